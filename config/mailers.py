@@ -1,0 +1,25 @@
+"""EMAIL_URL (``smtp://user:pass@host:port``, ``smtp+tls://…``, ``consolemail://``…) read by
+django-environ and turned into Django 6.1's ``MAILERS`` setting."""
+
+from typing import Any
+
+import environ
+
+_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_FILE_PATH": "file_path",
+}
+
+
+def mailers_from_url(env: environ.Env, *, default: str) -> dict[str, dict[str, Any]]:
+    config = env.email_url("EMAIL_URL", default=default)
+    backend = config.pop("EMAIL_BACKEND")
+    options = {_OPTIONS[k]: v for k, v in config.items() if k in _OPTIONS and v not in ("", None)}
+    if backend.endswith("smtp.EmailBackend"):
+        options.setdefault("timeout", 10)
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}

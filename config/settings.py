@@ -1,0 +1,237 @@
+"""The one settings module. Every value comes from the environment (see README, "Configuration").
+
+With nothing set, Longcode runs on its embedded default: SQLite and a file-system Celery broker
+under ``var/``. ``LONGCODE_ENV=production`` turns on the production checks: a ``SECRET_KEY`` is
+required, ``DEBUG`` must be off and ``ALLOWED_HOSTS`` must be given.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import django_stubs_ext
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from config.durations import parse_duration
+from config.mailers import mailers_from_url
+
+# Lets admin and other generic classes be subscripted at run time (ModelAdmin[Office]).
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(str(BASE_DIR / ".env"))
+
+LONGCODE_ENV = env.str("LONGCODE_ENV", default="development")
+if LONGCODE_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"LONGCODE_ENV must be development, test or production, not {LONGCODE_ENV!r}."
+    )
+PRODUCTION = LONGCODE_ENV == "production"
+
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG is on while LONGCODE_ENV=production: it would show tracebacks and settings "
+        "to anyone. Unset DEBUG (or set DEBUG=false)."
+    )
+if PRODUCTION:
+    if not env.str("SECRET_KEY", default=""):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production needs its own long random secret, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    SECRET_KEY = env.str("SECRET_KEY")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+else:
+    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "django_htmx",
+    "import_export",
+    "accounts",
+    "offices",
+    "inboxes",
+    "phone_numbers",
+    "provisioning",
+    "campaigns",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "offices.middleware.TenantMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "offices.context_processors.tenant",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'longcode.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share one file: wait for the lock instead of failing, and take the
+    # write lock at BEGIN so two writers never deadlock upgrading a read lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth ---------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+if LONGCODE_ENV == "test":
+    # Hashing a password properly takes ~0.3 s on purpose; the suite signs in hundreds of times.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+# Outside production WhiteNoise serves straight from the app folders; no collectstatic needed.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+# --- E-mail -------------------------------------------------------------------------------
+MAILERS = mailers_from_url(env, default="consolemail://")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Longcode <no-reply@longcode.test>")
+# Absolute links in e-mails (clone link, assignment link) start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Celery -------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = VAR_DIR / "celery" / "queue"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Provisioning -------------------------------------------------------------------------
+CARRIER_ADAPTER = env.str(
+    "CARRIER_ADAPTER", default="provisioning.carriers.simulated.SimulatedCarrier"
+)
+PROVISIONING_POLL_SECONDS = env.int("PROVISIONING_POLL_SECONDS", default=10)
+PROVISIONING_MAX_ATTEMPTS = env.int("PROVISIONING_MAX_ATTEMPTS", default=5)
+PROVISIONING_ATTEMPT_DEADLINE: timedelta = parse_duration(
+    "PROVISIONING_ATTEMPT_DEADLINE", env.str("PROVISIONING_ATTEMPT_DEADLINE", default="72h")
+)
+PROVISIONING_BATCH_SIZE = env.int("PROVISIONING_BATCH_SIZE", default=100)
+NUMBERS_PER_USE_CASE = env.int("NUMBERS_PER_USE_CASE", default=49)
+if PROVISIONING_MAX_ATTEMPTS < 1 or NUMBERS_PER_USE_CASE < 1 or PROVISIONING_POLL_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "PROVISIONING_MAX_ATTEMPTS, PROVISIONING_POLL_SECONDS and NUMBERS_PER_USE_CASE "
+        "must be positive whole numbers."
+    )
+
+SIMULATED_CARRIER_SEED = env.int("SIMULATED_CARRIER_SEED", default=0)
+SIMULATED_CARRIER_LATENCY = env.str("SIMULATED_CARRIER_LATENCY", default="5-30")
+SIMULATED_CARRIER_FAIL_AREA_CODES = env.list("SIMULATED_CARRIER_FAIL_AREA_CODES", default=["999"])
+SIMULATED_CARRIER_FLAKY_AREA_CODES = env.str("SIMULATED_CARRIER_FLAKY_AREA_CODES", default="998:2")
+SIMULATED_CARRIER_EMPTY_AREA_CODES = env.list("SIMULATED_CARRIER_EMPTY_AREA_CODES", default=["000"])
+SIMULATED_CARRIER_ERROR_RATE = env.float("SIMULATED_CARRIER_ERROR_RATE", default=0.0)
+
+CELERY_BEAT_SCHEDULE = {
+    "poll-provisioning": {
+        "task": "provisioning.tasks.poll_provisioning",
+        "schedule": float(PROVISIONING_POLL_SECONDS),
+    },
+    "deliver-outbox": {
+        "task": "notifications.tasks.deliver_pending",
+        "schedule": 60.0,
+    },
+}
+
+# --- Production hardening (checked by `manage.py check --deploy`) ------------------------
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("offices/", include("offices.urls")),
+    path("inboxes/", include("inboxes.urls")),
+    path("numbers/", include("phone_numbers.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("ops/admin/", admin.site.urls),
+]

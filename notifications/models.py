@@ -1,0 +1,44 @@
+from django.db import models
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutboxEmail(models.Model):
+    """One e-mail to one recipient for one event.
+
+    Written in the same transaction as the state change that causes it, and unique per
+    (event, recipient), so a retried or duplicated task can never send it twice.
+    """
+
+    event = models.CharField(max_length=200)
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="outbox_once_per_event")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.recipient} ({self.status})"

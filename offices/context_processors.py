@@ -1,0 +1,10 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def tenant(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "organization": getattr(request, "organization", None),
+        "membership": getattr(request, "membership", None),
+    }

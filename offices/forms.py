@@ -1,0 +1,62 @@
+from typing import Any
+
+from django import forms
+
+from offices.models import Office, Organization, Role
+
+
+class OfficeForm(forms.ModelForm[Office]):
+    class Meta:
+        model = Office
+        fields = ["name", "number_quota", "idk_default", "idk_message"]
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        taken = Office.objects.filter(organization=self.organization, name__iexact=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Your organization already has an office with this name.")
+        return name
+
+    def clean_number_quota(self) -> int:
+        quota: int = self.cleaned_data["number_quota"]
+        held = (
+            self.instance.phone_numbers.exclude(provisioning_status="released").count()
+            if (self.instance.pk)
+            else 0
+        )
+        if quota < held:
+            raise forms.ValidationError(
+                f"This office already holds {held} reusable numbers; the quota cannot be lower."
+            )
+        return quota
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+    offices = forms.ModelMultipleChoiceField(
+        queryset=Office.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Members see only the reusable numbers and inboxes of these offices.",
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offices"].queryset = Office.objects.filter(  # type: ignore[attr-defined]
+            organization=organization
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == Role.MEMBER and not data.get("offices"):
+            self.add_error("offices", "Choose at least one office for an office member.")
+        return data

@@ -1,0 +1,32 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from offices.services import OfficeError, organization_create
+
+
+class Command(BaseCommand):
+    help = "Creates an organization and its first admin."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="The organization's name, e.g. 'Acme College'.")
+        parser.add_argument("--admin-email", required=True)
+        parser.add_argument(
+            "--admin-password", help="Without it, a password is generated and printed once."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            new = organization_create(
+                name=options["name"],
+                admin_email=options["admin_email"],
+                admin_password=options["admin_password"],
+            )
+        except OfficeError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {new.organization.name} (slug {new.organization.slug}).")
+        )
+        self.stdout.write(f"Admin: {new.admin.email}")
+        if new.password:
+            self.stdout.write(f"Password: {new.password}  (shown once; change it after signing in)")

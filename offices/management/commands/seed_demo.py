@@ -1,0 +1,71 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from inboxes.models import Inbox
+from offices.models import IdkBehaviour, Membership, Office, Organization, Role
+from phone_numbers.models import UseCase
+
+DEMO_SLUG = "demo-college"
+DEMO_PASSWORD = "longcode-demo"
+PEOPLE = [
+    ("admin@demo.longcode.test", "Ada", "Admin", Role.ADMIN, []),
+    ("member@demo.longcode.test", "Milo", "Member", Role.MEMBER, ["Admissions"]),
+    ("sender1@demo.longcode.test", "Sasha", "Sender", Role.SENDER, []),
+    ("sender2@demo.longcode.test", "Theo", "Texter", Role.SENDER, []),
+]
+
+
+class Command(BaseCommand):
+    help = "Creates the demo organization (offices, inboxes, people); safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        org, created = Organization.objects.get_or_create(
+            slug=DEMO_SLUG, defaults={"name": "Demo College"}
+        )
+        offices = {
+            name: Office.objects.get_or_create(
+                organization=org,
+                name=name,
+                defaults={"number_quota": quota, "idk_default": idk},
+            )[0]
+            for name, quota, idk in [
+                ("Admissions", 5, IdkBehaviour.AGENT),
+                ("Financial Aid", 3, IdkBehaviour.REPLY),
+            ]
+        }
+        for office_name, inbox_name in [
+            ("Admissions", "Admissions front desk"),
+            ("Admissions", "Campus visits"),
+            ("Financial Aid", "FAFSA help"),
+        ]:
+            Inbox.objects.get_or_create(
+                organization=org, office=offices[office_name], name=inbox_name
+            )
+        UseCase.objects.get_or_create(
+            organization=org,
+            name="Student outreach",
+            defaults={"carrier_reference": "CDEMO01"},
+        )
+        for email, first, last, role, office_names in PEOPLE:
+            user, user_created = User.objects.get_or_create(
+                email=email, defaults={"first_name": first, "last_name": last}
+            )
+            if user_created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            membership, _ = Membership.objects.get_or_create(
+                organization=org, user=user, defaults={"role": role}
+            )
+            membership.offices.set([offices[name] for name in office_names])
+        self._print_login(created)
+
+    def _print_login(self, created: bool) -> None:
+        verb = "Created" if created else "Found"
+        self.stdout.write(self.style.SUCCESS(f"{verb} the demo organization “Demo College”."))
+        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with:")
+        for email, *_, role, _offices in PEOPLE:
+            self.stdout.write(f"  {role.label:<14} {email} / {DEMO_PASSWORD}")

@@ -1,0 +1,94 @@
+from django.conf import settings
+from django.db import models
+
+
+class Organization(models.Model):
+    """The tenant. Every tenant-owned row points at one."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Office member"
+    SENDER = "sender", "Sender"
+
+
+class IdkBehaviour(models.TextChoices):
+    """What the bot does with a message it does not understand ("I don't know")."""
+
+    REPLY = "reply", "Reply with the office's IDK message"
+    SILENT = "silent", "Do not reply"
+    AGENT = "agent", "Hand over to an agent"
+
+
+class Office(models.Model):
+    """A campus or office: owns reusable numbers and inboxes, and has a number quota."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="offices")
+    name = models.CharField(max_length=120)
+    number_quota = models.PositiveIntegerField(
+        default=5, help_text="How many reusable numbers this office may hold."
+    )
+    idk_default = models.CharField(
+        "IDK default",
+        max_length=10,
+        choices=IdkBehaviour.choices,
+        default=IdkBehaviour.REPLY,
+        help_text="What the bot does when it does not understand a message.",
+    )
+    idk_message = models.CharField(
+        "IDK message",
+        max_length=320,
+        blank=True,
+        default="Sorry, I didn't understand that. A member of our team will follow up.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="office_name_unique_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in an organization: their role and, for members, their offices."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    offices = models.ManyToManyField(Office, blank=True, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_unique_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) in {self.organization}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN

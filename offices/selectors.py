@@ -1,0 +1,28 @@
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from offices.models import Membership, Office, Organization, Role
+
+
+def office_list(*, organization: Organization, membership: Membership) -> QuerySet[Office]:
+    """Offices the person may see: every office for an admin, their own for a member."""
+    offices = Office.objects.filter(organization=organization)
+    if membership.role != Role.ADMIN:
+        offices = offices.filter(memberships=membership)
+    return offices.annotate(
+        inbox_count=Count("inboxes", distinct=True),
+        member_count=Count("memberships", distinct=True),
+    ).order_by("name")
+
+
+def office_get(*, organization: Organization, membership: Membership, pk: int) -> Office:
+    return get_object_or_404(office_list(organization=organization, membership=membership), pk=pk)
+
+
+def member_list(*, organization: Organization) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .prefetch_related("offices")
+        .order_by("user__email")
+    )

@@ -1,0 +1,122 @@
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+
+from accounts.models import User
+from notifications.services import notification_enqueue
+from offices.models import IdkBehaviour, Membership, Office, Organization, Role
+
+
+class OfficeError(Exception):
+    """A rule of organizations, offices or memberships was broken; the message says which."""
+
+
+@dataclass(frozen=True)
+class NewOrganization:
+    organization: Organization
+    admin: User
+    password: str | None  # set only when we generated it
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "organization"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def organization_create(
+    *, name: str, admin_email: str, admin_password: str | None = None
+) -> NewOrganization:
+    email = admin_email.strip().lower()
+    if Membership.objects.filter(user__email=email).exists():
+        raise OfficeError(f"{email} already belongs to an organization.")
+    organization = Organization.objects.create(name=name, slug=_unique_slug(name))
+    generated = None if admin_password else secrets.token_urlsafe(12)
+    admin = User.objects.filter(email=email).first()
+    if admin is None:
+        admin = User.objects.create_user(email=email, password=admin_password or generated)
+    elif admin_password:
+        admin.set_password(admin_password)
+        admin.save(update_fields=["password"])
+    else:
+        generated = None  # an existing user keeps the password they have
+    Membership.objects.create(organization=organization, user=admin, role=Role.ADMIN)
+    return NewOrganization(organization=organization, admin=admin, password=generated)
+
+
+def office_create(
+    *,
+    organization: Organization,
+    name: str,
+    number_quota: int,
+    idk_default: str = IdkBehaviour.REPLY,
+    idk_message: str = "",
+) -> Office:
+    return Office.objects.create(
+        organization=organization,
+        name=name,
+        number_quota=number_quota,
+        idk_default=idk_default,
+        idk_message=idk_message,
+    )
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    offices: list[Office],
+    invited_by: User,
+    first_name: str = "",
+    last_name: str = "",
+) -> Membership:
+    """Adds a person to the organization (creating their account) and e-mails them a link to
+    choose a password. Re-inviting an existing member updates their role and offices."""
+    email = email.strip().lower()
+    if any(office.organization_id != organization.id for office in offices):
+        raise OfficeError("An office of another organization cannot be given.")
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif Membership.objects.filter(user=user).exclude(organization=organization).exists():
+        raise OfficeError(f"{email} already belongs to another organization.")
+    membership, _ = Membership.objects.update_or_create(
+        organization=organization, user=user, defaults={"role": role}
+    )
+    membership.offices.set(offices)
+    notification_enqueue(
+        event=f"invite:{membership.pk}:{membership.created_at.isoformat()}",
+        recipient=user.email,
+        template="offices/invite",
+        context={
+            "organization": organization,
+            "invited_by": invited_by,
+            "membership": membership,
+            "set_password_path": _set_password_path(user),
+        },
+    )
+    return membership
+
+
+def _set_password_path(user: User) -> str:
+    return reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )

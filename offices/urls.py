@@ -1,0 +1,13 @@
+from django.urls import path
+
+from offices import views
+
+app_name = "offices"
+urlpatterns = [
+    path("", views.office_list_view, name="list"),
+    path("new/", views.office_create_view, name="create"),
+    path("members/", views.member_list_view, name="members"),
+    path("members/invite/", views.member_invite_view, name="invite"),
+    path("<int:pk>/", views.office_detail, name="detail"),
+    path("<int:pk>/edit/", views.office_edit, name="edit"),
+]

@@ -1,0 +1,154 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from inboxes.models import Inbox
+from offices.models import Office, Organization
+
+
+class UseCaseState(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    ACTIVE = "active", "Active"
+    REJECTED = "rejected", "Rejected"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class UseCase(models.Model):
+    """A registered 10DLC campaign (brand + use case) that numbers are provisioned under.
+
+    The carriers accept at most ``NUMBERS_PER_USE_CASE`` (49) numbers on one use case; the
+    count is of numbers that are not released.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="use_cases"
+    )
+    name = models.CharField(max_length=120)
+    carrier_reference = models.CharField(max_length=80, blank=True)
+    state = models.CharField(
+        max_length=10, choices=UseCaseState.choices, default=UseCaseState.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="use_case_name_unique_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Kind(models.TextChoices):
+    DEDICATED = "dedicated", "Dedicated"
+    SINGLE_USE = "single_use", "Single-use"
+    REUSABLE = "reusable", "Reusable"
+
+
+class ProvisioningStatus(models.TextChoices):
+    REQUESTED = "requested", "Provisioning requested"
+    INITIATED = "initiated", "Provisioning initiated"
+    COMPLETE = "complete", "Provisioning complete"
+    FAILED = "failed", "Provisioning failed"
+    RELEASED = "released", "Released"
+
+
+IN_FLIGHT = (ProvisioningStatus.REQUESTED, ProvisioningStatus.INITIATED)
+
+
+class ResponseType(models.TextChoices):
+    AGENT = "agent", "Agent-backed"
+    BOT = "bot", "Bot-backed"
+
+
+class PhoneNumber(models.Model):
+    """A sending number of an organization. Usable for sending only when ``complete``."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="phone_numbers"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # NULL until the carrier sells us a number; "" would collide in the unique constraint.
+    e164 = models.CharField("number", max_length=16, null=True, blank=True)  # noqa: DJ001
+    area_codes = models.JSONField(
+        default=list, blank=True, help_text="Area code preferences, in order."
+    )
+    use_case = models.ForeignKey(UseCase, on_delete=models.PROTECT, related_name="phone_numbers")
+    provisioning_status = models.CharField(
+        max_length=10, choices=ProvisioningStatus.choices, default=ProvisioningStatus.REQUESTED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    carrier_number_id = models.CharField(max_length=80, blank=True)
+    carrier_provisioning_ref = models.CharField(max_length=80, blank=True)
+    failure_reason = models.TextField(blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requested_phone_numbers",
+    )
+
+    # Reusable numbers: owned by an office, with default behaviour for when no active
+    # campaign uses them.
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="phone_numbers"
+    )
+    name = models.CharField(max_length=120, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    agent = models.CharField(
+        max_length=120, blank=True, help_text="A label: who primarily looks after this number."
+    )
+    response_type = models.CharField(max_length=5, choices=ResponseType.choices, blank=True)
+    inboxes = models.ManyToManyField(Inbox, blank=True, related_name="phone_numbers")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["e164"],
+                condition=Q(e164__isnull=False) & ~Q(provisioning_status="released"),
+                name="one_unreleased_row_per_number",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reusable") | Q(office__isnull=False),
+                name="reusable_number_has_office",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reusable") | Q(response_type=""),
+                name="only_reusable_numbers_have_response_type",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_poll_at", "id"],
+                condition=Q(provisioning_status__in=["requested", "initiated"]),
+                name="phone_number_due_poll_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            self.e164 or f"{self.get_kind_display()} number (area codes {self.area_codes_display})"
+        )
+
+    @property
+    def area_codes_display(self) -> str:
+        return ", ".join(self.area_codes) or "any"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.provisioning_status == ProvisioningStatus.COMPLETE

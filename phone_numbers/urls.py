@@ -1,0 +1,8 @@
+from django.urls import path
+
+from phone_numbers import views
+
+app_name = "phone_numbers"
+urlpatterns = [
+    path("", views.phone_number_list, name="list"),
+]

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Python packages, Debian's Chromium) and runs every gate and the
+# whole suite against PostgreSQL and Redis. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/venv.sh dev
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Debian's chromium for the browser tests"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
+export LONGCODE_ENV=test
+export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/longcode}"
+export CELERY_BROKER_URL="${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/1}"
+export SIMULATED_CARRIER_LATENCY="${SIMULATED_CARRIER_LATENCY:-0-0}"
+py=.venv/bin/python
+
+echo "==> ruff"
+$py -m ruff check .
+$py -m ruff format --check .
+echo "==> mypy"
+$py -m mypy .
+echo "==> migrations are up to date"
+$py manage.py makemigrations --check --dry-run
+echo "==> production settings pass check --deploy"
+LONGCODE_ENV=production DEBUG=false SECRET_KEY="check-deploy-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+  ALLOWED_HOSTS=longcode.example $py manage.py check --deploy --fail-level WARNING
+echo "==> pytest"
+exec $py -m pytest --create-db "$@"

@@ -1,0 +1,73 @@
+"""The one list of tenant URLs that the isolation matrix walks. Every capability adds its pages
+here: how to build the object the URL points at (inside Acme), and which of alice (admin),
+bob (member of the Admissions office) and sam (sender) may open it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+ADMIN, MEMBER, SENDER = "alice", "bob", "sam"
+STAFF = frozenset({ADMIN, MEMBER})
+EVERYONE = frozenset({ADMIN, MEMBER, SENDER})
+
+
+@dataclass(frozen=True)
+class TenantUrl:
+    name: str
+    allowed: frozenset[str]
+    # Builds Acme's object(s) and returns the URL kwargs; None for a list page.
+    build: Callable[[Any], dict[str, Any]] | None = None
+    # People of Acme who are allowed the page in general but not this object (office scoping).
+    hidden_from: frozenset[str] = field(default_factory=frozenset)
+    label: str = ""
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+
+def _office_a(cast: Any) -> dict[str, Any]:
+    return {"pk": cast.office_a.pk}
+
+
+def _office_b(cast: Any) -> dict[str, Any]:
+    return {"pk": cast.office_b.pk}
+
+
+def _inbox_in(office_attr: str) -> Callable[[Any], dict[str, Any]]:
+    def build(cast: Any) -> dict[str, Any]:
+        from inboxes.tests.factories import InboxFactory
+
+        office = getattr(cast, office_attr)
+        return {"pk": InboxFactory.create(office=office, organization=cast.org).pk}
+
+    return build
+
+
+TENANT_URLS: list[TenantUrl] = [
+    TenantUrl("offices:list", STAFF),
+    TenantUrl("offices:create", frozenset({ADMIN})),
+    TenantUrl("offices:members", frozenset({ADMIN})),
+    TenantUrl("offices:invite", frozenset({ADMIN})),
+    TenantUrl("offices:detail", STAFF, _office_a, label="offices:detail (own office)"),
+    TenantUrl(
+        "offices:detail",
+        STAFF,
+        _office_b,
+        hidden_from=frozenset({MEMBER}),
+        label="offices:detail (another office)",
+    ),
+    TenantUrl("offices:edit", frozenset({ADMIN}), _office_a),
+    TenantUrl("inboxes:list", STAFF),
+    TenantUrl("inboxes:create", frozenset({ADMIN})),
+    TenantUrl("inboxes:detail", STAFF, _inbox_in("office_a"), label="inboxes:detail (own office)"),
+    TenantUrl(
+        "inboxes:detail",
+        STAFF,
+        _inbox_in("office_b"),
+        hidden_from=frozenset({MEMBER}),
+        label="inboxes:detail (another office)",
+    ),
+    TenantUrl("inboxes:edit", frozenset({ADMIN}), _inbox_in("office_a")),
+    TenantUrl("campaigns:active", EVERYONE),
+    TenantUrl("phone_numbers:list", STAFF),
+]
