@@ -68,6 +68,12 @@ TENANT_URLS: list[TenantUrl] = [
         label="inboxes:detail (another office)",
     ),
     TenantUrl("inboxes:edit", frozenset({ADMIN}), _inbox_in("office_a")),
-    TenantUrl("campaigns:active", EVERYONE),
+    # --- phone numbers and provisioning (issues 3 and 4): add below -----------------------
     TenantUrl("phone_numbers:list", STAFF),
+    #
+    #
+    # --- campaigns (issue 5): add below ------------------------------------------------------
+    TenantUrl("campaigns:active", EVERYONE),
+    #
+    #
 ]
