@@ -4,6 +4,7 @@ django-environ and turned into Django 6.1's ``MAILERS`` setting."""
 from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 _OPTIONS = {
     "EMAIL_HOST": "host",
@@ -16,7 +17,12 @@ _OPTIONS = {
 }
 
 
-def mailers_from_url(env: environ.Env, *, default: str) -> dict[str, dict[str, Any]]:
+def mailers_from_url(env: environ.Env, *, default: str | None) -> dict[str, dict[str, Any]]:
+    if default is None and not env.str("EMAIL_URL", default=""):
+        raise ImproperlyConfigured(
+            "EMAIL_URL is not set. Production sends real e-mail: set e.g. "
+            "EMAIL_URL=smtp+tls://user:password@smtp.example.com:587"
+        )
     config = env.email_url("EMAIL_URL", default=default)
     backend = config.pop("EMAIL_BACKEND")
     options = {_OPTIONS[k]: v for k, v in config.items() if k in _OPTIONS and v not in ("", None)}

@@ -159,7 +159,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # --- E-mail -------------------------------------------------------------------------------
-MAILERS = mailers_from_url(env, default="consolemail://")
+# Production must say where mail goes; elsewhere it is printed on the console.
+MAILERS = mailers_from_url(env, default=None if PRODUCTION else "consolemail://")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Longcode <no-reply@longcode.test>")
 # Absolute links in e-mails (clone link, assignment link) start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

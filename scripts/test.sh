@@ -27,6 +27,6 @@ echo "==> migrations are up to date"
 $py manage.py makemigrations --check --dry-run
 echo "==> production settings pass check --deploy"
 LONGCODE_ENV=production DEBUG=false SECRET_KEY="check-deploy-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
-  ALLOWED_HOSTS=longcode.example $py manage.py check --deploy --fail-level WARNING
+  ALLOWED_HOSTS=longcode.example EMAIL_URL=smtp://mail.longcode.example:587 $py manage.py check --deploy --fail-level WARNING
 echo "==> pytest"
 exec $py -m pytest --create-db "$@"
