@@ -8,7 +8,7 @@ req="requirements/${1:-base}.txt"
 find_python() {
   local candidates=(python3.13 python3.12 python3 python)
   if command -v pyenv >/dev/null 2>&1; then
-    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])' | sort -rV); do
+    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])' | sort -V); do
       candidates=("$(pyenv root)/versions/$v/bin/python3" "${candidates[@]}")
     done
   fi

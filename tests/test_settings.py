@@ -1,0 +1,52 @@
+"""Production refuses to start with unsafe settings, and says why."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "EMAIL_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "LONGCODE_ENV": "production",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "longcode.example",
+    "EMAIL_URL": "smtp://mail.example:587",
+}
+
+
+def test_production_settings_load_when_complete() -> None:
+    assert _load_settings(**PRODUCTION).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY is not set"),
+        ({"DEBUG": "true"}, "DEBUG is on while LONGCODE_ENV=production"),
+        ({"EMAIL_URL": ""}, "EMAIL_URL is not set"),
+        ({"LONGCODE_ENV": "staging"}, "LONGCODE_ENV must be development, test or production"),
+        ({"PROVISIONING_ATTEMPT_DEADLINE": "three days"}, "is not a duration"),
+    ],
+)
+def test_unsafe_or_malformed_settings_refuse_to_start(override, message) -> None:
+    result = _load_settings(**{**PRODUCTION, **override})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
