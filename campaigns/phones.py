@@ -9,7 +9,8 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def phone_normalise(value: str) -> str | None:
-    """The E.164 form of ``value`` (``+12125550100``), or None when it is not a valid number."""
+    """The E.164 form of ``value`` (``+12125550100``), or None when it is not a valid
+    North American number."""
     value = (value or "").strip()
     if not value:
         return None
@@ -17,7 +18,8 @@ def phone_normalise(value: str) -> str | None:
         parsed = phonenumbers.parse(value, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(parsed):
+    # 10DLC texting reaches North American numbers only.
+    if parsed.country_code != 1 or not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
