@@ -2,11 +2,12 @@
 
 Reading checks the file as a whole (encoding, header, shape); the preview runs the resource
 as a dry run, saving nothing, and reports rows that would be skipped (row number, value,
-why); confirming runs it for real and saves the valid rows in bulk.
+why); confirming runs it for real and saves the valid rows in bulk (COPY).
 """
 
 import csv
 import io
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from typing import Any
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from import_export import resources
 
 from campaigns.errors import CampaignError
@@ -164,11 +166,29 @@ class ContactResource(resources.ModelResource):
         batch_size: int | None = None,
         result: Any = None,
     ) -> None:
-        if dry_run:
-            # The rules above already ran; writing and rolling back would only cost time.
-            self.create_instances.clear()
+        """Saves a batch with COPY (several times faster than INSERT for big files). In a dry
+        run it saves nothing: the rules above already ran, and writing only to roll back
+        would cost time."""
+        instances, self.create_instances = self.create_instances, []
+        if dry_run or not instances:
             return
-        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+        try:
+            _copy_contacts(instances)
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+
+
+def _copy_contacts(contacts: list[Contact]) -> None:
+    now = timezone.now()
+    columns = "campaign_id, phone, first_name, last_name, fields, created_at"
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {Contact._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for c in contacts:
+            copy.write_row(
+                (c.campaign_id, c.phone, c.first_name, c.last_name, json.dumps(c.fields), now)
+            )
 
 
 def _run(campaign: Campaign, dataset: tablib.Dataset, *, dry_run: bool) -> ContactsReport:
