@@ -104,6 +104,10 @@ class ContactsReport:
     def skipped(self) -> int:
         return self.total - self.valid
 
+    @property
+    def reason_counts(self) -> list[tuple[str, int]]:
+        return self.reasons.most_common()
+
 
 class ContactResource(resources.ModelResource):
     """One campaign's contacts. Every rule lives in ``import_instance``: a row breaking one
