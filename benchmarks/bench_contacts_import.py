@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -65,18 +65,20 @@ def raw_copy(campaign: Campaign, rows: int) -> float:
     """The floor: the same rows, already normalised, COPYed straight into the table."""
     columns = "campaign_id, phone, first_name, last_name, fields, created_at"
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        with cursor.connection.cursor().copy(
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(
             f"COPY {Contact._meta.db_table} ({columns}) FROM STDIN"
-        ) as copy:
-            for i in range(rows):
-                if i % 500 == 499:
-                    continue
-                area, line = AREA_CODES[i // 10000 % len(AREA_CODES)], i % 10000
-                fields = json.dumps({"school": f"School {i % 37}"})
-                copy.write_row(
-                    (campaign.pk, f"+1{area}555{line:04d}", f"First{i}", f"Last{i}", fields, "now")
-                )
+        ) as copy,
+    ):
+        for i in range(rows):
+            if i % 500 == 499:
+                continue
+            area, line = AREA_CODES[i // 10000 % len(AREA_CODES)], i % 10000
+            fields = json.dumps({"school": f"School {i % 37}"})
+            copy.write_row(
+                (campaign.pk, f"+1{area}555{line:04d}", f"First{i}", f"Last{i}", fields, "now")
+            )
     return time.perf_counter() - started
 
 
@@ -110,14 +112,18 @@ def main() -> None:
         pass
     upload = sum(v for k, v in timings.items() if k != "raw COPY")
     copy = timings["raw COPY"]
-    print(f"Contacts import, {args.rows:,} rows ({len(data) / 1e6:.1f} MB), "
-          f"{preview.valid:,} valid, {preview.skipped:,} reported")
+    print(
+        f"Contacts import, {args.rows:,} rows ({len(data) / 1e6:.1f} MB), "
+        f"{preview.valid:,} valid, {preview.skipped:,} reported"
+    )
     print(f"{'step':<32}{'seconds':>10}{'rows/s':>12}")
     for step, seconds in timings.items():
         print(f"{step:<32}{seconds:>10.2f}{args.rows / seconds:>12,.0f}")
     print(f"{'whole upload (read+preview+confirm)':<32}{upload:>7.2f}")
-    print(f"upload / raw COPY: {upload / copy:.1f}× the time of COPY "
-          f"(COPY is {copy / upload:.2f} of the upload)")
+    print(
+        f"upload / raw COPY: {upload / copy:.1f} times the time of COPY "
+        f"(COPY is {copy / upload:.2f} of the upload)"
+    )
     verdict = "PASS" if upload < TARGET_SECONDS else "FAIL"
     print(f"target: whole upload under {TARGET_SECONDS:.0f} s → {verdict}")
 

@@ -113,6 +113,8 @@ class ContactResource(resources.ModelResource):
     """One campaign's contacts. Every rule lives in ``import_instance``: a row breaking one
     is reported and skipped, the others are saved in bulk."""
 
+    create_instances: list[Contact]
+
     class Meta:
         model = Contact
         fields = ("phone", "first_name", "last_name")
@@ -173,7 +175,8 @@ class ContactResource(resources.ModelResource):
         """Saves a batch with COPY (several times faster than INSERT for big files). In a dry
         run it saves nothing: the rules above already ran, and writing only to roll back
         would cost time."""
-        instances, self.create_instances = self.create_instances, []
+        instances = list(self.create_instances)
+        self.create_instances.clear()
         if dry_run or not instances:
             return
         try:

@@ -306,7 +306,8 @@ def campaign_contacts_confirm(request: TenantRequest, pk: int) -> HttpResponse:
     except CampaignError as error:
         messages.error(request, error.message)
         return redirect("campaigns:contacts", pk=campaign.pk)
-    skipped = f" {report.skipped} rows skipped." if report.skipped else ""
+    rows = "row" if report.skipped == 1 else "rows"
+    skipped = f" {report.skipped} {rows} skipped." if report.skipped else ""
     messages.success(request, f"{report.valid} contacts saved.{skipped}")
     return redirect("campaigns:contacts", pk=campaign.pk)
 

@@ -30,7 +30,7 @@ from campaigns.tests.factories import (
 )
 from campaigns.transitions import TRANSITIONS, campaign_transition
 from notifications.models import OutboxEmail
-from phone_numbers.models import ProvisioningStatus
+from phone_numbers.models import PhoneNumber, ProvisioningStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -89,14 +89,14 @@ def test_a_dedicated_complete_number_launches_straight_to_active(cast):
     assert launched.launched_at is not None
     row = launched.transitions.get()
     assert (row.from_status, row.to_status) == ("draft", "active")
-    assert row.reason == f"Launched on dedicated number {campaign.phone_number.e164}"
+    assert row.reason.startswith("Launched on dedicated number +1212555")
 
 
 def test_a_dedicated_number_still_provisioning_is_refused(cast):
     number = PhoneNumberFactory.create(organization=cast.org, provisioning=True)
     campaign = draft(cast, phone_number=number)
 
-    with pytest.raises(CampaignError, match="is not provisioned .Provisioning initiated."):
+    with pytest.raises(CampaignError, match=r"is not provisioned \(Provisioning initiated\)"):
         campaign_launch(campaign=campaign, launched_by=cast.alice)
 
     campaign.refresh_from_db()
@@ -169,7 +169,7 @@ def test_a_draft_needs_a_message_and_contacts_to_launch(cast):
 def test_a_provisioning_failed_draft_cannot_be_launched_again(cast):
     campaign = draft(cast, single_use=True, provisioning_failed=True)
 
-    with pytest.raises(CampaignError, match="cannot be launched again. Clone it"):
+    with pytest.raises(CampaignError, match=r"cannot be launched again\. Clone it"):
         campaign_launch(campaign=campaign, launched_by=cast.alice)
 
 
@@ -204,8 +204,8 @@ def test_archiving_an_active_campaign_keeps_its_dedicated_number(cast):
 
     assert archived.status == CampaignStatus.ARCHIVED
     assert archived.archived_at is not None
-    archived.phone_number.refresh_from_db()
-    assert archived.phone_number.provisioning_status == ProvisioningStatus.COMPLETE
+    number = PhoneNumber.objects.get(campaigns=archived)
+    assert number.provisioning_status == ProvisioningStatus.COMPLETE
 
 
 def test_archiving_twice_is_refused(cast):
@@ -259,8 +259,13 @@ def _parent_with_audience(cast) -> Campaign:
     parent = CampaignFactory.create(organization=cast.org, office=cast.office_a, active=True)
     now = timezone.now()
     for i, (replied, phone) in enumerate(
-        [(True, "+12025550101"), (True, "+12025550102"), (False, "+12025550103")]
-        + [(False, "+12025550104"), (False, "+12025550105")]
+        [
+            (True, "+12025550101"),
+            (True, "+12025550102"),
+            (False, "+12025550103"),
+            (False, "+12025550104"),
+            (False, "+12025550105"),
+        ]
     ):
         ContactFactory.create(
             campaign=parent, phone=phone, first_name=f"P{i}", last_reply_at=now if replied else None
@@ -317,7 +322,8 @@ def test_a_follow_up_launches_straight_to_active_on_the_parents_number(cast):
     launched = campaign_launch(campaign=follow_up, launched_by=cast.alice)
 
     assert launched.status == CampaignStatus.ACTIVE
-    assert launched.transitions.last().reason.startswith("Follow-up launched on +1")
+    row = launched.transitions.get(to_status="active")
+    assert row.reason.startswith("Follow-up launched on +1")
 
 
 def test_a_follow_up_of_a_single_use_campaign_uses_its_number_without_ordering(cast):
@@ -376,9 +382,9 @@ def test_a_follow_up_with_nobody_left_is_refused_and_nothing_is_saved(cast):
 def test_only_people_with_the_sender_role_become_senders(cast):
     campaign = draft(cast)
 
-    with pytest.raises(CampaignError, match="bob@acme.test is not a sender"):
+    with pytest.raises(CampaignError, match=r"bob@acme\.test is not a sender"):
         campaign_sender_add(campaign=campaign, user=cast.bob, added_by=cast.alice)
-    with pytest.raises(CampaignError, match="charlie@other.test is not a sender"):
+    with pytest.raises(CampaignError, match=r"charlie@other\.test is not a sender"):
         campaign_sender_add(campaign=campaign, user=cast.charlie, added_by=cast.alice)
 
 

@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 # --- indexes --------------------------------------------------------------------------------
 @pytest.mark.parametrize("rows", [1, 12])
-def test_the_drafts_index_runs_a_fixed_number_of_queries(
-    cast, rows, django_assert_max_num_queries
-):
+def test_the_drafts_index_runs_a_fixed_number_of_queries(cast, rows, django_assert_max_num_queries):
     for _ in range(rows):
         campaign = CampaignFactory.create(organization=cast.org, office=cast.office_a)
         ContactFactory.create_batch(2, campaign=campaign)
@@ -162,7 +160,11 @@ def test_the_reusable_picker_lists_the_offices_numbers_with_their_status(cast):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [({"q": "desk"}, ["Front desk"]), ({"agent": "Ana"}, ["Visits"]), ({"response_type": "bot"}, [])],
+    [
+        ({"q": "desk"}, ["Front desk"]),
+        ({"agent": "Ana"}, ["Visits"]),
+        ({"response_type": "bot"}, []),
+    ],
 )
 def test_the_reusable_picker_searches_and_filters(cast, query, expected):
     PhoneNumberFactory.create(
@@ -219,7 +221,9 @@ def test_launching_from_the_page_says_why_it_is_refused(cast):
 
 
 def test_the_details_page_offers_only_the_actions_of_its_state(cast):
-    failed = CampaignFactory.create(organization=cast.org, single_use=True, provisioning_failed=True)
+    failed = CampaignFactory.create(
+        organization=cast.org, single_use=True, provisioning_failed=True
+    )
 
     body = cast.client("alice").get(reverse("campaigns:detail", kwargs={"pk": failed.pk})).content
     text = body.decode()
