@@ -53,6 +53,12 @@ class Campaign(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
     )
+    cloned_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="clones"
+    )
+    contact_fields = models.JSONField(
+        default=list, blank=True, help_text="Extra contact columns the uploaded files carried."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -80,7 +86,131 @@ class Campaign(models.Model):
                 condition=Q(number_choice="reusable", status__in=["launching", "active"]),
                 name="reusable_number_one_active_campaign",
             ),
+            models.CheckConstraint(
+                condition=Q(provisioning_failed=False) | Q(status="draft"),
+                name="only_drafts_are_provisioning_failed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active")
+                | Q(phone_number__isnull=False, launched_at__isnull=False),
+                name="active_campaign_has_number_and_launch",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="archived", archived_at__isnull=False)
+                | (~Q(status="archived") & Q(archived_at__isnull=True)),
+                name="archived_at_set_only_when_archived",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def orders_its_number(self) -> bool:
+        """Single-use campaigns buy their number at launch; follow-ups reuse the parent's."""
+        return self.number_choice == NumberChoice.SINGLE_USE and not self.is_follow_up
+
+    @property
+    def area_codes_display(self) -> str:
+        return ", ".join(self.area_codes) or "any"
+
+
+class CampaignTransition(models.Model):
+    """One row of a campaign's timeline: who moved it from which status to which, and why.
+
+    ``from_status`` is blank on the first row, written when the campaign is created.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=CampaignStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=CampaignStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class CampaignSender(models.Model):
+    """A member with the sender role who texts on the campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="senders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_senders"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="sender_once_per_campaign")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.campaign}"
+
+
+class Contact(models.Model):
+    """A person a campaign texts. ``phone`` is E.164; extra CSV columns live in ``fields``."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contacts")
+    phone = models.CharField(max_length=16)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    fields = models.JSONField(default=dict, blank=True)
+    last_reply_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "phone"], name="contact_once_per_campaign"),
+            models.CheckConstraint(
+                condition=Q(phone__regex=r"^\+[1-9][0-9]{6,14}$"), name="contact_phone_is_e164"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.phone
+
+
+class OptOut(models.Model):
+    """A phone number that asked not to be texted again, anywhere in the organization."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="opt_outs"
+    )
+    phone = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "phone"], name="opt_out_once_per_organization"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.phone

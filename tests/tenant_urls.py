@@ -43,6 +43,21 @@ def _inbox_in(office_attr: str) -> Callable[[Any], dict[str, Any]]:
     return build
 
 
+def _campaign_in(
+    office_attr: str, *, with_sam: bool = False, active: bool = False
+) -> Callable[[Any], dict[str, Any]]:
+    def build(cast: Any) -> dict[str, Any]:
+        from campaigns.tests.factories import CampaignFactory, CampaignSenderFactory
+
+        office = getattr(cast, office_attr)
+        campaign = CampaignFactory.create(organization=cast.org, office=office, active=active)
+        if with_sam:
+            CampaignSenderFactory.create(campaign=campaign, user=cast.sam)
+        return {"pk": campaign.pk}
+
+    return build
+
+
 TENANT_URLS: list[TenantUrl] = [
     TenantUrl("offices:list", STAFF),
     TenantUrl("offices:create", frozenset({ADMIN})),
@@ -74,6 +89,29 @@ TENANT_URLS: list[TenantUrl] = [
     #
     # --- campaigns (issue 5): add below ------------------------------------------------------
     TenantUrl("campaigns:active", EVERYONE),
-    #
+    TenantUrl("campaigns:drafts", EVERYONE),
+    TenantUrl("campaigns:archived", EVERYONE),
+    TenantUrl("campaigns:create", frozenset({ADMIN})),
+    TenantUrl("campaigns:reusable_numbers", frozenset({ADMIN})),
+    TenantUrl(
+        "campaigns:detail",
+        EVERYONE,
+        _campaign_in("office_a", with_sam=True),
+        label="campaigns:detail (own office, sam sends)",
+    ),
+    TenantUrl(
+        "campaigns:detail",
+        EVERYONE,
+        _campaign_in("office_b"),
+        hidden_from=frozenset({MEMBER, SENDER}),
+        label="campaigns:detail (another office, not sam's)",
+    ),
+    TenantUrl("campaigns:edit", frozenset({ADMIN}), _campaign_in("office_a", with_sam=True)),
+    TenantUrl("campaigns:contacts", frozenset({ADMIN}), _campaign_in("office_a", with_sam=True)),
+    TenantUrl(
+        "campaigns:follow_up",
+        frozenset({ADMIN}),
+        _campaign_in("office_a", with_sam=True, active=True),
+    ),
     #
 ]

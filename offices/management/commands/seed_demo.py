@@ -61,6 +61,7 @@ class Command(BaseCommand):
                 organization=org, user=user, defaults={"role": role}
             )
             membership.offices.set([offices[name] for name in office_names])
+        _seed_campaigns(org, offices["Admissions"])
         self._print_login(created)
 
     def _print_login(self, created: bool) -> None:
@@ -69,3 +70,41 @@ class Command(BaseCommand):
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with:")
         for email, *_, role, _offices in PEOPLE:
             self.stdout.write(f"  {role.label:<14} {email} / {DEMO_PASSWORD}")
+
+
+# --- campaigns (issue 5) --------------------------------------------------------------------
+DEMO_CONTACTS = [
+    ("+12125550101", "Ada", "Lovelace"),
+    ("+12125550102", "Alan", "Turing"),
+    ("+12125550103", "Grace", "Hopper"),
+    ("+12125550104", "Katherine", "Johnson"),
+    ("+12125550105", "Edsger", "Dijkstra"),
+]
+
+
+def _seed_campaigns(org: Organization, admissions: Office) -> None:
+    """A single-use draft with contacts on the Admissions office (idempotent).
+
+    Imported here, not at the top: the command composes apps that stand above offices."""
+    from campaigns.models import Campaign, CampaignTransition, Contact
+
+    admin = User.objects.get(email=PEOPLE[0][0])
+    campaign, created = Campaign.objects.get_or_create(
+        organization=org,
+        name="Fall visit day",
+        defaults={
+            "office": admissions,
+            "initial_message": "Hi {first_name}! Join us for Fall visit day on campus.",
+            "area_codes": ["212", "646"],
+            "use_case": UseCase.objects.filter(organization=org).first(),
+            "created_by": admin,
+        },
+    )
+    if created:
+        CampaignTransition.objects.create(
+            campaign=campaign, to_status="draft", by=admin, reason="Created"
+        )
+        Contact.objects.bulk_create(
+            Contact(campaign=campaign, phone=phone, first_name=first, last_name=last)
+            for phone, first, last in DEMO_CONTACTS
+        )

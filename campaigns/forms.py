@@ -1,0 +1,186 @@
+import re
+from typing import Any
+
+from django import forms
+
+from accounts.models import User
+from campaigns.models import Campaign, CampaignStatus, NumberChoice
+from campaigns.phones import phone_list_parse
+from campaigns.selectors import dedicated_numbers_usable
+from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
+from offices.models import Office, Organization
+from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
+
+NUMBER_FIELDS = ("number_choice", "area_codes", "dedicated_number", "reusable_number")
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    office = forms.ModelChoiceField(queryset=Office.objects.none(), empty_label="Choose an office")
+    initial_message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Personalise with fields from your contacts: {first_name}, {last_name}, "
+        "or any extra column of your contacts file.",
+    )
+    start_at = forms.DateTimeField(
+        label="Start date",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Initial message sending window: no initial message leaves before it. "
+        "You can change it later, also while the campaign is active.",
+    )
+    use_case = forms.ModelChoiceField(
+        label="10DLC use case",
+        queryset=UseCase.objects.none(),
+        required=False,
+        empty_label="Choose a use case",
+        help_text="A single-use number is provisioned under it; dedicated and reusable numbers "
+        "keep their own.",
+    )
+    number_choice = forms.ChoiceField(
+        label="Phone number",
+        choices=NumberChoice.choices,
+        widget=forms.RadioSelect,
+        initial=NumberChoice.SINGLE_USE,
+    )
+    area_codes = forms.CharField(
+        label="Area code preferences",
+        required=False,
+        help_text="In order of preference, separated by commas, e.g. 212, 646, 917.",
+    )
+    dedicated_number = forms.ModelChoiceField(
+        queryset=PhoneNumber.objects.none(),
+        required=False,
+        empty_label="Choose a dedicated number",
+    )
+    reusable_number = forms.ModelChoiceField(queryset=PhoneNumber.objects.none(), required=False)
+
+    def __init__(
+        self, *args: Any, organization: Organization, campaign: Campaign | None = None, **kw: Any
+    ) -> None:
+        if campaign is not None and "initial" not in kw:
+            kw["initial"] = _initial(campaign)
+        super().__init__(*args, **kw)
+        self.campaign = campaign
+        fields: dict[str, Any] = self.fields
+        fields["office"].queryset = Office.objects.filter(organization=organization)
+        fields["use_case"].queryset = UseCase.objects.filter(organization=organization)
+        fields["dedicated_number"].queryset = dedicated_numbers_usable(organization=organization)
+        fields["reusable_number"].queryset = PhoneNumber.objects.filter(
+            organization=organization,
+            kind=Kind.REUSABLE,
+            provisioning_status=ProvisioningStatus.COMPLETE,
+        )
+        for name in self.locked_fields:
+            fields[name].disabled = True
+
+    @property
+    def locked_fields(self) -> list[str]:
+        campaign = self.campaign
+        if campaign is None:
+            return []
+        if campaign.status != CampaignStatus.DRAFT:
+            return [name for name in self.fields if name not in EDITABLE_WHEN_LIVE]
+        if campaign.is_follow_up:
+            return ["office", "use_case", *NUMBER_FIELDS]
+        return []
+
+    @property
+    def number_locked(self) -> bool:
+        return "number_choice" in self.locked_fields
+
+    def clean_area_codes(self) -> list[str]:
+        value = self.cleaned_data.get("area_codes") or ""
+        return [code for code in re.split(r"[\s,;]+", value) if code]
+
+    def settings(self) -> CampaignSettings:
+        data = self.cleaned_data
+        choice = data["number_choice"]
+        number = {
+            NumberChoice.DEDICATED: data.get("dedicated_number"),
+            NumberChoice.REUSABLE: data.get("reusable_number"),
+        }.get(choice)
+        return CampaignSettings(
+            name=data["name"],
+            office=data["office"],
+            initial_message=data.get("initial_message") or "",
+            start_at=data.get("start_at"),
+            use_case=data.get("use_case"),
+            number_choice=choice,
+            area_codes=data.get("area_codes") or [],
+            phone_number=number,
+        )
+
+
+def _initial(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "name": campaign.name,
+        "office": campaign.office_id,
+        "initial_message": campaign.initial_message,
+        "start_at": campaign.start_at,
+        "use_case": campaign.use_case_id,
+        "number_choice": campaign.number_choice,
+        "area_codes": ", ".join(campaign.area_codes),
+        "dedicated_number": campaign.phone_number_id
+        if campaign.number_choice == NumberChoice.DEDICATED
+        else None,
+        "reusable_number": campaign.phone_number_id
+        if campaign.number_choice == NumberChoice.REUSABLE
+        else None,
+    }
+
+
+class ContactsUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Contacts file (CSV)",
+        help_text="Columns: phone, first_name, last_name; any other columns are kept as "
+        "fields you can use in the initial message.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class ContactsConfirmForm(forms.Form):
+    upload = forms.CharField(widget=forms.HiddenInput)
+
+
+class SenderAddForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Sender", queryset=User.objects.none(), empty_label="Choose a sender"
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["user"]
+        field.queryset = candidates
+        field.label_from_instance = lambda user: f"{user.display_name} ({user.email})"
+
+
+class FollowUpForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    initial_message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    exclude_replied = forms.BooleanField(label="Remove contacts who replied", required=False)
+    exclude_not_replied = forms.BooleanField(
+        label="Remove contacts who did not reply", required=False
+    )
+    exclude_phones = forms.CharField(
+        label="Remove these phone numbers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "(212) 555-0100\n+16465550101"}),
+        help_text="Paste phone numbers, one per line or separated by commas.",
+    )
+
+    def clean_exclude_phones(self) -> frozenset[str]:
+        valid, invalid = phone_list_parse(self.cleaned_data.get("exclude_phones") or "")
+        if invalid:
+            shown = ", ".join(invalid[:10]) + (" …" if len(invalid) > 10 else "")
+            raise forms.ValidationError(f"These are not phone numbers: {shown}.")
+        return frozenset(valid)
+
+    def targeting(self) -> Targeting:
+        data = self.cleaned_data
+        return Targeting(
+            exclude_replied=data.get("exclude_replied", False),
+            exclude_not_replied=data.get("exclude_not_replied", False),
+            exclude_phones=data.get("exclude_phones") or frozenset(),
+        )

@@ -1,0 +1,120 @@
+"""Reads on campaigns. Each takes the tenant as a required keyword."""
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from campaigns.models import Campaign, CampaignSender, CampaignStatus, CampaignTransition, Contact
+from offices.models import Membership, Office, Organization, Role
+from phone_numbers.models import IN_FLIGHT, Kind, PhoneNumber, ProvisioningStatus
+
+INDEXES = {
+    "active": (CampaignStatus.ACTIVE,),
+    "drafts": (CampaignStatus.DRAFT, CampaignStatus.LAUNCHING),
+    "archived": (CampaignStatus.ARCHIVED,),
+}
+
+
+def campaign_visible(*, organization: Organization, membership: Membership) -> QuerySet[Campaign]:
+    """Campaigns the person may see: all for an admin, their offices' for an office member,
+    the ones they send on for a sender."""
+    campaigns = Campaign.objects.filter(organization=organization)
+    if membership.role == Role.MEMBER:
+        campaigns = campaigns.filter(office__memberships=membership)
+    elif membership.role == Role.SENDER:
+        campaigns = campaigns.filter(senders__user_id=membership.user_id)
+    return campaigns
+
+
+def campaign_list(
+    *, organization: Organization, membership: Membership, index: str
+) -> QuerySet[Campaign]:
+    contact_count = (
+        Contact.objects.filter(campaign=OuterRef("pk"))
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        campaign_visible(organization=organization, membership=membership)
+        .filter(status__in=INDEXES[index])
+        .select_related("office", "phone_number", "parent")
+        .annotate(contact_count=Coalesce(Subquery(contact_count, output_field=IntegerField()), 0))
+        .order_by("-created_at", "-id")
+    )
+
+
+def campaign_get(*, organization: Organization, membership: Membership, pk: int) -> Campaign:
+    campaigns = campaign_visible(organization=organization, membership=membership).select_related(
+        "office", "phone_number", "use_case", "parent", "cloned_from", "launched_by"
+    )
+    return get_object_or_404(campaigns, pk=pk)
+
+
+def campaign_timeline(*, campaign: Campaign) -> QuerySet[CampaignTransition]:
+    return campaign.transitions.select_related("by").order_by("at", "id")
+
+
+def campaign_senders(*, campaign: Campaign) -> QuerySet[CampaignSender]:
+    return campaign.senders.select_related("user").order_by("user__email")
+
+
+def sender_candidates(*, organization: Organization, campaign: Campaign) -> QuerySet[User]:
+    """People with the sender role who are not yet senders of the campaign."""
+    return (
+        User.objects.filter(memberships__organization=organization, memberships__role=Role.SENDER)
+        .exclude(campaign_senders__campaign=campaign)
+        .order_by("email")
+    )
+
+
+def dedicated_numbers_usable(*, organization: Organization) -> QuerySet[PhoneNumber]:
+    """The dedicated numbers a campaign may choose: provisioning-complete only."""
+    return PhoneNumber.objects.filter(
+        organization=organization,
+        kind=Kind.DEDICATED,
+        provisioning_status=ProvisioningStatus.COMPLETE,
+    ).order_by("e164")
+
+
+def dedicated_numbers_provisioning_count(*, organization: Organization) -> int:
+    return PhoneNumber.objects.filter(
+        organization=organization, kind=Kind.DEDICATED, provisioning_status__in=IN_FLIGHT
+    ).count()
+
+
+def reusable_numbers_for_office(
+    *, organization: Organization, office: Office | None
+) -> QuerySet[PhoneNumber]:
+    """The office's provisioned reusable numbers, each with the campaign using it (if any)."""
+    if office is None or office.organization_id != organization.pk:
+        return PhoneNumber.objects.none()
+    in_use = Campaign.objects.filter(
+        phone_number=OuterRef("pk"),
+        status__in=[CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE],
+    ).order_by("-launched_at")
+    return (
+        PhoneNumber.objects.filter(
+            organization=organization,
+            office=office,
+            kind=Kind.REUSABLE,
+            provisioning_status=ProvisioningStatus.COMPLETE,
+        )
+        .annotate(
+            in_use_by_id=Subquery(in_use.values("pk")[:1]),
+            in_use_by_name=Subquery(in_use.values("name")[:1]),
+        )
+        .order_by("name", "e164")
+    )
+
+
+def campaign_counts(*, organization: Organization, membership: Membership) -> dict[str, int]:
+    """How many campaigns each index holds, for the tabs."""
+    counts = campaign_visible(organization=organization, membership=membership).aggregate(
+        active=Count("pk", filter=Q(status__in=INDEXES["active"])),
+        drafts=Count("pk", filter=Q(status__in=INDEXES["drafts"])),
+        archived=Count("pk", filter=Q(status__in=INDEXES["archived"])),
+    )
+    return {key: value or 0 for key, value in counts.items()}

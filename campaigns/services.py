@@ -1,0 +1,424 @@
+"""Writes on campaigns: create, edit, senders, launch, archive, clone, follow-up.
+
+State changes go through ``campaigns.transitions.campaign_transition``.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from campaigns.errors import CampaignError
+from campaigns.message_fields import MessageFieldError, unknown_message_fields
+from campaigns.models import (
+    Campaign,
+    CampaignSender,
+    CampaignStatus,
+    CampaignTransition,
+    Contact,
+    NumberChoice,
+    OptOut,
+)
+from campaigns.transitions import campaign_email_assignment, campaign_transition
+from offices.models import Membership, Office, Organization, Role
+from phone_numbers.models import Kind, PhoneNumber, UseCase
+
+AREA_CODE = re.compile(r"^[2-9][0-9]{2}$")
+EDITABLE_WHEN_LIVE = ("name", "start_at")
+SENDERS_CHANGE_IN = (CampaignStatus.DRAFT, CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE)
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    """What the campaign form edits."""
+
+    name: str
+    office: Office
+    initial_message: str = ""
+    start_at: datetime | None = None
+    use_case: UseCase | None = None
+    number_choice: str = NumberChoice.SINGLE_USE
+    area_codes: list[str] = field(default_factory=list)
+    phone_number: PhoneNumber | None = None
+
+
+# --- create and edit ----------------------------------------------------------------------
+@transaction.atomic
+def campaign_create(
+    *, organization: Organization, created_by: User, settings: CampaignSettings
+) -> Campaign:
+    _check_settings(organization=organization, settings=settings, columns=[])
+    campaign = Campaign(organization=organization, created_by=created_by)
+    _apply(campaign, settings)
+    campaign.save()
+    CampaignTransition.objects.create(
+        campaign=campaign, to_status=CampaignStatus.DRAFT, by=created_by, reason="Created"
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, settings: CampaignSettings) -> Campaign:
+    """A draft changes everything but a follow-up's number; a launching or active campaign
+    changes only its name and start date; an archived one nothing."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == CampaignStatus.ARCHIVED:
+        raise CampaignError(f"“{campaign.name}” is archived and can no longer be edited.")
+    if campaign.status != CampaignStatus.DRAFT:
+        campaign.name, campaign.start_at = settings.name, settings.start_at
+        campaign.save(update_fields=[*EDITABLE_WHEN_LIVE, "updated_at"])
+        return campaign
+    if campaign.is_follow_up:
+        settings = _with_parent_number(campaign, settings)
+    _check_settings(
+        organization=campaign.organization, settings=settings, columns=campaign.contact_fields
+    )
+    _apply(campaign, settings)
+    campaign.save()
+    return campaign
+
+
+def _with_parent_number(campaign: Campaign, settings: CampaignSettings) -> CampaignSettings:
+    return CampaignSettings(
+        name=settings.name,
+        office=campaign.office,
+        initial_message=settings.initial_message,
+        start_at=settings.start_at,
+        use_case=campaign.use_case,
+        number_choice=campaign.number_choice,
+        area_codes=campaign.area_codes,
+        phone_number=campaign.phone_number,
+    )
+
+
+def _apply(campaign: Campaign, settings: CampaignSettings) -> None:
+    campaign.name = settings.name.strip()
+    campaign.office = settings.office
+    campaign.initial_message = settings.initial_message
+    campaign.start_at = settings.start_at
+    campaign.use_case = settings.use_case
+    campaign.number_choice = settings.number_choice
+    single_use = settings.number_choice == NumberChoice.SINGLE_USE
+    campaign.area_codes = list(settings.area_codes) if single_use else []
+    if not (single_use and campaign.parent_id is None):
+        campaign.phone_number = settings.phone_number
+    else:
+        campaign.phone_number = None
+
+
+def _check_settings(
+    *, organization: Organization, settings: CampaignSettings, columns: list[str]
+) -> None:
+    if settings.office.organization_id != organization.pk:
+        raise CampaignError("Choose one of your organization's offices.", field="office")
+    if settings.use_case and settings.use_case.organization_id != organization.pk:
+        raise CampaignError("Choose one of your organization's use cases.", field="use_case")
+    try:
+        unknown = unknown_message_fields(settings.initial_message, columns=columns)
+    except MessageFieldError as error:
+        raise CampaignError(str(error), field="initial_message") from error
+    if unknown:
+        raise CampaignError(_unknown_fields_message(unknown, columns), field="initial_message")
+    _check_number(organization=organization, settings=settings)
+
+
+def _unknown_fields_message(unknown: list[str], columns: list[str]) -> str:
+    names = ", ".join(f"{{{name}}}" for name in unknown)
+    available = ", ".join(f"{{{c}}}" for c in ("first_name", "last_name", "phone", *columns))
+    return f"Your contacts have no column for {names}. Fields you can use: {available}."
+
+
+def _check_number(*, organization: Organization, settings: CampaignSettings) -> None:
+    choice, number = settings.number_choice, settings.phone_number
+    if choice == NumberChoice.SINGLE_USE:
+        bad = [code for code in settings.area_codes if not AREA_CODE.match(code)]
+        if bad:
+            raise CampaignError(
+                f"Area codes are three digits, not starting with 0 or 1: {', '.join(bad)}.",
+                field="area_codes",
+            )
+        if not settings.area_codes:
+            raise CampaignError(
+                "Give at least one area code for the single-use number.", field="area_codes"
+            )
+        if settings.use_case is None:
+            raise CampaignError(
+                "Choose the 10DLC use case the single-use number is provisioned under.",
+                field="use_case",
+            )
+        return
+    where = f"{choice}_number"
+    if number is None or number.organization_id != organization.pk:
+        raise CampaignError(f"Choose a {Kind(choice).label.lower()} number.", field=where)
+    if number.kind != choice:
+        raise CampaignError(f"{number} is not a {Kind(choice).label.lower()} number.", field=where)
+    if not number.is_usable:
+        raise CampaignError(
+            f"{number} is not provisioned yet ({number.get_provisioning_status_display()}).",
+            field=where,
+        )
+    if choice == NumberChoice.REUSABLE and number.office_id != settings.office.pk:
+        raise CampaignError(
+            f"{number} belongs to another office; choose one of {settings.office}'s numbers.",
+            field=where,
+        )
+
+
+# --- senders ------------------------------------------------------------------------------
+@transaction.atomic
+def campaign_sender_add(*, campaign: Campaign, user: User, added_by: User) -> CampaignSender:
+    """Adds a sender. On an active campaign they get their assignment e-mail at once."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in SENDERS_CHANGE_IN:
+        raise CampaignError(f"“{campaign.name}” is archived; its senders no longer change.")
+    is_sender = Membership.objects.filter(
+        organization=campaign.organization, user=user, role=Role.SENDER
+    ).exists()
+    if not is_sender:
+        raise CampaignError(f"{user.email} is not a sender of your organization.", field="user")
+    sender, created = CampaignSender.objects.get_or_create(
+        campaign=campaign, user=user, defaults={"added_by": added_by}
+    )
+    if not created:
+        raise CampaignError(f"{user.display_name} is already a sender here.", field="user")
+    if campaign.status == CampaignStatus.ACTIVE:
+        campaign_email_assignment(campaign, user)
+    return sender
+
+
+@transaction.atomic
+def campaign_sender_remove(*, campaign: Campaign, user: User) -> None:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in SENDERS_CHANGE_IN:
+        raise CampaignError(f"“{campaign.name}” is archived; its senders no longer change.")
+    CampaignSender.objects.filter(campaign=campaign, user=user).delete()
+
+
+# --- launch ---------------------------------------------------------------------------------
+@transaction.atomic
+def campaign_launch(*, campaign: Campaign, launched_by: User) -> Campaign:
+    """Launches a draft: on a number it already has (dedicated, reusable, a follow-up's)
+    straight to active; a single-use campaign orders its number first."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _check_launchable(campaign)
+    if campaign.orders_its_number:
+        return _launch_ordering_a_number(campaign, launched_by)
+    return _launch_on_its_number(campaign, launched_by)
+
+
+def _check_launchable(campaign: Campaign) -> None:
+    if campaign.provisioning_failed:
+        raise CampaignError(
+            f"Provisioning failed for “{campaign.name}”, so it cannot be launched again. "
+            "Clone it to launch a fresh copy."
+        )
+    if campaign.status != CampaignStatus.DRAFT:
+        raise CampaignError(
+            f"“{campaign.name}” is already {campaign.get_status_display().lower()}."
+        )
+    if not campaign.initial_message.strip():
+        raise CampaignError("Write the initial message before launching.")
+    if not campaign.contacts.exists():
+        raise CampaignError("Upload contacts before launching.")
+
+
+def _launch_ordering_a_number(campaign: Campaign, launched_by: User) -> Campaign:
+    raise CampaignError(
+        "Launching on a single-use number is not available yet. "
+        "Choose a dedicated or reusable number, or wait for provisioning-based launching."
+    )
+
+
+def _launch_on_its_number(campaign: Campaign, launched_by: User) -> Campaign:
+    if campaign.phone_number_id is None:
+        raise CampaignError("Choose a phone number before launching.")
+    # Locking the number serialises launches on it; the partial unique constraint backs this.
+    number = PhoneNumber.objects.select_for_update().get(pk=campaign.phone_number_id)
+    if not number.is_usable:
+        raise CampaignError(
+            f"{number} is not provisioned ({number.get_provisioning_status_display()}); "
+            "a campaign can only text on a provisioning-complete number."
+        )
+    if campaign.number_choice == NumberChoice.REUSABLE:
+        _check_reusable_available(campaign, number)
+    try:
+        with transaction.atomic():
+            return campaign_transition(
+                campaign=campaign,
+                to=CampaignStatus.ACTIVE,
+                by=launched_by,
+                reason=_launch_reason(campaign, number),
+                changes={"launched_by": launched_by, "launched_at": timezone.now()},
+            )
+    except IntegrityError as error:
+        raise CampaignError(f"{number} is in use by another active campaign.") from error
+
+
+def _check_reusable_available(campaign: Campaign, number: PhoneNumber) -> None:
+    other = (
+        Campaign.objects.filter(
+            phone_number=number, status__in=[CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE]
+        )
+        .exclude(pk=campaign.pk)
+        .first()
+    )
+    if other is not None:
+        raise CampaignError(
+            f"{number} is in use by “{other.name}”. Archive that campaign or choose "
+            "another reusable number."
+        )
+
+
+def _launch_reason(campaign: Campaign, number: PhoneNumber) -> str:
+    if campaign.is_follow_up:
+        return f"Follow-up launched on {number}, already provisioned"
+    return f"Launched on {campaign.get_number_choice_display().lower()} {number}"
+
+
+# --- archive --------------------------------------------------------------------------------
+def campaign_archive(*, campaign: Campaign, archived_by: User) -> Campaign:
+    """Archives a draft or an active campaign. A reusable number then behaves by its own
+    defaults again (derived, nothing to copy back); a dedicated number stays."""
+    return campaign_transition(
+        campaign=campaign,
+        to=CampaignStatus.ARCHIVED,
+        by=archived_by,
+        reason="Archived",
+        changes={"archived_at": timezone.now()},
+    )
+
+
+# --- clone ----------------------------------------------------------------------------------
+@transaction.atomic
+def campaign_clone(*, campaign: Campaign, cloned_by: User) -> Campaign:
+    """A fresh draft with the same settings, contacts and senders. A single-use number is
+    never copied: the clone buys its own at launch."""
+    keeps_number = campaign.number_choice != NumberChoice.SINGLE_USE
+    clone = Campaign.objects.create(
+        organization=campaign.organization,
+        office=campaign.office,
+        name=f"Copy of {campaign.name}"[:200],
+        initial_message=campaign.initial_message,
+        start_at=campaign.start_at,
+        use_case=campaign.use_case,
+        number_choice=campaign.number_choice,
+        area_codes=campaign.area_codes,
+        phone_number=campaign.phone_number if keeps_number else None,
+        self_assign=campaign.self_assign,
+        batch_size=campaign.batch_size,
+        contact_fields=campaign.contact_fields,
+        cloned_from=campaign,
+        created_by=cloned_by,
+    )
+    if not keeps_number and not clone.area_codes and campaign.phone_number:
+        # A single-use follow-up had no area codes of its own: prefer its number's.
+        clone.area_codes = [campaign.phone_number.e164[2:5]] if campaign.phone_number.e164 else []
+        clone.save(update_fields=["area_codes"])
+    _copy_contacts(campaign.contacts.all(), to=clone)
+    CampaignSender.objects.bulk_create(
+        CampaignSender(campaign=clone, user_id=user_id, added_by=cloned_by)
+        for user_id in campaign.senders.values_list("user_id", flat=True)
+    )
+    CampaignTransition.objects.create(
+        campaign=clone,
+        to_status=CampaignStatus.DRAFT,
+        by=cloned_by,
+        reason=f"Cloned from “{campaign.name}”",
+    )
+    return clone
+
+
+def _copy_contacts(contacts: QuerySet[Contact], *, to: Campaign) -> int:
+    """Copies contacts into ``to`` in one INSERT … SELECT (replies are not copied)."""
+    columns = contacts.values("phone", "first_name", "last_name", "fields")
+    sql, params = columns.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Contact._meta.db_table} "
+            "(campaign_id, phone, first_name, last_name, fields, created_at) "
+            "SELECT %s, s.phone, s.first_name, s.last_name, s.fields, now() "
+            f"FROM ({sql}) AS s",
+            [to.pk, *params],
+        )
+        return cursor.rowcount
+
+
+# --- follow-up ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Targeting:
+    """Who a follow-up leaves out of the parent's contacts. Opted-out people always are."""
+
+    exclude_replied: bool = False
+    exclude_not_replied: bool = False
+    exclude_phones: frozenset[str] = frozenset()
+
+
+def follow_up_audience(*, parent: Campaign, targeting: Targeting) -> QuerySet[Contact]:
+    contacts = parent.contacts.exclude(
+        phone__in=OptOut.objects.filter(organization_id=parent.organization_id).values("phone")
+    )
+    if targeting.exclude_replied:
+        contacts = contacts.filter(last_reply_at__isnull=True)
+    if targeting.exclude_not_replied:
+        contacts = contacts.filter(last_reply_at__isnull=False)
+    if targeting.exclude_phones:
+        contacts = contacts.exclude(phone__in=targeting.exclude_phones)
+    return contacts
+
+
+def follow_up_check_parent(parent: Campaign) -> None:
+    if parent.status not in (CampaignStatus.ACTIVE, CampaignStatus.ARCHIVED):
+        raise CampaignError("A follow-up starts from an active or archived campaign.")
+    number = parent.phone_number
+    if number is None or not number.is_usable:
+        raise CampaignError(
+            f"“{parent.name}”'s number is no longer provisioned, so a follow-up cannot use it."
+        )
+
+
+@transaction.atomic
+def campaign_follow_up_create(
+    *,
+    parent: Campaign,
+    created_by: User,
+    name: str,
+    initial_message: str,
+    targeting: Targeting,
+) -> Campaign:
+    """A draft on the parent's number (no provisioning wait) whose contacts are the parent's
+    minus those targeting removes."""
+    follow_up_check_parent(parent)
+    try:
+        unknown = unknown_message_fields(initial_message, columns=parent.contact_fields)
+    except MessageFieldError as error:
+        raise CampaignError(str(error), field="initial_message") from error
+    if unknown:
+        raise CampaignError(
+            _unknown_fields_message(unknown, parent.contact_fields), field="initial_message"
+        )
+    follow_up = Campaign.objects.create(
+        organization=parent.organization,
+        office=parent.office,
+        name=name.strip(),
+        initial_message=initial_message,
+        use_case=parent.use_case,
+        number_choice=parent.number_choice,
+        phone_number=parent.phone_number,
+        contact_fields=parent.contact_fields,
+        parent=parent,
+        created_by=created_by,
+    )
+    copied = _copy_contacts(follow_up_audience(parent=parent, targeting=targeting), to=follow_up)
+    if copied == 0:
+        raise CampaignError("No contacts remain after targeting; remove fewer people.")
+    CampaignTransition.objects.create(
+        campaign=follow_up,
+        to_status=CampaignStatus.DRAFT,
+        by=created_by,
+        reason=f"Follow-up to “{parent.name}”: {copied} of its contacts",
+    )
+    return follow_up

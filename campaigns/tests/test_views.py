@@ -1,0 +1,322 @@
+"""The campaign pages: indexes, the form and its number section, actions, contacts upload."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.timezone import localtime
+
+from campaigns.models import Campaign, CampaignStatus
+from campaigns.tests.factories import (
+    CampaignFactory,
+    CampaignSenderFactory,
+    ContactFactory,
+    PhoneNumberFactory,
+    UseCaseFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# --- indexes --------------------------------------------------------------------------------
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_drafts_index_runs_a_fixed_number_of_queries(cast, rows, django_assert_max_num_queries):
+    for _ in range(rows):
+        campaign = CampaignFactory.create(organization=cast.org, office=cast.office_a)
+        ContactFactory.create_batch(2, campaign=campaign)
+    CampaignFactory.create(organization=cast.org, single_use=True, status="launching")
+    client = cast.client("alice")
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("campaigns:drafts"))
+
+    assert len(response.context["page"].object_list) == rows + 1
+
+
+@pytest.mark.parametrize("index", ["active", "archived"])
+def test_the_other_indexes_run_a_fixed_number_of_queries(
+    cast, index, django_assert_max_num_queries
+):
+    CampaignFactory.create_batch(10, organization=cast.org, **{index: True})
+    client = cast.client("alice")
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse(f"campaigns:{index}"))
+
+    assert len(response.context["page"].object_list) == 10
+
+
+def test_the_drafts_index_flags_launching_and_provisioning_failed(cast):
+    CampaignFactory.create(organization=cast.org, single_use=True, status="launching", name="L")
+    CampaignFactory.create(organization=cast.org, single_use=True, provisioning_failed=True)
+    CampaignFactory.create(organization=cast.org, active=True, name="Live one")
+
+    body = cast.client("alice").get(reverse("campaigns:drafts")).content.decode()
+
+    assert 'class="tag tag-yellow" data-flag="launching">Launching' in body
+    assert 'class="tag tag-red" data-flag="provisioning-failed">Provisioning failed' in body
+    assert "Live one" not in body
+
+
+def test_a_sender_sees_only_the_campaigns_they_send_on(cast):
+    mine = CampaignFactory.create(organization=cast.org, active=True, name="Mine")
+    CampaignSenderFactory.create(campaign=mine, user=cast.sam)
+    CampaignFactory.create(organization=cast.org, active=True, name="Not mine")
+
+    response = cast.client("sam").get(reverse("campaigns:active"))
+
+    assert [c.name for c in response.context["page"].object_list] == ["Mine"]
+
+
+def test_an_office_member_sees_their_offices_campaigns(cast):
+    CampaignFactory.create(organization=cast.org, office=cast.office_a, name="Admissions one")
+    CampaignFactory.create(organization=cast.org, office=cast.office_b, name="Aid one")
+
+    response = cast.client("bob").get(reverse("campaigns:drafts"))
+
+    assert [c.name for c in response.context["page"].object_list] == ["Admissions one"]
+
+
+# --- the form -------------------------------------------------------------------------------
+def test_the_dedicated_drop_down_lists_complete_numbers_and_counts_the_others(cast):
+    PhoneNumberFactory.create(organization=cast.org, e164="+12125550001")
+    PhoneNumberFactory.create(organization=cast.org, e164="+12125550002", provisioning=True)
+    PhoneNumberFactory.create(organization=cast.org, e164="+12125550003", provisioning=True)
+    PhoneNumberFactory.create(organization=cast.other_org, e164="+12125550004")
+
+    response = cast.client("alice").get(reverse("campaigns:create"))
+
+    choices = [str(n) for n in response.context["form"].fields["dedicated_number"].queryset]
+    assert choices == ["+12125550001"]
+    assert "2 dedicated numbers still provisioning are not listed" in response.content.decode()
+
+
+def test_creating_a_campaign_on_a_dedicated_number(cast):
+    number = PhoneNumberFactory.create(organization=cast.org)
+    response = cast.client("alice").post(
+        reverse("campaigns:create"),
+        {
+            "name": "Fall visit day",
+            "office": cast.office_a.pk,
+            "initial_message": "Hi {first_name}!",
+            "start_at": "2026-12-01T09:30",
+            "number_choice": "dedicated",
+            "dedicated_number": number.pk,
+        },
+    )
+
+    campaign = Campaign.objects.get(name="Fall visit day")
+    assert response["Location"] == reverse("campaigns:detail", kwargs={"pk": campaign.pk})
+    assert (campaign.phone_number, campaign.created_by, localtime(campaign.start_at).hour) == (
+        number,
+        cast.alice,
+        9,
+    )
+
+
+def test_an_unknown_message_field_is_shown_beside_the_message(cast):
+    response = cast.client("alice").post(
+        reverse("campaigns:create"),
+        {
+            "name": "X",
+            "office": cast.office_a.pk,
+            "initial_message": "Hi {nickname}",
+            "number_choice": "single_use",
+            "area_codes": "212, 64",
+            "use_case": UseCaseFactory.create(organization=cast.org).pk,
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert errors["initial_message"] == [
+        "Your contacts have no column for {nickname}. Fields you can use: {first_name}, "
+        "{last_name}, {phone}."
+    ]
+    assert 'id="id_initial_message_errors"' in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_the_reusable_picker_lists_the_offices_numbers_with_their_status(cast):
+    free = PhoneNumberFactory.create(
+        organization=cast.org, reusable=True, office=cast.office_a, name="Front desk"
+    )
+    busy = PhoneNumberFactory.create(
+        organization=cast.org, reusable=True, office=cast.office_a, name="Visits", agent="Ana"
+    )
+    PhoneNumberFactory.create(organization=cast.org, reusable=True, office=cast.office_b)
+    user = CampaignFactory.create(
+        organization=cast.org, number_choice="reusable", phone_number=busy, active=True
+    )
+
+    response = cast.client("alice").get(
+        reverse("campaigns:reusable_numbers"), {"office": cast.office_a.pk}
+    )
+
+    assert [n.pk for n in response.context["numbers"]] == [free.pk, busy.pk]
+    body = response.content.decode()
+    assert "Available" in body
+    assert f'href="{reverse("campaigns:detail", kwargs={"pk": user.pk})}"' in body
+    assert ">In Use</a>" in body
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"q": "desk"}, ["Front desk"]),
+        ({"agent": "Ana"}, ["Visits"]),
+        ({"response_type": "bot"}, []),
+    ],
+)
+def test_the_reusable_picker_searches_and_filters(cast, query, expected):
+    PhoneNumberFactory.create(
+        organization=cast.org, reusable=True, office=cast.office_a, name="Front desk"
+    )
+    PhoneNumberFactory.create(
+        organization=cast.org, reusable=True, office=cast.office_a, name="Visits", agent="Ana"
+    )
+
+    response = cast.client("alice").get(
+        reverse("campaigns:reusable_numbers"), {"office": cast.office_a.pk, **query}
+    )
+
+    assert [n.name for n in response.context["numbers"]] == expected
+
+
+def test_the_reusable_picker_shows_nothing_of_another_organizations_office(cast):
+    PhoneNumberFactory.create(organization=cast.org, reusable=True, office=cast.office_a)
+
+    response = cast.client("charlie").get(
+        reverse("campaigns:reusable_numbers"), {"office": cast.office_a.pk}
+    )
+
+    assert response.context["office"] is None
+    assert not response.context["numbers"]
+
+
+# --- actions (POST only) --------------------------------------------------------------------
+ACTIONS = ["launch", "archive", "clone", "sender_add", "contacts_confirm", "follow_up_count"]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize(("who", "status"), [("charlie", 404), ("bob", 403), ("sam", 403)])
+def test_actions_refuse_other_organizations_and_other_roles(cast, action, who, status):
+    campaign = CampaignFactory.create(organization=cast.org, office=cast.office_a)
+    CampaignSenderFactory.create(campaign=campaign, user=cast.sam)
+
+    response = cast.client(who).post(reverse(f"campaigns:{action}", kwargs={"pk": campaign.pk}))
+
+    assert response.status_code == status
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+    assert Campaign.objects.count() == 1
+
+
+def test_launching_from_the_page_says_why_it_is_refused(cast):
+    campaign = CampaignFactory.create(organization=cast.org)
+
+    response = cast.client("alice").post(
+        reverse("campaigns:launch", kwargs={"pk": campaign.pk}), follow=True
+    )
+
+    assert "Upload contacts before launching." in response.content.decode()
+
+
+def test_the_details_page_offers_only_the_actions_of_its_state(cast):
+    failed = CampaignFactory.create(
+        organization=cast.org, single_use=True, provisioning_failed=True
+    )
+
+    body = cast.client("alice").get(reverse("campaigns:detail", kwargs={"pk": failed.pk})).content
+    text = body.decode()
+
+    assert ">Clone</button>" in text
+    assert ">Launch</button>" not in text
+    assert "cannot be launched again; clone it" in text
+    assert "Area codes: 212, 646" in text
+
+
+def test_a_sender_sees_the_page_without_actions(cast):
+    campaign = CampaignFactory.create(organization=cast.org, active=True)
+    CampaignSenderFactory.create(campaign=campaign, user=cast.sam)
+
+    text = cast.client("sam").get(reverse("campaigns:detail", kwargs={"pk": campaign.pk}))
+
+    assert ">Archive</button>" not in text.content.decode()
+    assert "Provisioning complete" in text.content.decode()
+
+
+# --- contacts upload ------------------------------------------------------------------------
+def test_upload_preview_then_confirm(cast):
+    campaign = CampaignFactory.create(organization=cast.org)
+    csv = b"phone,first_name\n2125550101,Ada\nnope,Bad\n"
+    client = cast.client("alice")
+    url = reverse("campaigns:contacts", kwargs={"pk": campaign.pk})
+
+    preview = client.post(url, {"file": SimpleUploadedFile("c.csv", csv, "text/csv")})
+
+    assert preview.context["report"].valid == 1
+    assert "not a valid US phone number" in preview.content.decode()
+    assert not campaign.contacts.exists()
+    token = preview.context["confirm"]["upload"].value()
+    confirm_url = reverse("campaigns:contacts_confirm", kwargs={"pk": campaign.pk})
+    client.post(confirm_url, {"upload": token})
+    assert list(campaign.contacts.values_list("phone", flat=True)) == ["+12125550101"]
+    again = client.post(confirm_url, {"upload": token}, follow=True)
+    assert "expired or was already saved" in again.content.decode()
+    assert campaign.contacts.count() == 1
+
+
+def test_an_upload_token_does_not_work_on_another_campaign(cast):
+    campaign = CampaignFactory.create(organization=cast.org)
+    other = CampaignFactory.create(organization=cast.org)
+    client = cast.client("alice")
+    preview = client.post(
+        reverse("campaigns:contacts", kwargs={"pk": campaign.pk}),
+        {"file": SimpleUploadedFile("c.csv", b"phone\n2125550101\n", "text/csv")},
+    )
+    token = preview.context["confirm"]["upload"].value()
+
+    client.post(reverse("campaigns:contacts_confirm", kwargs={"pk": other.pk}), {"upload": token})
+
+    assert not other.contacts.exists()
+
+
+def test_a_wrong_header_is_reported_beside_the_file_field(cast):
+    campaign = CampaignFactory.create(organization=cast.org)
+
+    response = cast.client("alice").post(
+        reverse("campaigns:contacts", kwargs={"pk": campaign.pk}),
+        {"file": SimpleUploadedFile("c.csv", b"mobile_no,name\n1,2\n", "text/csv")},
+    )
+
+    [error] = response.context["form"].errors["file"]
+    assert error.startswith("The first row must name the columns; it has mobile_no, name.")
+    assert 'id="id_file_errors"' in response.content.decode()
+
+
+# --- follow-up ------------------------------------------------------------------------------
+def test_the_follow_up_page_counts_who_remains(cast):
+    parent = CampaignFactory.create(organization=cast.org, active=True)
+    ContactFactory.create(campaign=parent, phone="+12025550101")
+    ContactFactory.create(campaign=parent, phone="+12025550102")
+
+    response = cast.client("alice").post(
+        reverse("campaigns:follow_up_count", kwargs={"pk": parent.pk}),
+        {"exclude_phones": "(202) 555-0101"},
+    )
+
+    assert (response.context["remaining"], response.context["total"]) == (1, 2)
+
+
+def test_a_bad_pasted_number_is_shown_beside_the_list(cast):
+    parent = CampaignFactory.create(organization=cast.org, active=True)
+    ContactFactory.create(campaign=parent)
+
+    response = cast.client("alice").post(
+        reverse("campaigns:follow_up", kwargs={"pk": parent.pk}),
+        {"name": "F", "initial_message": "Hi", "exclude_phones": "2025550101, hello"},
+    )
+
+    assert response.context["form"].errors["exclude_phones"] == [
+        "These are not phone numbers: hello."
+    ]
+    assert Campaign.objects.count() == 1
