@@ -1,6 +1,7 @@
 """The Phone Numbers list: visibility, filters, search, sorting, keyset pages, bad queries."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -20,7 +21,7 @@ def listed(cast, who: str = "alice", **params) -> list[str]:
     return [number.e164 for number in response.context["page"].rows]
 
 
-def selected(cast, who: str = "alice", **params) -> list[str]:
+def selected(cast, who: str = "alice", **params) -> list[str | None]:
     membership = getattr(cast, who).memberships.get()
     numbers = phone_number_list(organization=cast.org, membership=membership, params=params)
     return [number.e164 for number in numbers]
@@ -108,7 +109,7 @@ def _three(cast, column: str) -> list[PhoneNumber]:
     """Three numbers whose ``column`` ascends b < c < a when created a, b, c."""
     now = timezone.now()
     office_z = cast.office_b.__class__.objects.create(organization=cast.org, name="Zoology")
-    values = {
+    values: list[dict[str, Any]] = {
         "number": [{"e164": "+19995550003"}, {"e164": "+19995550001"}, {"e164": "+19995550002"}],
         "name": [{"name": "Zed"}, {"name": "Alpha"}, {"name": "Mid"}],
         "description": [{"description": "z"}, {"description": "a"}, {"description": "m"}],
