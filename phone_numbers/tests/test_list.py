@@ -109,7 +109,7 @@ def _three(cast, column: str) -> list[PhoneNumber]:
     """Three numbers whose ``column`` ascends b < c < a when created a, b, c."""
     now = timezone.now()
     office_z = cast.office_b.__class__.objects.create(organization=cast.org, name="Zoology")
-    values: list[dict[str, Any]] = {
+    by_column: dict[str, list[dict[str, Any]]] = {
         "number": [{"e164": "+19995550003"}, {"e164": "+19995550001"}, {"e164": "+19995550002"}],
         "name": [{"name": "Zed"}, {"name": "Alpha"}, {"name": "Mid"}],
         "description": [{"description": "z"}, {"description": "a"}, {"description": "m"}],
@@ -133,7 +133,8 @@ def _three(cast, column: str) -> list[PhoneNumber]:
             {"created_at": now - timedelta(days=2)},
             {"created_at": now - timedelta(days=1)},
         ],
-    }[column]
+    }
+    values = by_column[column]
     numbers = []
     for attrs in values:
         attrs = dict(attrs)
