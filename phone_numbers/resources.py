@@ -18,8 +18,8 @@ from phone_numbers.selectors import phone_number_export_rows
 FREE_TEXT_COLUMNS = frozenset({"name", "description", "office", "agent", "inboxes", "campaign"})
 
 
-def usage_value(in_use: bool) -> str:
-    return "in_use" if in_use else "available"
+def usage_value(campaign: str | None) -> str:
+    return "available" if campaign is None else "in_use"
 
 
 def created_at_value(created_at: datetime) -> str:
@@ -36,7 +36,8 @@ class PhoneNumberResource(resources.ModelResource):
     response_type = fields.Field("response_type", "response_type")
     inboxes = fields.Field("export_inboxes", "inboxes")
     provisioning_status = fields.Field("provisioning_status", "provisioning_status")
-    usage = fields.Field("export_in_use", "usage")
+    # In use exactly when a launching/active campaign is on it (phone_numbers.usage).
+    usage = fields.Field("export_campaign", "usage")
     campaign = fields.Field("export_campaign", "campaign")
     created_at = fields.Field("created_at", "created_at")
 
@@ -63,7 +64,7 @@ class PhoneNumberResource(resources.ModelResource):
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
         value = getattr(instance, field.attribute or "")
         if field.column_name == "usage":
-            return usage_value(bool(value))
+            return usage_value(value)
         if field.column_name == "created_at":
             return created_at_value(value)
         if value is None:

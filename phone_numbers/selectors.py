@@ -1,12 +1,12 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, QuerySet, TextField, Value, When
 
 from offices.models import Membership, Organization, Role
 from phone_numbers.filters import PhoneNumberFilter, inbox_names
 from phone_numbers.models import Kind, PhoneNumber
-from phone_numbers.usage import campaign_using, in_use
+from phone_numbers.usage import campaign_name_if_in_use, campaign_using, in_use
 
 
 class PhoneNumberQueryError(Exception):
@@ -59,7 +59,12 @@ def phone_number_export_rows(queryset: QuerySet[PhoneNumber]) -> QuerySet[PhoneN
     """The columns of the CSV export as annotations (``export_*``), in the list's order."""
     return queryset.annotate(
         export_office=F("office__name"),
-        export_inboxes=inbox_names(";"),
-        export_in_use=in_use(),
-        export_campaign=campaign_using("name"),
+        # Only reusable numbers have inboxes; the database then skips the lookup for the rest.
+        export_inboxes=Case(
+            When(kind=Kind.REUSABLE, then=inbox_names(";")),
+            default=Value(""),
+            output_field=TextField(),
+        ),
+        # The campaign using the number also says whether it is in use: one lookup, not two.
+        export_campaign=campaign_name_if_in_use(),
     )
