@@ -2,7 +2,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from inboxes.models import Inbox
 from offices.models import Office, Organization
@@ -64,6 +65,18 @@ IN_FLIGHT = (ProvisioningStatus.REQUESTED, ProvisioningStatus.INITIATED)
 class ResponseType(models.TextChoices):
     AGENT = "agent", "Agent-backed"
     BOT = "bot", "Bot-backed"
+
+
+# Columns of the number the Phone Numbers list sorts by, each with its own index.
+LIST_SORT_COLUMNS = {
+    "name": "name",
+    "description": "description",
+    "kind": "kind",
+    "agent": "agent",
+    "response_type": "response",
+    "provisioning_status": "status",
+    "created_at": "created",
+}
 
 
 class PhoneNumber(models.Model):
@@ -138,6 +151,18 @@ class PhoneNumber(models.Model):
                 condition=Q(provisioning_status__in=["requested", "initiated"]),
                 name="phone_number_due_poll_idx",
             ),
+            # The Phone Numbers list sorts by any column with keyset pages: one range scan of
+            # (organization, sort key, id) at any depth (phone_numbers/filters.py SORT_KEYS).
+            models.Index(
+                F("organization"),
+                Coalesce(F("e164"), Value("")),
+                F("id"),
+                name="pn_list_number_idx",
+            ),
+            *[
+                models.Index(fields=["organization", column, "id"], name=f"pn_list_{short}_idx")
+                for column, short in LIST_SORT_COLUMNS.items()
+            ],
         ]
 
     def __str__(self) -> str:

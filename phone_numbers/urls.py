@@ -4,5 +4,6 @@ from phone_numbers import views
 
 app_name = "phone_numbers"
 urlpatterns = [
-    path("", views.phone_number_list, name="list"),
+    path("", views.phone_number_list_view, name="list"),
+    path("export.csv", views.phone_number_export, name="export"),
 ]

@@ -1,9 +1,113 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import cast
 
-from offices.permissions import staff_required
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from offices.permissions import TenantRequest, staff_required
+from phone_numbers.export import export_csv
+from phone_numbers.filters import DEFAULT_ORDERING
+from phone_numbers.pagination import BadCursor, keyset_page
+from phone_numbers.selectors import (
+    PhoneNumberQueryError,
+    phone_number_filter,
+    phone_number_list,
+)
+
+PAGE_SIZE = 50
+# The query-string keys that describe the list (the cursor only says where in it we are).
+LIST_PARAMS = ("q", "kind", "status", "office", "agent", "response_type", "o")
 
 
 @staff_required
-def phone_number_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "phone_numbers/list.html", {"phone_numbers": []})
+def phone_number_list_view(request: TenantRequest) -> HttpResponse:
+    params = _list_params(request.GET)
+    problems: dict[str, list[str]] = {}
+    try:
+        numbers = phone_number_list(
+            organization=request.organization, membership=request.membership, params=params
+        )
+    except PhoneNumberQueryError as error:
+        # Show the list without the values we cannot use, and say why beside each filter.
+        problems = error.errors
+        for key in problems:
+            params.pop(key, None)
+        numbers = phone_number_list(
+            organization=request.organization, membership=request.membership, params=params
+        )
+    try:
+        page = keyset_page(numbers, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    except BadCursor as error:
+        problems["cursor"] = [str(error)]
+        page = keyset_page(numbers, cursor=None, size=PAGE_SIZE)
+    filterset = phone_number_filter(
+        organization=request.organization, membership=request.membership, params=request.GET
+    )
+    context = {
+        "page": page,
+        "filter_form": filterset.form,
+        "problems": problems,
+        "query": params.urlencode(),
+        "columns": _columns(params),
+        "sort_param": params.get("o", ""),
+        "filtered": any(params.get(key) for key in LIST_PARAMS if key != "o"),
+    }
+    return render(request, "phone_numbers/list.html", context, status=400 if problems else 200)
+
+
+@staff_required
+def phone_number_export(request: TenantRequest) -> HttpResponse:
+    try:
+        numbers = phone_number_list(
+            organization=request.organization,
+            membership=request.membership,
+            params=_list_params(request.GET),
+        )
+    except PhoneNumberQueryError as error:
+        # An export must be exactly the list that was asked for, so we refuse rather than guess.
+        return HttpResponse(
+            f"This export's filters are not valid: {error}", status=400, content_type="text/plain"
+        )
+    filename = f"phone-numbers-{request.organization.slug}-{timezone.now():%Y%m%d-%H%M}.csv"
+    response = StreamingHttpResponse(export_csv(numbers), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The role decorators are typed for HttpResponse; a streamed one serves the same way.
+    return cast(HttpResponse, response)
+
+
+COLUMNS = [
+    ("number", "Number"),
+    ("name", "Name"),
+    ("description", "Description"),
+    ("kind", "Kind"),
+    ("office", "Office"),
+    ("agent", "Agent"),
+    ("response_type", "Response type"),
+    ("inboxes", "Inboxes"),
+    ("status", "Status"),
+    ("usage", "Usage"),
+    ("created", "Created"),
+]
+
+
+def _columns(params: QueryDict) -> list[dict[str, str]]:
+    """Each column header's link: sorts by it, or flips the direction when it is the sort."""
+    current = params.get("o") or DEFAULT_ORDERING
+    columns = []
+    for key, label in COLUMNS:
+        sort = ""
+        if current.removeprefix("-") == key:
+            sort = "descending" if current.startswith("-") else "ascending"
+        query = params.copy()
+        query["o"] = f"-{key}" if sort == "ascending" else key
+        columns.append({"key": key, "label": label, "sort": sort, "query": query.urlencode()})
+    return columns
+
+
+def _list_params(query: QueryDict) -> QueryDict:
+    params = QueryDict(mutable=True)
+    for key in LIST_PARAMS:
+        value = query.get(key)
+        if value:
+            params[key] = str(value)
+    return params

@@ -20,6 +20,8 @@ class TenantUrl:
     # People of Acme who are allowed the page in general but not this object (office scoping).
     hidden_from: frozenset[str] = field(default_factory=frozenset)
     label: str = ""
+    # A query string to add (list variations: filters, sort).
+    query: str = ""
 
     def __str__(self) -> str:
         return self.label or self.name
@@ -85,6 +87,19 @@ TENANT_URLS: list[TenantUrl] = [
     TenantUrl("inboxes:edit", frozenset({ADMIN}), _inbox_in("office_a")),
     # --- phone numbers and provisioning (issues 3 and 4): add below -----------------------
     TenantUrl("phone_numbers:list", STAFF),
+    TenantUrl(
+        "phone_numbers:list",
+        STAFF,
+        query="o=-office&kind=reusable&q=1",
+        label="phone_numbers:list (filtered, sorted)",
+    ),
+    TenantUrl(
+        "phone_numbers:list", STAFF, query="status=released", label="phone_numbers:list (released)"
+    ),
+    TenantUrl("phone_numbers:export", STAFF),
+    TenantUrl(
+        "phone_numbers:export", STAFF, query="o=name&q=1", label="phone_numbers:export (filtered)"
+    ),
     #
     #
     # --- campaigns (issue 5): add below ------------------------------------------------------

@@ -1,0 +1,70 @@
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Case, F, QuerySet, TextField, Value, When
+
+from offices.models import Membership, Organization, Role
+from phone_numbers.filters import PhoneNumberFilter, inbox_names
+from phone_numbers.models import Kind, PhoneNumber
+from phone_numbers.usage import campaign_name_if_in_use, campaign_using, in_use
+
+
+class PhoneNumberQueryError(Exception):
+    """The list's query string has values we cannot use; ``errors`` says which and why."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+def phone_number_visible(*, organization: Organization, membership: Membership) -> QuerySet:
+    """Numbers the person may see: all of the organization's for an admin; for an office member
+    the dedicated and single-use numbers plus the reusable numbers of their own offices."""
+    numbers = PhoneNumber.objects.filter(organization=organization)
+    if membership.role == Role.ADMIN:
+        return numbers
+    return numbers.exclude(kind=Kind.REUSABLE) | numbers.filter(
+        kind=Kind.REUSABLE, office__in=membership.offices.values("id")
+    )
+
+
+def phone_number_filter(
+    *, organization: Organization, membership: Membership, params: Mapping[str, Any]
+) -> PhoneNumberFilter:
+    return PhoneNumberFilter(
+        params,
+        organization=organization,
+        membership=membership,
+        queryset=phone_number_visible(organization=organization, membership=membership),
+    )
+
+
+def phone_number_list(
+    *, organization: Organization, membership: Membership, params: Mapping[str, Any]
+) -> QuerySet[PhoneNumber]:
+    """The Phone Numbers list: visible numbers, filtered, searched and sorted as ``params``
+    (the query string) asks, ordered by (sort key, id). Raises PhoneNumberQueryError."""
+    filterset = phone_number_filter(organization=organization, membership=membership, params=params)
+    if not filterset.is_valid():
+        raise PhoneNumberQueryError({k: list(v) for k, v in filterset.errors.items()})
+    return filterset.qs.select_related("office").annotate(
+        inbox_list=inbox_names(", "),
+        in_use=in_use(),
+        campaign_id=campaign_using("id"),
+        campaign_name=campaign_using("name"),
+    )
+
+
+def phone_number_export_rows(queryset: QuerySet[PhoneNumber]) -> QuerySet[PhoneNumber]:
+    """The columns of the CSV export as annotations (``export_*``), in the list's order."""
+    return queryset.annotate(
+        export_office=F("office__name"),
+        # Only reusable numbers have inboxes; the database then skips the lookup for the rest.
+        export_inboxes=Case(
+            When(kind=Kind.REUSABLE, then=inbox_names(";")),
+            default=Value(""),
+            output_field=TextField(),
+        ),
+        # The campaign using the number also says whether it is in use: one lookup, not two.
+        export_campaign=campaign_name_if_in_use(),
+    )

@@ -1,0 +1,44 @@
+"""Which campaign, if any, is using a number — read through the reverse relation ``campaigns``
+so that this app never imports ``campaigns`` (it stands above us)."""
+
+from typing import Any
+
+from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Subquery, When
+
+from phone_numbers.models import PhoneNumber
+
+# A number is "In Use" while a campaign on it is launching or active (campaigns.CampaignStatus).
+IN_USE_CAMPAIGN_STATUSES = ("launching", "active")
+
+
+def _campaign_model() -> Any:
+    return PhoneNumber._meta.get_field("campaigns").related_model
+
+
+def _campaigns_using_number() -> QuerySet:
+    return (
+        _campaign_model()
+        ._default_manager.filter(phone_number=OuterRef("pk"), status__in=IN_USE_CAMPAIGN_STATUSES)
+        .order_by("-id")
+    )
+
+
+def in_use() -> Exists:
+    return Exists(_campaigns_using_number())
+
+
+def campaign_name_if_in_use() -> Case:
+    """The name of the campaign using the number, or NULL. For a whole export: the membership
+    test is one hashed set built once, and only numbers in use look their campaign up."""
+    using = _campaign_model()._default_manager.filter(status__in=IN_USE_CAMPAIGN_STATUSES)
+    return Case(
+        When(pk__in=using.values("phone_number_id"), then=campaign_using("name")),
+        default=None,
+        output_field=CharField(),
+    )
+
+
+def campaign_using(field: str) -> Subquery:
+    """One field of the newest launching/active campaign on the number (a dedicated number
+    may carry several at once)."""
+    return Subquery(_campaigns_using_number().values(field)[:1])
