@@ -1,6 +1,7 @@
 from typing import Any
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from offices.tests.factories import OfficeFactory, OrganizationFactory
@@ -61,4 +62,6 @@ def campaign_on(
         status=status,
         number_choice=number.kind,
         phone_number=number,
+        launched_at=None if status == "draft" else timezone.now(),
+        archived_at=timezone.now() if status == "archived" else None,
     )
