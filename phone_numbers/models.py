@@ -82,6 +82,8 @@ class PhoneNumber(models.Model):
     provisioning_status = models.CharField(
         max_length=10, choices=ProvisioningStatus.choices, default=ProvisioningStatus.REQUESTED
     )
+    # The number the person picked from the search; bought if it is still for sale.
+    requested_e164 = models.CharField(max_length=16, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
     carrier_number_id = models.CharField(max_length=80, blank=True)
