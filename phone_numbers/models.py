@@ -152,5 +152,9 @@ class PhoneNumber(models.Model):
         return ", ".join(self.area_codes) or "any"
 
     @property
+    def is_in_flight(self) -> bool:
+        return self.provisioning_status in IN_FLIGHT
+
+    @property
     def is_usable(self) -> bool:
         return self.provisioning_status == ProvisioningStatus.COMPLETE
