@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 NEW = reverse("provisioning:number_new")
 
 
-def post(cast, data: dict[str, str], htmx: bool = False):
+def post(cast, data: dict[str, object], htmx: bool = False):
     headers = {"HX-Request": "true"} if htmx else {}
     return cast.client("alice").post(NEW, {"number_type": "dedicated", **data}, headers=headers)
 
