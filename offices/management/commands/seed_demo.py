@@ -45,7 +45,7 @@ class Command(BaseCommand):
             Inbox.objects.get_or_create(
                 organization=org, office=offices[office_name], name=inbox_name
             )
-        UseCase.objects.get_or_create(
+        use_case, _ = UseCase.objects.get_or_create(
             organization=org,
             name="Student outreach",
             defaults={"carrier_reference": "CDEMO01"},
@@ -61,6 +61,7 @@ class Command(BaseCommand):
                 organization=org, user=user, defaults={"role": role}
             )
             membership.offices.set([offices[name] for name in office_names])
+        _demo_dedicated_number(org, use_case)
         self._print_login(created)
 
     def _print_login(self, created: bool) -> None:
@@ -69,3 +70,21 @@ class Command(BaseCommand):
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with:")
         for email, *_, role, _offices in PEOPLE:
             self.stdout.write(f"  {role.label:<14} {email} / {DEMO_PASSWORD}")
+
+
+def _demo_dedicated_number(org: Organization, use_case: UseCase) -> None:
+    """A dedicated number ordered like any other, so the demo shows its tag go yellow → green."""
+    # The seed command stands above every app; the one way to get a number is number_order.
+    from phone_numbers.models import Kind, PhoneNumber
+    from provisioning.services import number_order
+
+    if PhoneNumber.objects.filter(organization=org, kind=Kind.DEDICATED).exists():
+        return
+    admin = User.objects.get(email=PEOPLE[0][0])
+    number_order(
+        organization=org,
+        kind=Kind.DEDICATED,
+        use_case=use_case,
+        area_codes=["415", "628"],
+        requested_by=admin,
+    )
