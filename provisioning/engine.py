@@ -291,8 +291,7 @@ def _decide(number: PhoneNumber, status: ProvisioningStatus, now: datetime) -> _
         waited = _duration(settings.PROVISIONING_ATTEMPT_DEADLINE)
         reason = f"The carriers did not decide within {waited}."
         return _end_attempt(number, AttemptOutcome.EXPIRED, reason, FailureScope.NUMBER, now)
-    interval = max(_poll_interval(now - started), _base_interval())
-    number.next_poll_at = min(now + interval, max(deadline, now + _base_interval()))
+    number.next_poll_at = now + _poll_interval(now - started)
     return _Change(number)
 
 
@@ -322,10 +321,9 @@ def _end_attempt(
     return change
 
 
-NUMBER_FIELDS = [
+ENDED_FIELDS = [
     "provisioning_status",
     "next_poll_at",
-    "completed_at",
     "failure_reason",
     "e164",
     "carrier_number_id",
@@ -336,31 +334,59 @@ NUMBER_FIELDS = [
 
 
 def _apply(changes: list[_Change], now: datetime) -> None:
+    """Writes a batch's results with a bounded number of queries, whatever its size: one
+    update for the approved, one per poll interval for the pending (a short fixed ladder), and
+    small bulk updates for the attempts that ended. Each is conditional on ``initiated``
+    (the rows are locked by this transaction, so the condition holds)."""
     for change in changes:
         if change.number.provisioning_status != S.INITIATED:
             transitions.check(S.INITIATED, change.number.provisioning_status)
         change.number.updated_at = now
     numbers = [c.number for c in changes]
-    # Conditional: only rows still initiated change (they are locked by this transaction).
-    PhoneNumber.objects.filter(provisioning_status=S.INITIATED).bulk_update(numbers, NUMBER_FIELDS)
-    ended = {c.number.pk: c for c in changes if c.attempt_outcome}
-    _end_attempt_rows(ended, now)
-    for change in ended.values():
-        if change.carrier_number_id:
-            _release_later(change.carrier_number_id)
-    resubmit = [c.number.pk for c in ended.values() if c.number.provisioning_status == S.REQUESTED]
-    if resubmit:
-        from provisioning.tasks import submit_number
-
-        transaction.on_commit(lambda: [submit_number.delay(pk) for pk in resubmit])
+    in_flight = PhoneNumber.objects.filter(provisioning_status=S.INITIATED)
+    approved = [n.pk for n in numbers if n.provisioning_status == S.COMPLETE]
+    if approved:
+        in_flight.filter(pk__in=approved).update(
+            provisioning_status=S.COMPLETE,
+            completed_at=now,
+            next_poll_at=None,
+            failure_reason="",
+            updated_at=now,
+        )
+        ProvisioningAttempt.objects.filter(
+            phone_number_id__in=approved, outcome=AttemptOutcome.PENDING
+        ).update(outcome=AttemptOutcome.APPROVED, ended_at=now)
+    pending = [n for n in numbers if n.provisioning_status == S.INITIATED]
+    for next_poll_at in {n.next_poll_at for n in pending}:
+        pks = [n.pk for n in pending if n.next_poll_at == next_poll_at]
+        in_flight.filter(pk__in=pks).update(next_poll_at=next_poll_at, updated_at=now)
+    ended = {
+        c.number.pk: c
+        for c in changes
+        if c.attempt_outcome in (AttemptOutcome.REJECTED, AttemptOutcome.EXPIRED)
+    }
+    if ended:
+        in_flight.bulk_update([c.number for c in ended.values()], ENDED_FIELDS)
+        _end_attempt_rows(ended, now)
+        _after_attempts_ended(list(ended.values()))
     finished = [n for n in numbers if n.provisioning_status in (S.COMPLETE, S.FAILED)]
     if finished:
         _announce_finished(finished)
 
 
+def _after_attempts_ended(ended: list[_Change]) -> None:
+    """Give the numbers back; submit a new number where attempts are left."""
+    for change in ended:
+        if change.carrier_number_id:
+            _release_later(change.carrier_number_id)
+    resubmit = [c.number.pk for c in ended if c.number.provisioning_status == S.REQUESTED]
+    if resubmit:
+        from provisioning.tasks import submit_number
+
+        transaction.on_commit(lambda: [submit_number.delay(pk) for pk in resubmit])
+
+
 def _end_attempt_rows(ended: dict[int, _Change], now: datetime) -> None:
-    if not ended:
-        return
     attempts = list(
         ProvisioningAttempt.objects.filter(
             phone_number_id__in=list(ended), outcome=AttemptOutcome.PENDING
@@ -385,8 +411,14 @@ def _base_interval() -> timedelta:
 
 
 def _poll_interval(age: timedelta) -> timedelta:
-    """Growing intervals: half the time waited so far, from the base up to an hour."""
-    return min(max(_base_interval(), age / 2), MAX_POLL_INTERVAL)
+    """Growing intervals: the longest step of the ladder base, 2 base, 4 base, … (up to an
+    hour) that is at most half the time waited so far. A fixed ladder keeps the pending rows
+    of a batch in a few groups, each written with one update."""
+    half = min(age / 2, MAX_POLL_INTERVAL)
+    interval = _base_interval()
+    while interval * 2 <= half:
+        interval *= 2
+    return MAX_POLL_INTERVAL if half >= MAX_POLL_INTERVAL else interval
 
 
 def _duration(value: timedelta) -> str:
