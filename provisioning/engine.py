@@ -175,8 +175,8 @@ def _fail_unsubmitted(number: PhoneNumber, reason: str) -> SubmitResult:
     transitions.check(S.REQUESTED, S.FAILED)
     with transaction.atomic():
         row = (
-            PhoneNumber.objects.select_for_update()
-            .select_related("requested_by")
+            PhoneNumber.objects.select_for_update(of=("self",))
+            .select_related("requested_by", "use_case")
             .filter(pk=number.pk, provisioning_status=S.REQUESTED)
             .first()
         )

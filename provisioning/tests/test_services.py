@@ -135,3 +135,22 @@ def test_release_is_immediate_idempotent_and_gives_the_number_back(order) -> Non
     assert number.provisioning_attempts.get().outcome == AttemptOutcome.RELEASED
     assert SimulatedNumber.objects.get(e164=number.e164).state == SimulatedNumberState.RELEASED
     assert number_submit(phone_number_id=number.pk).outcome == "nothing_to_do"
+
+
+@pytest.mark.django_db
+def test_when_every_area_code_is_empty_the_order_waits_then_fails(order, finished) -> None:
+    number = order("000")
+
+    waiting = number_submit(phone_number_id=number.pk, retries=0)
+    number.refresh_from_db()
+    assert (waiting.outcome, waiting.retry_in) == ("retry", 1.0)
+    assert number.provisioning_status == ProvisioningStatus.REQUESTED
+    assert number.attempts == 0
+
+    gave_up = number_submit(phone_number_id=number.pk, retries=5)
+
+    number.refresh_from_db()
+    assert gave_up.outcome == "failed"
+    assert number.provisioning_status == ProvisioningStatus.FAILED
+    assert number.failure_reason == "No numbers available in area codes 000."
+    assert finished == [(number.pk, ProvisioningStatus.FAILED, True)]
