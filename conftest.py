@@ -151,6 +151,27 @@ def celery_worker(transactional_db) -> Iterator[object]:
     app.control.purge()
 
 
+@pytest.fixture
+def beat(celery_worker) -> Iterator[None]:
+    """What celery beat does for the worker: enqueue ``poll_provisioning`` on a schedule (here
+    every quarter second, so tests see the carriers' decisions quickly)."""
+    import threading
+
+    from provisioning.tasks import poll_provisioning
+
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.25):
+            poll_provisioning.delay()
+
+    ticker = threading.Thread(target=tick, name="beat", daemon=True)
+    ticker.start()
+    yield
+    stop.set()
+    ticker.join()
+
+
 # --- Playwright on Debian's Chromium --------------------------------------------------------
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):

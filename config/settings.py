@@ -7,11 +7,13 @@ required, ``DEBUG`` must be off and ``ALLOWED_HOSTS`` must be given.
 
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.carrier_knobs import knobs_from
 from config.durations import parse_duration
 from config.mailers import mailers_from_url
 
@@ -206,6 +208,8 @@ SIMULATED_CARRIER_FAIL_AREA_CODES = env.list("SIMULATED_CARRIER_FAIL_AREA_CODES"
 SIMULATED_CARRIER_FLAKY_AREA_CODES = env.str("SIMULATED_CARRIER_FLAKY_AREA_CODES", default="998:2")
 SIMULATED_CARRIER_EMPTY_AREA_CODES = env.list("SIMULATED_CARRIER_EMPTY_AREA_CODES", default=["000"])
 SIMULATED_CARRIER_ERROR_RATE = env.float("SIMULATED_CARRIER_ERROR_RATE", default=0.0)
+# A malformed knob stops start-up here, with a message that says how to write it.
+knobs_from(SimpleNamespace(**{k: v for k, v in globals().items() if k.startswith("SIMULATED_")}))
 
 CELERY_BEAT_SCHEDULE = {
     "poll-provisioning": {

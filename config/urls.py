@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("offices/", include("offices.urls")),
     path("inboxes/", include("inboxes.urls")),
+    # Carrier-facing number pages first; phone_numbers cannot import provisioning.
+    path("numbers/", include("provisioning.urls")),
     path("numbers/", include("phone_numbers.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("ops/admin/", admin.site.urls),

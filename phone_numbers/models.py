@@ -95,6 +95,8 @@ class PhoneNumber(models.Model):
     provisioning_status = models.CharField(
         max_length=10, choices=ProvisioningStatus.choices, default=ProvisioningStatus.REQUESTED
     )
+    # The number the person picked from the search; bought if it is still for sale.
+    requested_e164 = models.CharField(max_length=16, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
     carrier_number_id = models.CharField(max_length=80, blank=True)
@@ -173,6 +175,10 @@ class PhoneNumber(models.Model):
     @property
     def area_codes_display(self) -> str:
         return ", ".join(self.area_codes) or "any"
+
+    @property
+    def is_in_flight(self) -> bool:
+        return self.provisioning_status in IN_FLIGHT
 
     @property
     def is_usable(self) -> bool:

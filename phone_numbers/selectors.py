@@ -2,10 +2,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Case, F, QuerySet, TextField, Value, When
+from django.shortcuts import get_object_or_404
 
 from offices.models import Membership, Organization, Role
 from phone_numbers.filters import PhoneNumberFilter, inbox_names
-from phone_numbers.models import Kind, PhoneNumber
+from phone_numbers.models import Kind, PhoneNumber, UseCase, UseCaseState
 from phone_numbers.usage import campaign_name_if_in_use, campaign_using, in_use
 
 
@@ -17,7 +18,9 @@ class PhoneNumberQueryError(Exception):
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 
 
-def phone_number_visible(*, organization: Organization, membership: Membership) -> QuerySet:
+def phone_number_visible(
+    *, organization: Organization, membership: Membership
+) -> QuerySet[PhoneNumber]:
     """Numbers the person may see: all of the organization's for an admin; for an office member
     the dedicated and single-use numbers plus the reusable numbers of their own offices."""
     numbers = PhoneNumber.objects.filter(organization=organization)
@@ -68,3 +71,13 @@ def phone_number_export_rows(queryset: QuerySet[PhoneNumber]) -> QuerySet[PhoneN
         # The campaign using the number also says whether it is in use: one lookup, not two.
         export_campaign=campaign_name_if_in_use(),
     )
+
+
+def phone_number_get(*, organization: Organization, membership: Membership, pk: int) -> PhoneNumber:
+    numbers = phone_number_visible(organization=organization, membership=membership)
+    return get_object_or_404(numbers.select_related("use_case", "requested_by", "office"), pk=pk)
+
+
+def use_case_orderable(*, organization: Organization) -> QuerySet[UseCase]:
+    """Use cases numbers can be ordered on: the carriers have approved them."""
+    return UseCase.objects.filter(organization=organization, state=UseCaseState.ACTIVE)

@@ -60,6 +60,22 @@ def _campaign_in(
     return build
 
 
+def _number(office_attr: str | None = None) -> Callable[[Any], dict[str, Any]]:
+    """A dedicated number, or a reusable number of an office."""
+
+    def build(cast: Any) -> dict[str, Any]:
+        from phone_numbers.models import Kind
+        from phone_numbers.tests.factories import PhoneNumberFactory
+
+        if office_attr is None:
+            return {"pk": PhoneNumberFactory.create(organization=cast.org).pk}
+        office = getattr(cast, office_attr)
+        number = PhoneNumberFactory.create(organization=cast.org, kind=Kind.REUSABLE, office=office)
+        return {"pk": number.pk}
+
+    return build
+
+
 TENANT_URLS: list[TenantUrl] = [
     TenantUrl("offices:list", STAFF),
     TenantUrl("offices:create", frozenset({ADMIN})),
@@ -99,6 +115,29 @@ TENANT_URLS: list[TenantUrl] = [
     TenantUrl("phone_numbers:export", STAFF),
     TenantUrl(
         "phone_numbers:export", STAFF, query="o=name&q=1", label="phone_numbers:export (filtered)"
+    ),
+    TenantUrl("provisioning:number_new", frozenset({ADMIN})),
+    TenantUrl("provisioning:number_detail", STAFF, _number(), label="number_detail (dedicated)"),
+    TenantUrl("provisioning:number_status", STAFF, _number(), label="number_status (dedicated)"),
+    TenantUrl(
+        "provisioning:number_detail",
+        STAFF,
+        _number("office_a"),
+        label="number_detail (reusable, own office)",
+    ),
+    TenantUrl(
+        "provisioning:number_detail",
+        STAFF,
+        _number("office_b"),
+        hidden_from=frozenset({MEMBER}),
+        label="number_detail (reusable, another office)",
+    ),
+    TenantUrl(
+        "provisioning:number_status",
+        STAFF,
+        _number("office_b"),
+        hidden_from=frozenset({MEMBER}),
+        label="number_status (reusable, another office)",
     ),
     #
     #

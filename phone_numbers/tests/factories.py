@@ -33,6 +33,7 @@ class PhoneNumberFactory(DjangoModelFactory[PhoneNumber]):
     e164 = factory.Sequence(lambda n: f"+1617555{n:04d}")
     area_codes = factory.LazyAttribute(lambda number: [number.e164[2:5]] if number.e164 else [])
     provisioning_status = ProvisioningStatus.COMPLETE
+    attempts = 1
 
 
 class ReusableNumberFactory(PhoneNumberFactory):

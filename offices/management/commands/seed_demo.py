@@ -45,7 +45,7 @@ class Command(BaseCommand):
             Inbox.objects.get_or_create(
                 organization=org, office=offices[office_name], name=inbox_name
             )
-        UseCase.objects.get_or_create(
+        use_case, _ = UseCase.objects.get_or_create(
             organization=org,
             name="Student outreach",
             defaults={"carrier_reference": "CDEMO01"},
@@ -62,6 +62,7 @@ class Command(BaseCommand):
             )
             membership.offices.set([offices[name] for name in office_names])
         _seed_campaigns(org, offices["Admissions"])
+        _demo_dedicated_number(org, use_case)
         self._print_login(created)
 
     def _print_login(self, created: bool) -> None:
@@ -108,3 +109,21 @@ def _seed_campaigns(org: Organization, admissions: Office) -> None:
             Contact(campaign=campaign, phone=phone, first_name=first, last_name=last)
             for phone, first, last in DEMO_CONTACTS
         )
+
+
+def _demo_dedicated_number(org: Organization, use_case: UseCase) -> None:
+    """A dedicated number ordered like any other, so the demo shows its tag go yellow → green."""
+    # The seed command stands above every app; the one way to get a number is number_order.
+    from phone_numbers.models import Kind, PhoneNumber
+    from provisioning.services import number_order
+
+    if PhoneNumber.objects.filter(organization=org, kind=Kind.DEDICATED).exists():
+        return
+    admin = User.objects.get(email=PEOPLE[0][0])
+    number_order(
+        organization=org,
+        kind=Kind.DEDICATED,
+        use_case=use_case,
+        area_codes=["415", "628"],
+        requested_by=admin,
+    )

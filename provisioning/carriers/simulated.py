@@ -1,0 +1,279 @@
+"""The simulated carrier: the default adapter, deterministic for ``SIMULATED_CARRIER_SEED``.
+
+It behaves like a real CPaaS (research/carriers.md §7): finite inventory per area code, a
+purchase keyed by an idempotency key, submissions that the carriers decide after a latency, and
+the faults the engine must survive. The environment forces every path (see DESIGN.md):
+``_LATENCY`` (MIN-MAX seconds until carriers decide), ``_FAIL_AREA_CODES`` (every attempt
+rejected), ``_FLAKY_AREA_CODES`` (CODE:N — the first N attempts of an order rejected),
+``_EMPTY_AREA_CODES`` (nothing to buy) and ``_ERROR_RATE`` (share of calls failing with a 5xx,
+a 429, a timeout, or — for writes — an ambiguous answer after the write happened).
+
+Its state lives in the database (``simulated_state``) and the knobs are read at call time.
+"""
+
+import hashlib
+import hmac
+import json
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.carrier_knobs import Knobs, knobs_from
+from provisioning.carriers.base import (
+    AmbiguousWriteError,
+    AvailableNumber,
+    FailureScope,
+    InboundMessage,
+    NoInventory,
+    NumberUnavailable,
+    OwnedNumber,
+    PermanentProviderError,
+    ProvisioningHandle,
+    ProvisioningState,
+    ProvisioningStatus,
+    RateLimited,
+    TransientProviderError,
+)
+from provisioning.carriers.simulated_state import (
+    SimulatedCall,
+    SimulatedNumber,
+    SimulatedNumberState,
+    SimulatedSubmission,
+)
+
+INVENTORY_PER_AREA_CODE = 36
+SIGNATURE_HEADER = "X-Simulated-Signature"
+REJECTIONS = (
+    "AT&T rejected the number: another aggregator owns the number.",
+    "T-Mobile rejected the number: not approved for this campaign.",
+    "Verizon rejected the number: the number is not messaging-enabled.",
+)
+
+
+class SimulatedCarrier:
+    name = "simulated"
+
+    def __init__(self) -> None:
+        self.knobs: Knobs = knobs_from(settings)
+
+    # --- numbers --------------------------------------------------------------------------
+    def search_numbers(self, *, area_code: str, quantity: int = 10) -> list[AvailableNumber]:
+        self._fault("search", area_code, write=False)
+        if not self._stock(area_code):
+            return []
+        rows = SimulatedNumber.objects.filter(
+            area_code=area_code, state=SimulatedNumberState.AVAILABLE
+        ).order_by("e164")[:quantity]
+        return [AvailableNumber(row.e164, area_code, f"Area code {area_code}") for row in rows]
+
+    def acquire_number(
+        self,
+        *,
+        idempotency_key: str,
+        candidate: AvailableNumber | None = None,
+        area_code: str | None = None,
+    ) -> OwnedNumber:
+        ambiguous = self._fault("acquire", idempotency_key, write=True)
+        owned = self.reconcile(idempotency_key)
+        if owned is None:
+            owned = self._buy(
+                idempotency_key, candidate, candidate.area_code if candidate else area_code
+            )
+        if ambiguous:
+            raise AmbiguousWriteError(
+                "Timed out reading the answer", idempotency_key=idempotency_key
+            )
+        return owned
+
+    def reconcile(self, idempotency_key: str) -> OwnedNumber | None:
+        row = SimulatedNumber.objects.filter(
+            idempotency_key=idempotency_key, state=SimulatedNumberState.OWNED
+        ).first()
+        return self._owned(row) if row else None
+
+    def release_number(self, *, carrier_number_id: str) -> None:
+        ambiguous = self._fault("release", carrier_number_id, write=True)
+        SimulatedNumber.objects.filter(
+            carrier_number_id=carrier_number_id, state=SimulatedNumberState.OWNED
+        ).update(state=SimulatedNumberState.RELEASED, released_at=timezone.now())
+        if ambiguous:
+            raise AmbiguousWriteError(
+                "Timed out reading the answer", idempotency_key=carrier_number_id
+            )
+
+    # --- provisioning ---------------------------------------------------------------------
+    def submit_provisioning(
+        self, *, number: OwnedNumber, campaign_ref: str, customer_reference: str
+    ) -> ProvisioningHandle:
+        ambiguous = self._fault("submit", number.carrier_number_id, write=True)
+        if not SimulatedNumber.objects.filter(
+            carrier_number_id=number.carrier_number_id, state=SimulatedNumberState.OWNED
+        ).exists():
+            raise PermanentProviderError(f"{number.e164} is not a number of this account.")
+        submission = self._submission(number, customer_reference)
+        if ambiguous:
+            raise AmbiguousWriteError(
+                "Timed out reading the answer", idempotency_key=submission.ref
+            )
+        return ProvisioningHandle(ref=submission.ref, e164=submission.e164)
+
+    def get_provisioning_status(self, handle: ProvisioningHandle) -> ProvisioningStatus:
+        return self.get_provisioning_statuses([handle])[handle.ref]
+
+    def get_provisioning_statuses(
+        self, handles: Sequence[ProvisioningHandle]
+    ) -> dict[str, ProvisioningStatus]:
+        refs = [handle.ref for handle in handles]
+        if refs:
+            self._fault("status", refs[0], write=False)
+        rows = {row.ref: row for row in SimulatedSubmission.objects.filter(ref__in=refs)}
+        now = timezone.now()
+        return {ref: self._status(rows.get(ref), now) for ref in refs}
+
+    # --- messages and webhooks ------------------------------------------------------------
+    def send_message(self, *, from_e164: str, to_e164: str, body: str) -> str:
+        self._fault("send", f"{from_e164}:{to_e164}", write=False)
+        return f"SIMMSG-{uuid.uuid4().hex}"
+
+    def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> bool:
+        expected = webhook_signature(body)
+        given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower(), "")
+        return hmac.compare_digest(expected, given)
+
+    def parse_webhook(self, *, headers: Mapping[str, str], body: bytes) -> list[InboundMessage]:
+        data = json.loads(body)
+        return [InboundMessage(data["to"], data["from"], data["body"], data["id"])]
+
+    # --- internals ------------------------------------------------------------------------
+    def _stock(self, area_code: str) -> bool:
+        """Generates the area code's inventory on first use; False for an empty area code."""
+        if area_code in self.knobs.empty_area_codes:
+            return False
+        if not SimulatedNumber.objects.filter(area_code=area_code).exists():
+            rng = random.Random(f"{self.knobs.seed}:inventory:{area_code}")
+            subscribers = rng.sample(range(2_000_000, 10_000_000), INVENTORY_PER_AREA_CODE)
+            SimulatedNumber.objects.bulk_create(
+                [
+                    SimulatedNumber(e164=f"+1{area_code}{s}", area_code=area_code)
+                    for s in subscribers
+                ],
+                ignore_conflicts=True,
+            )
+        return True
+
+    def _buy(
+        self, key: str, candidate: AvailableNumber | None, area_code: str | None
+    ) -> OwnedNumber:
+        if not area_code or not self._stock(area_code):
+            raise NoInventory(area_code or "(none)")
+        try:
+            with transaction.atomic():
+                available = SimulatedNumber.objects.select_for_update(skip_locked=True).filter(
+                    area_code=area_code, state=SimulatedNumberState.AVAILABLE
+                )
+                if candidate:
+                    available = available.filter(e164=candidate.e164)
+                row = available.order_by("e164").first()
+                if row is None:
+                    raise NumberUnavailable(candidate.e164) if candidate else NoInventory(area_code)
+                row.state = SimulatedNumberState.OWNED
+                row.idempotency_key = key
+                row.carrier_number_id = f"SIMPN{row.pk:08d}"
+                row.acquired_at = timezone.now()
+                row.save(
+                    update_fields=["state", "idempotency_key", "carrier_number_id", "acquired_at"]
+                )
+        except IntegrityError:
+            # The same key bought a number in a concurrent request: that purchase is ours.
+            owned = self.reconcile(key)
+            if owned is None:
+                raise
+            return owned
+        return self._owned(row)
+
+    def _submission(self, number: OwnedNumber, customer_reference: str) -> SimulatedSubmission:
+        existing = SimulatedSubmission.objects.filter(
+            carrier_number_id=number.carrier_number_id
+        ).first()
+        if existing:
+            return existing
+        earlier = SimulatedSubmission.objects.filter(
+            customer_reference=customer_reference, area_code=number.area_code
+        ).count()
+        rng = random.Random(f"{self.knobs.seed}:submit:{number.carrier_number_id}")
+        approved, reason = self._decide(number.area_code, earlier + 1, rng)
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                return SimulatedSubmission.objects.create(
+                    ref=f"SUB-{number.carrier_number_id}",
+                    carrier_number_id=number.carrier_number_id,
+                    customer_reference=customer_reference,
+                    e164=number.e164,
+                    area_code=number.area_code,
+                    submitted_at=now,
+                    decide_at=now + timedelta(seconds=rng.uniform(*self.knobs.latency)),
+                    approved=approved,
+                    reason=reason,
+                )
+        except IntegrityError:
+            return SimulatedSubmission.objects.get(carrier_number_id=number.carrier_number_id)
+
+    def _decide(self, area_code: str, nth: int, rng: random.Random) -> tuple[bool, str]:
+        flaky = self.knobs.flaky_area_codes.get(area_code, 0)
+        if area_code in self.knobs.fail_area_codes or nth <= flaky:
+            return False, rng.choice(REJECTIONS)
+        return True, ""
+
+    @staticmethod
+    def _status(row: SimulatedSubmission | None, now: object) -> ProvisioningStatus:
+        if row is None:
+            return ProvisioningStatus(
+                ProvisioningState.FAILED, "The carrier has no such submission.", FailureScope.NUMBER
+            )
+        if now < row.decide_at:  # type: ignore[operator]
+            return ProvisioningStatus(ProvisioningState.PENDING)
+        if row.approved:
+            return ProvisioningStatus(ProvisioningState.COMPLETE)
+        return ProvisioningStatus(ProvisioningState.FAILED, row.reason, FailureScope.NUMBER)
+
+    def _fault(self, operation: str, key: str, *, write: bool) -> bool:
+        """Raises an injected transient error, or returns True when a write must be applied
+        and then answered ambiguously. Deterministic for the seed and the call's count."""
+        if self.knobs.error_rate <= 0:
+            return False
+        call_key = f"{operation}:{key}"[:200]
+        SimulatedCall.objects.get_or_create(key=call_key)
+        SimulatedCall.objects.filter(key=call_key).update(calls=F("calls") + 1)
+        calls = SimulatedCall.objects.values_list("calls", flat=True).get(key=call_key)
+        rng = random.Random(f"{self.knobs.seed}:{call_key}:{calls}")
+        if rng.random() >= self.knobs.error_rate:
+            return False
+        kinds = ["5xx", "429", "timeout"] + (["ambiguous"] if write else [])
+        kind = rng.choice(kinds)
+        if kind == "5xx":
+            raise TransientProviderError(f"503 Service Unavailable ({operation})")
+        if kind == "429":
+            raise RateLimited(f"429 Too Many Requests ({operation})", retry_after=1.0)
+        if kind == "timeout":
+            raise TransientProviderError(f"Timed out after 10 s ({operation})")
+        return True
+
+    @staticmethod
+    def _owned(row: SimulatedNumber) -> OwnedNumber:
+        return OwnedNumber(
+            e164=row.e164,
+            area_code=row.area_code,
+            carrier_number_id=row.carrier_number_id,
+            idempotency_key=row.idempotency_key or "",
+        )
+
+
+def webhook_signature(body: bytes) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), body, hashlib.sha256).hexdigest()

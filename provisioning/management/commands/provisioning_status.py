@@ -1,0 +1,41 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from provisioning.selectors import numbers_in_flight
+
+
+class Command(BaseCommand):
+    help = "Lists the numbers in flight (every organization): attempt, age, and the stuck ones."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rows = numbers_in_flight(now=timezone.now())
+        if not rows:
+            self.stdout.write("No numbers in flight.")
+            return
+        header = f"{'number':<14} {'kind':<11} {'organization':<24} {'status':<10} attempt   age"
+        self.stdout.write(header)
+        for row in rows:
+            n = row.number
+            line = (
+                f"{n.e164 or '(buying)':<14} {n.kind:<11} {n.organization.name[:24]:<24} "
+                f"{n.provisioning_status:<10} {n.attempts}/{settings.PROVISIONING_MAX_ATTEMPTS:<7} "
+                f"{_age(row.age)}"
+            )
+            if row.stuck:
+                self.stdout.write(self.style.WARNING(f"{line}  STUCK: {row.stuck}"))
+            else:
+                self.stdout.write(line)
+        stuck = sum(bool(row.stuck) for row in rows)
+        self.stdout.write(f"{len(rows)} in flight, {stuck} stuck.")
+
+
+def _age(age: Any) -> str:
+    seconds = int(age.total_seconds())
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60}m"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600}h"

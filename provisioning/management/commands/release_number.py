@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from provisioning.services import E164, number_release
+
+
+class Command(BaseCommand):
+    help = "Releases a number: it stops counting at once; the carrier release runs on a worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("e164", help="the number, e.g. +12125550100")
+
+    def handle(self, *args: Any, e164: str, **options: Any) -> None:
+        e164 = e164.strip()
+        if not E164.match(e164):
+            raise CommandError(f"{e164} is not a US number in E.164 form, e.g. +12125550100.")
+        rows = PhoneNumber.objects.filter(e164=e164).select_related("organization")
+        number = rows.exclude(provisioning_status=ProvisioningStatus.RELEASED).first()
+        if number is None:
+            released = rows.order_by("-released_at").first()
+            if released is None:
+                raise CommandError(f"No number {e164} in Longcode.")
+            when = released.released_at.strftime("%Y-%m-%d %H:%M") if released.released_at else ""
+            raise CommandError(f"{e164} was already released {when}".rstrip() + ".")
+        was = number.get_provisioning_status_display().lower()
+        number_release(phone_number=number)
+        self.stdout.write(
+            self.style.SUCCESS(f"Released {e164} of {number.organization.name} (was {was}).")
+        )

@@ -1,0 +1,163 @@
+"""Ordering, searching and releasing numbers: the one way to get a number is ``number_order``.
+
+The engine that then buys and provisions it lives in ``provisioning.engine``.
+"""
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from offices.models import Office, Organization
+from phone_numbers.models import (
+    IN_FLIGHT,
+    Kind,
+    PhoneNumber,
+    ProvisioningStatus,
+    UseCase,
+    UseCaseState,
+)
+from provisioning import transitions
+from provisioning.carriers import get_carrier
+from provisioning.carriers.base import AvailableNumber, TransientProviderError
+from provisioning.models import AttemptOutcome, ProvisioningAttempt
+
+AREA_CODE = re.compile(r"^\d{3}$")
+E164 = re.compile(r"^\+1\d{10}$")
+# A submit task that has not moved its number on after this long was lost; the poller resends it.
+SUBMIT_GRACE = timedelta(seconds=60)
+# Numbers that hold a place on a use case at the carriers (a failed one holds no number).
+HOLDS_A_NUMBER = (*IN_FLIGHT, ProvisioningStatus.COMPLETE)
+
+
+class ProvisioningError(Exception):
+    """A number could not be ordered, searched or released; the message says why."""
+
+
+class UseCaseFull(ProvisioningError):
+    pass
+
+
+class OfficeQuotaFull(ProvisioningError):
+    pass
+
+
+def area_code_errors(area_codes: list[str]) -> list[str]:
+    return [code for code in area_codes if not AREA_CODE.match(code)]
+
+
+@transaction.atomic
+def number_order(
+    *,
+    organization: Organization,
+    kind: str,
+    use_case: UseCase,
+    area_codes: list[str],
+    requested_by: User | None,
+    e164: str | None = None,
+    **reusable_fields: Any,
+) -> PhoneNumber:
+    """Orders a number: the row starts ``requested`` and is bought and submitted by a worker
+    after commit. Refuses, buying nothing, when the use case already holds its limit."""
+    if not area_codes or area_code_errors(area_codes):
+        raise ProvisioningError("Give at least one area code preference, as 3 digits (e.g. 212).")
+    if e164 and not E164.match(e164):
+        raise ProvisioningError(f"{e164} is not a US number in +1XXXXXXXXXX form.")
+    use_case = _lock_use_case(organization, use_case)
+    inboxes = reusable_fields.pop("inboxes", None)
+    if kind == Kind.REUSABLE:
+        _check_office_quota(organization, reusable_fields.get("office"))
+    number = PhoneNumber.objects.create(
+        organization=organization,
+        kind=kind,
+        use_case=use_case,
+        area_codes=list(area_codes),
+        requested_e164=e164 or "",
+        requested_by=requested_by,
+        provisioning_status=ProvisioningStatus.REQUESTED,
+        next_poll_at=timezone.now() + SUBMIT_GRACE,
+        **reusable_fields,
+    )
+    if inboxes is not None:
+        number.inboxes.set(inboxes)
+    from provisioning.tasks import submit_number
+
+    transaction.on_commit(lambda: submit_number.delay(number.pk))
+    return number
+
+
+def _lock_use_case(organization: Organization, use_case: UseCase) -> UseCase:
+    # Locking the use case row serialises orders on it, so two at 48 cannot both pass.
+    locked = UseCase.objects.select_for_update().get(pk=use_case.pk, organization=organization)
+    if locked.state != UseCaseState.ACTIVE:
+        raise ProvisioningError(
+            f"The use case “{locked.name}” is {locked.get_state_display().lower()}; "
+            "numbers can be ordered once the carriers have approved it."
+        )
+    limit = settings.NUMBERS_PER_USE_CASE
+    held = PhoneNumber.objects.filter(
+        use_case=locked, provisioning_status__in=HOLDS_A_NUMBER
+    ).count()
+    if held >= limit:
+        raise UseCaseFull(
+            f"The use case “{locked.name}” already has {held} numbers; the carriers allow at "
+            f"most {limit} on one use case. Archive unused single-use campaigns to free "
+            "numbers, then try again."
+        )
+    return locked
+
+
+def _check_office_quota(organization: Organization, office: Office | None) -> None:
+    if office is None:
+        raise ProvisioningError("A reusable number belongs to an office; choose one.")
+    locked = Office.objects.select_for_update().get(pk=office.pk, organization=organization)
+    held = PhoneNumber.objects.filter(
+        office=locked, kind=Kind.REUSABLE, provisioning_status__in=HOLDS_A_NUMBER
+    ).count()
+    if held >= locked.number_quota:
+        raise OfficeQuotaFull(
+            f"{locked.name} already has {held} reusable numbers, its quota. Release one or "
+            "raise the office's number quota."
+        )
+
+
+def available_numbers(*, area_code: str, quantity: int = 10) -> list[AvailableNumber]:
+    """Numbers for sale in an area code, for the person to pick from; [] when there are none."""
+    area_code = area_code.strip()
+    if not AREA_CODE.match(area_code):
+        raise ProvisioningError(f"“{area_code}” is not an area code; enter 3 digits, e.g. 212.")
+    carrier = get_carrier()
+    for _ in range(3):
+        try:
+            return carrier.search_numbers(area_code=area_code, quantity=quantity)
+        except TransientProviderError:
+            continue
+    raise ProvisioningError("The carrier is not answering right now; try again in a minute.")
+
+
+@transaction.atomic
+def number_release(*, phone_number: PhoneNumber) -> PhoneNumber:
+    """Marks the number released (it stops counting on its use case at once) and gives it back
+    to the carrier after commit. Idempotent: releasing a released number changes nothing."""
+    number = PhoneNumber.objects.select_for_update().get(pk=phone_number.pk)
+    if number.provisioning_status == ProvisioningStatus.RELEASED:
+        return number
+    transitions.check(number.provisioning_status, ProvisioningStatus.RELEASED)
+    now = timezone.now()
+    number.provisioning_status = ProvisioningStatus.RELEASED
+    number.released_at = now
+    number.next_poll_at = None
+    number.save(update_fields=["provisioning_status", "released_at", "next_poll_at", "updated_at"])
+    ProvisioningAttempt.objects.filter(phone_number=number, outcome=AttemptOutcome.PENDING).update(
+        outcome=AttemptOutcome.RELEASED, ended_at=now
+    )
+    if number.carrier_number_id:
+        from provisioning.tasks import release_carrier_number
+
+        carrier_number_id = number.carrier_number_id
+        transaction.on_commit(lambda: release_carrier_number.delay(carrier_number_id))
+    return number

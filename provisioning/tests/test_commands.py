@@ -1,0 +1,83 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.tests.factories import PhoneNumberFactory
+from provisioning.engine import number_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_poll_provisioning_once_completes_what_is_due(order) -> None:
+    number = order("415")
+    number_submit(phone_number_id=number.pk)
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
+        output = run("poll_provisioning", "--once")
+
+    number.refresh_from_db()
+    assert number.provisioning_status == ProvisioningStatus.COMPLETE
+    assert "polled 1 numbers in 1 batches: 1 complete, 0 failed, 0 resubmitted" in output
+
+
+def test_provisioning_status_lists_numbers_in_flight_and_flags_stuck_ones(order, settings):
+    settings.SIMULATED_CARRIER_LATENCY = "900000-900000"
+    fresh = order("415")
+    number_submit(phone_number_id=fresh.pk)
+    fresh.refresh_from_db()
+    old = order("212")
+    number_submit(phone_number_id=old.pk)
+    PhoneNumberFactory.create(organization=order.use_case.organization)  # complete: not listed
+
+    with time_machine.travel(timezone.now() + timedelta(hours=73), tick=False):
+        output = run("provisioning_status")
+
+    lines = output.splitlines()
+    assert lines[0].split() == ["number", "kind", "organization", "status", "attempt", "age"]
+    assert fresh.e164 in output
+    assert "1/5" in lines[1]
+    assert "Acme College" in lines[1]
+    assert "STUCK: past the attempt deadline" in lines[1]
+    assert lines[-1] == "2 in flight, 2 stuck."
+
+
+def test_provisioning_status_when_nothing_is_in_flight() -> None:
+    assert run("provisioning_status") == "No numbers in flight.\n"
+
+
+def test_release_number(cast) -> None:
+    number = PhoneNumberFactory.create(organization=cast.org, e164="+12125550123")
+
+    output = run("release_number", "+12125550123")
+
+    number.refresh_from_db()
+    assert number.provisioning_status == ProvisioningStatus.RELEASED
+    assert output == "Released +12125550123 of Acme College (was provisioning complete).\n"
+    with pytest.raises(CommandError, match=r"\+12125550123 was already released 20"):
+        run("release_number", "+12125550123")
+    with pytest.raises(CommandError, match=r"No number \+12125550999 in Longcode\."):
+        run("release_number", "+12125550999")
+    with pytest.raises(CommandError, match=r"not a US number in E\.164 form"):
+        run("release_number", "212-555-0123")
+
+
+def test_seed_demo_orders_one_demo_dedicated_number() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    [number] = PhoneNumber.objects.all()
+    assert (number.kind, number.provisioning_status) == ("dedicated", "requested")
+    assert number.requested_by is not None
+    assert number.requested_by.email == "admin@demo.longcode.test"
+    assert number.area_codes == ["415", "628"]

@@ -1,0 +1,158 @@
+"""The poller: deadlines, growing intervals, SKIP LOCKED claims, crashes, constant queries."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from notifications.models import OutboxEmail
+from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
+from phone_numbers.tests.factories import PhoneNumberFactory
+from provisioning.engine import number_submit, provisioning_poll
+from provisioning.hooks import number_provisioning_finished
+from provisioning.models import AttemptOutcome
+from provisioning.tests.carriers import Script
+
+
+def submitted(order, *area_codes: str, kind: str = Kind.DEDICATED) -> PhoneNumber:
+    number = order(*area_codes, kind=kind)
+    assert number_submit(phone_number_id=number.pk).outcome == "submitted"
+    number.refresh_from_db()
+    return number
+
+
+def poll_soon(**kwargs: int):
+    """A poll a few seconds from now, when the first answers are due."""
+    with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
+        return provisioning_poll(**kwargs)
+
+
+@pytest.mark.django_db
+def test_pending_numbers_are_polled_at_growing_intervals(order, settings) -> None:
+    settings.SIMULATED_CARRIER_LATENCY = "86400-86400"
+    number = submitted(order, "415")
+    start = number.attempt_started_at
+    assert start is not None
+
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        provisioning_poll()
+    number.refresh_from_db()
+    assert number.next_poll_at == start + timedelta(hours=1, seconds=1024)  # 2**10 base
+
+    with time_machine.travel(start + timedelta(hours=10), tick=False):
+        provisioning_poll()
+    number.refresh_from_db()
+    assert number.next_poll_at == start + timedelta(hours=11)
+    assert number.provisioning_status == ProvisioningStatus.INITIATED
+
+
+@pytest.mark.django_db
+def test_a_passed_deadline_uses_an_attempt_and_releases_the_number(order, settings) -> None:
+    settings.SIMULATED_CARRIER_LATENCY = "300000-300000"
+    number = submitted(order, "415")
+    first_e164 = number.e164
+    assert number.attempt_started_at is not None
+
+    with time_machine.travel(number.attempt_started_at + timedelta(hours=72), tick=False):
+        report = provisioning_poll()
+
+    number.refresh_from_db()
+    assert report.resubmitted == 1
+    assert number.provisioning_status == ProvisioningStatus.REQUESTED
+    assert number.attempts == 1
+    assert number.e164 is None
+    [attempt] = number.provisioning_attempts.all()
+    assert (attempt.e164, attempt.outcome) == (first_e164, AttemptOutcome.EXPIRED)
+    assert attempt.reason == "The carriers did not decide within 72 h."
+
+
+@pytest.mark.django_db
+def test_the_last_attempt_past_its_deadline_fails_the_number(order, settings, finished) -> None:
+    settings.SIMULATED_CARRIER_LATENCY = "300000-300000"
+    settings.PROVISIONING_MAX_ATTEMPTS = 1
+    number = submitted(order, "415")
+    assert number.attempt_started_at is not None
+
+    with time_machine.travel(number.attempt_started_at + timedelta(hours=73), tick=False):
+        provisioning_poll()
+
+    number.refresh_from_db()
+    assert number.provisioning_status == ProvisioningStatus.FAILED
+    assert "did not decide within 72 h" in number.failure_reason
+    assert finished == [(number.pk, ProvisioningStatus.FAILED, True)]
+
+
+@pytest.mark.django_db
+def test_a_crash_mid_batch_loses_nothing_and_the_next_poll_finishes(order, finished) -> None:
+    numbers = [submitted(order, "415") for _ in range(3)]
+
+    def crash(**kwargs: object) -> None:
+        raise RuntimeError("worker killed")
+
+    number_provisioning_finished.connect(crash, weak=False, dispatch_uid="crash")
+    try:
+        with pytest.raises(RuntimeError):
+            poll_soon()
+    finally:
+        number_provisioning_finished.disconnect(dispatch_uid="crash")
+    assert {n.provisioning_status for n in PhoneNumber.objects.all()} == {"initiated"}
+    assert not OutboxEmail.objects.exists()
+
+    poll_soon()
+    poll_soon()
+
+    assert {n.provisioning_status for n in PhoneNumber.objects.all()} == {"complete"}
+    assert sorted(pk for pk, *_ in finished[3:]) == sorted(n.pk for n in numbers)
+    assert OutboxEmail.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_poll_batch_costs_the_same_queries_for_5_or_30_numbers(order) -> None:
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            submitted(order, "415", kind=Kind.SINGLE_USE)
+        with CaptureQueriesContext(connection) as captured:
+            report = poll_soon(batch_size=100)
+        assert report.completed == count
+        return len(captured)
+
+    assert queries_for(5) == queries_for(30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pollers_at_once_never_read_a_number_twice(cast, settings) -> None:
+    settings.CARRIER_ADAPTER = "provisioning.tests.carriers.CountingCarrier"
+    settings.PROVISIONING_POLL_SECONDS = 60
+    now = timezone.now()
+    refs = [f"SUB-{n}" for n in range(60)]
+    for ref in refs:
+        PhoneNumberFactory.create(
+            organization=cast.org,
+            provisioning_status=ProvisioningStatus.INITIATED,
+            carrier_provisioning_ref=ref,
+            attempt_started_at=now,
+            next_poll_at=now - timedelta(seconds=5),
+        )
+    Script.barrier = threading.Barrier(2, timeout=10)
+    reports = []
+
+    def poller() -> None:
+        try:
+            reports.append(provisioning_poll(batch_size=20))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=poller) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(Script.reads) == sorted(refs)
+    assert set(Script.reads.values()) == {1}
+    assert sorted(r.polled for r in reports)[0] > 0
+    assert sum(r.polled for r in reports) == 60

@@ -1,0 +1,94 @@
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from offices.permissions import TenantRequest, admin_required, staff_required
+from phone_numbers.models import Kind, PhoneNumber
+from phone_numbers.selectors import phone_number_get
+from provisioning.carriers.base import AvailableNumber
+from provisioning.forms import NUMBER_FORMS, NumberOrderForm
+from provisioning.models import ProvisioningAttempt
+from provisioning.services import ProvisioningError, UseCaseFull, available_numbers, number_order
+
+
+@dataclass
+class SearchResults:
+    area_code: str = ""
+    numbers: list[AvailableNumber] = field(default_factory=list)
+    empty_area_codes: list[str] = field(default_factory=list)
+
+
+@admin_required
+def number_new(request: TenantRequest) -> HttpResponse:
+    kind = request.POST.get("number_type") or request.GET.get("kind") or Kind.DEDICATED
+    form_class = NUMBER_FORMS.get(kind, NUMBER_FORMS[Kind.DEDICATED])
+    action = request.POST.get("action", "search")
+    form = form_class(
+        request.POST or None, organization=request.organization, ordering=action == "order"
+    )
+    results = None
+    if request.method == "POST" and form.is_valid() and action == "order":
+        try:
+            number = number_order(
+                organization=request.organization,
+                requested_by=request.user,
+                **form.order_kwargs(),
+            )
+        except UseCaseFull as error:
+            form.add_error("use_case", str(error))
+        except ProvisioningError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Number ordered. Provisioning has started.")
+            return redirect("provisioning:number_detail", pk=number.pk)
+    if request.method == "POST" and "area_codes" in form.cleaned_data:
+        results = _search(form)
+    partial = bool(getattr(request, "htmx", False))
+    template = "provisioning/_number_form.html" if partial else "provisioning/number_new.html"
+    return render(request, template, {"form": form, "results": results})
+
+
+def _search(form: NumberOrderForm) -> SearchResults | None:
+    """Walks the area code preferences until one has numbers; errors go beside the field."""
+    results = SearchResults()
+    for area_code in form.cleaned_data["area_codes"]:
+        try:
+            numbers = available_numbers(area_code=area_code)
+        except ProvisioningError as error:
+            form.add_error("area_codes", str(error))
+            return None
+        if numbers:
+            results.area_code, results.numbers = area_code, numbers
+            return results
+        results.empty_area_codes.append(area_code)
+    codes = ", ".join(results.empty_area_codes)
+    form.add_error("area_codes", f"No numbers available in {codes}. Try another area code.")
+    return None
+
+
+@staff_required
+def number_detail(request: TenantRequest, pk: int) -> HttpResponse:
+    number = phone_number_get(
+        organization=request.organization, membership=request.membership, pk=pk
+    )
+    return render(request, "provisioning/number_detail.html", _status_context(number))
+
+
+@staff_required
+def number_status(request: TenantRequest, pk: int) -> HttpResponse:
+    """The status card alone; the page polls it while the number is in flight."""
+    number = phone_number_get(
+        organization=request.organization, membership=request.membership, pk=pk
+    )
+    return render(request, "provisioning/_number_status.html", _status_context(number))
+
+
+def _status_context(number: PhoneNumber) -> dict[str, object]:
+    return {
+        "number": number,
+        "attempts": ProvisioningAttempt.objects.filter(phone_number=number).order_by("n"),
+        "max_attempts": settings.PROVISIONING_MAX_ATTEMPTS,
+    }
