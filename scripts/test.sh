@@ -23,6 +23,16 @@ $py -m ruff check .
 $py -m ruff format --check .
 echo "==> mypy"
 $py -m mypy .
+# makemigrations --check reads the migration history of DATABASE_URL: make sure it exists.
+$py - <<'PYEOF'
+import os, psycopg
+from urllib.parse import urlsplit
+url = urlsplit(os.environ["DATABASE_URL"])
+with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
+    name = url.path.lstrip("/")
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        conn.execute(f'CREATE DATABASE "{name}"')
+PYEOF
 echo "==> migrations are up to date"
 $py manage.py makemigrations --check --dry-run
 echo "==> production settings pass check --deploy"

@@ -4,9 +4,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from campaigns.models import Campaign, CampaignTransition, Contact
 from inboxes.models import Inbox
 from offices.models import IdkBehaviour, Membership, Office, Organization, Role
-from phone_numbers.models import UseCase
+from phone_numbers.models import Kind, PhoneNumber, UseCase
+from provisioning.services import number_order
 
 DEMO_SLUG = "demo-college"
 DEMO_PASSWORD = "longcode-demo"
@@ -18,6 +20,7 @@ PEOPLE = [
 ]
 
 
+# The demo composes every app, so it lives in the app at the top of the arrows: campaigns.
 class Command(BaseCommand):
     help = "Creates the demo organization (offices, inboxes, people); safe to run again."
 
@@ -84,11 +87,7 @@ DEMO_CONTACTS = [
 
 
 def _seed_campaigns(org: Organization, admissions: Office) -> None:
-    """A single-use draft with contacts on the Admissions office (idempotent).
-
-    Imported here, not at the top: the command composes apps that stand above offices."""
-    from campaigns.models import Campaign, CampaignTransition, Contact
-
+    """A single-use draft with contacts on the Admissions office (idempotent)."""
     admin = User.objects.get(email=PEOPLE[0][0])
     campaign, created = Campaign.objects.get_or_create(
         organization=org,
@@ -113,10 +112,6 @@ def _seed_campaigns(org: Organization, admissions: Office) -> None:
 
 def _demo_dedicated_number(org: Organization, use_case: UseCase) -> None:
     """A dedicated number ordered like any other, so the demo shows its tag go yellow → green."""
-    # The seed command stands above every app; the one way to get a number is number_order.
-    from phone_numbers.models import Kind, PhoneNumber
-    from provisioning.services import number_order
-
     if PhoneNumber.objects.filter(organization=org, kind=Kind.DEDICATED).exists():
         return
     admin = User.objects.get(email=PEOPLE[0][0])
