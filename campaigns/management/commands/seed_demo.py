@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -71,7 +72,7 @@ class Command(BaseCommand):
     def _print_login(self, created: bool) -> None:
         verb = "Created" if created else "Found"
         self.stdout.write(self.style.SUCCESS(f"{verb} the demo organization “Demo College”."))
-        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with:")
+        self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/ with:")
         for email, *_, role, _offices in PEOPLE:
             self.stdout.write(f"  {role.label:<14} {email} / {DEMO_PASSWORD}")
 
