@@ -6,3 +6,7 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean_username(self) -> str:
+        # Accounts are stored in lower case; people type their address however they like.
+        return str(self.cleaned_data["username"]).strip().lower()

@@ -218,7 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "deliver-outbox": {
         "task": "notifications.tasks.deliver_pending",
-        "schedule": 60.0,
+        "schedule": 30.0,
     },
 }
 

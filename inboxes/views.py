@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 
 from inboxes.forms import InboxForm
 from inboxes.selectors import inbox_get, inbox_list
-from inboxes.services import inbox_create, inbox_update
+from inboxes.services import InboxError, inbox_create, inbox_update
 from offices.permissions import TenantRequest, admin_required, staff_required
 
 
@@ -44,7 +44,11 @@ def inbox_edit(request: TenantRequest, pk: int) -> HttpResponse:
         initial={"office": inbox.office, "name": inbox.name, "description": inbox.description},
     )
     if request.method == "POST" and form.is_valid():
-        inbox_update(inbox=inbox, **form.cleaned_data)
-        messages.success(request, f"Inbox “{inbox.name}” saved.")
-        return redirect("inboxes:detail", pk=inbox.pk)
+        try:
+            inbox_update(inbox=inbox, **form.cleaned_data)
+        except InboxError as error:
+            form.add_error("office", str(error))
+        else:
+            messages.success(request, f"Inbox “{inbox.name}” saved.")
+            return redirect("inboxes:detail", pk=inbox.pk)
     return render(request, "inboxes/inbox_form.html", {"form": form, "inbox": inbox})

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 
 class OutboxStatus(models.TextChoices):
@@ -24,7 +25,10 @@ class OutboxEmail(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the beat task should (re)try it: a little after creation in case the first delivery
+    # task is lost, then after each transient failure with a growing backoff.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -34,9 +38,9 @@ class OutboxEmail(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["created_at"],
+                fields=["next_attempt_at"],
                 condition=models.Q(status="pending"),
-                name="outbox_pending_idx",
+                name="outbox_pending_due_idx",
             )
         ]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -17,7 +17,10 @@ from notifications.models import OutboxEmail, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
-MAX_DELIVERY_ATTEMPTS = 8
+# A first delivery task that was lost (broker outage, killed worker) is picked up after this.
+FIRST_ATTEMPT_GRACE = timedelta(minutes=2)
+# Transient SMTP failures are retried with a growing backoff until the e-mail is this old.
+GIVE_UP_AFTER = timedelta(hours=24)
 TRANSIENT_SMTP_ERRORS = (
     smtplib.SMTPServerDisconnected,
     smtplib.SMTPConnectError,
@@ -33,29 +36,29 @@ TRANSIENT_SMTP_ERRORS = (
 def notification_enqueue(
     *, event: str, recipient: str, template: str, context: dict[str, Any]
 ) -> OutboxEmail | None:
-    """Writes the e-mail to the outbox (once per event and recipient) and delivers it after
-    the surrounding transaction commits. Returns None when it was already written."""
+    """Writes the e-mail to the outbox, once per (event, recipient), inside the caller's
+    transaction, and delivers it after that transaction commits. Returns None when this event
+    already wrote it (a retried or duplicated task)."""
     context = {**context, "site_url": settings.SITE_URL}
     name = f"notifications/{template}"
-    subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
+    now = timezone.now()
     email = OutboxEmail(
         event=event,
         recipient=recipient,
-        subject=subject,
+        subject=" ".join(render_to_string(f"{name}_subject.txt", context).split()),
         body_text=render_to_string(f"{name}.txt", context),
         body_html=render_to_string(f"{name}.html", context),
+        created_at=now,
+        next_attempt_at=now + FIRST_ATTEMPT_GRACE,
     )
-    created = OutboxEmail.objects.bulk_create([email], ignore_conflicts=True)
-    if not created or created[0].pk is None:
-        # ignore_conflicts gives no primary key back; look the row up to know if it is new.
-        row = OutboxEmail.objects.filter(event=event, recipient=recipient).first()
-        if row is None or row.status != OutboxStatus.PENDING or row.attempts:
-            return None
-        email = row
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives a duplicate
+            email.save(force_insert=True)
+    except IntegrityError:
+        return None
     from notifications.tasks import deliver_email
 
-    pk = email.pk
-    transaction.on_commit(lambda: deliver_email.delay(pk))
+    transaction.on_commit(lambda: deliver_email.delay(email.pk))
     return email
 
 
@@ -66,16 +69,23 @@ class Delivery(enum.Enum):
     GAVE_UP = "gave_up"
 
 
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
+
+
 @transaction.atomic
 def outbox_deliver(*, outbox_id: int) -> Delivery:
-    """Sends one pending e-mail. The row lock makes a concurrent duplicate task wait and then
-    find it sent. A transient SMTP failure is recorded and answered with RETRY."""
+    """Sends one pending e-mail if it is due (its first attempt always is). The row lock makes a
+    concurrent duplicate task wait and then find it sent or not yet due. A transient SMTP
+    failure is recorded and the e-mail scheduled again with a growing backoff; after
+    GIVE_UP_AFTER it is marked failed."""
+    now = timezone.now()
     email = (
         OutboxEmail.objects.select_for_update()
         .filter(pk=outbox_id, status=OutboxStatus.PENDING)
         .first()
     )
-    if email is None:
+    if email is None or (email.attempts and email.next_attempt_at > now):
         return Delivery.NOTHING_TO_DO
     email.attempts += 1
     message = EmailMultiAlternatives(
@@ -90,23 +100,24 @@ def outbox_deliver(*, outbox_id: int) -> Delivery:
         message.send()
     except TRANSIENT_SMTP_ERRORS as exc:
         email.last_error = f"{type(exc).__name__}: {exc}"
-        gave_up = email.attempts >= MAX_DELIVERY_ATTEMPTS
+        email.next_attempt_at = now + _backoff(email.attempts)
+        gave_up = now - email.created_at >= GIVE_UP_AFTER
         if gave_up:
             email.status = OutboxStatus.FAILED
             logger.error("Giving up on %s after %s attempts", email, email.attempts)
-        email.save(update_fields=["attempts", "last_error", "status"])
+        email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
         return Delivery.GAVE_UP if gave_up else Delivery.RETRY
     email.status = OutboxStatus.SENT
-    email.sent_at = timezone.now()
+    email.sent_at = now
     email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
     return Delivery.SENT
 
 
-def outbox_pending_ids(*, older_than_seconds: int = 60) -> list[int]:
-    """Pending e-mails whose first delivery was lost (a broker outage, a killed worker)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+def outbox_due_ids(*, limit: int = 500) -> list[int]:
+    """Pending e-mails due for a (re)try: after a transient failure, or whose first delivery
+    task was lost."""
     return list(
-        OutboxEmail.objects.filter(status=OutboxStatus.PENDING, created_at__lt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
+        OutboxEmail.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
     )

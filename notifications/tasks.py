@@ -1,19 +1,18 @@
-from celery import Task, shared_task
+from celery import shared_task
 
-from notifications.services import Delivery, outbox_deliver, outbox_pending_ids
+from notifications.services import outbox_deliver, outbox_due_ids
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def deliver_email(self: Task, outbox_id: int) -> str:
-    result = outbox_deliver(outbox_id=outbox_id)
-    if result is Delivery.RETRY:
-        raise self.retry(countdown=min(600, 5 * 2**self.request.retries))
-    return result.value
+@shared_task(acks_late=True)
+def deliver_email(outbox_id: int) -> str:
+    """Sends one e-mail. A transient failure is not retried here: the outbox row records when
+    it is due again, and ``deliver_pending`` (beat) picks it up then — one retry mechanism."""
+    return outbox_deliver(outbox_id=outbox_id).value
 
 
 @shared_task(acks_late=True)
 def deliver_pending() -> int:
-    ids = outbox_pending_ids()
+    ids = outbox_due_ids()
     for outbox_id in ids:
         deliver_email.delay(outbox_id)
     return len(ids)

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from inboxes.selectors import inbox_list
 from offices.forms import MemberInviteForm, OfficeForm
 from offices.permissions import TenantRequest, admin_required, staff_required
 from offices.selectors import member_list, office_get, office_list
@@ -18,9 +17,7 @@ def office_list_view(request: TenantRequest) -> HttpResponse:
 @staff_required
 def office_detail(request: TenantRequest, pk: int) -> HttpResponse:
     office = office_get(organization=request.organization, membership=request.membership, pk=pk)
-    inboxes = inbox_list(organization=request.organization, membership=request.membership).filter(
-        office=office
-    )
+    inboxes = office.inboxes.order_by("name")
     members = member_list(organization=request.organization).filter(offices=office)
     return render(
         request,

@@ -49,3 +49,12 @@ def test_healthz_answers_ok(db, client) -> None:
     response = client.get("/healthz")
 
     assert response.json() == {"status": "ok"}
+
+
+def test_the_email_may_be_typed_in_any_case(cast) -> None:
+    response = cast.client("anonymous").post(
+        reverse("accounts:login"),
+        {"username": "  Alice@ACME.test ", "password": "correct-horse-battery"},
+    )
+
+    assert response.status_code == 302

@@ -57,3 +57,32 @@ def test_the_inbox_list_makes_a_fixed_number_of_queries(cast, django_assert_max_
         response = client.get(reverse("inboxes:list"))
 
     assert len(response.context["inboxes"]) == 30
+
+
+def test_an_inbox_that_reusable_numbers_deliver_to_cannot_move_office(cast) -> None:
+    from phone_numbers.tests.factories import ReusableNumberFactory
+
+    inbox = InboxFactory.create(office=cast.office_a, organization=cast.org, name="Front desk")
+    ReusableNumberFactory.create(office=cast.office_a, inboxes=[inbox])
+
+    response = cast.client("alice").post(
+        reverse("inboxes:edit", kwargs={"pk": inbox.pk}),
+        {"office": cast.office_b.pk, "name": "Front desk"},
+    )
+
+    assert response.status_code == 200
+    assert "remove it from them before moving it" in response.context["form"].errors["office"][0]
+    inbox.refresh_from_db()
+    assert inbox.office == cast.office_a
+
+
+def test_an_inbox_without_numbers_can_move_office(cast) -> None:
+    inbox = InboxFactory.create(office=cast.office_a, organization=cast.org, name="Front desk")
+
+    cast.client("alice").post(
+        reverse("inboxes:edit", kwargs={"pk": inbox.pk}),
+        {"office": cast.office_b.pk, "name": "Front desk"},
+    )
+
+    inbox.refresh_from_db()
+    assert inbox.office == cast.office_b
