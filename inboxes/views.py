@@ -3,9 +3,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from inboxes.forms import InboxForm
+from inboxes.models import Inbox
 from inboxes.selectors import inbox_get, inbox_list
 from inboxes.services import InboxError, inbox_create, inbox_update
-from offices.permissions import TenantRequest, admin_required, staff_required
+from offices.models import Role
+from offices.permissions import TenantRequest, admin_required, role_required, staff_required
 
 
 @staff_required
@@ -14,7 +16,7 @@ def inbox_list_view(request: TenantRequest) -> HttpResponse:
     return render(request, "inboxes/inbox_list.html", {"inboxes": inboxes})
 
 
-@staff_required
+@role_required(Role.ADMIN, Role.MEMBER, model=Inbox)
 def inbox_detail(request: TenantRequest, pk: int) -> HttpResponse:
     inbox = inbox_get(organization=request.organization, membership=request.membership, pk=pk)
     return render(request, "inboxes/inbox_detail.html", {"inbox": inbox})
@@ -34,7 +36,7 @@ def inbox_create_view(request: TenantRequest) -> HttpResponse:
     return render(request, "inboxes/inbox_form.html", {"form": form})
 
 
-@admin_required
+@role_required(Role.ADMIN, model=Inbox)
 def inbox_edit(request: TenantRequest, pk: int) -> HttpResponse:
     inbox = inbox_get(organization=request.organization, membership=request.membership, pk=pk)
     form = InboxForm(

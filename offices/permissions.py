@@ -10,7 +10,8 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.models import User
 from offices.models import Membership, Organization, Role
@@ -26,7 +27,12 @@ class TenantRequest(HttpRequest):
     membership: Membership
 
 
-def role_required(*roles: Role) -> Callable[[View], View]:
+def role_required(*roles: Role, model: type[Model] | None = None) -> Callable[[View], View]:
+    """Signed in (else the login page) with one of ``roles`` (else 403).
+
+    For a page about one object, ``model`` names its model: when the role does not fit and the
+    URL's ``pk`` is not an object of the person's organization, the answer is 404 like any other
+    lookup of another organization's object, so a 403 never confirms that it exists."""
     allowed = set(roles)
 
     def decorator(view: View) -> View:
@@ -36,12 +42,21 @@ def role_required(*roles: Role) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             membership: Membership | None = getattr(request, "membership", None)
             if membership is None or membership.role not in allowed:
+                if model is not None and not _is_organizations(model, membership, kwargs):
+                    raise Http404("No such object in your organization.")
                 raise PermissionDenied("Your role does not allow this page.")
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def _is_organizations(model: type[Model], membership: Membership | None, kwargs: Any) -> bool:
+    if membership is None or "pk" not in kwargs:
+        return False
+    manager = model._default_manager
+    return manager.filter(organization=membership.organization_id, pk=kwargs["pk"]).exists()
 
 
 admin_required = role_required(Role.ADMIN)

@@ -3,7 +3,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from offices.forms import MemberInviteForm, OfficeForm
-from offices.permissions import TenantRequest, admin_required, staff_required
+from offices.models import Office, Role
+from offices.permissions import TenantRequest, admin_required, role_required, staff_required
 from offices.selectors import member_list, office_get, office_list
 from offices.services import OfficeError, member_invite, office_create
 
@@ -14,7 +15,7 @@ def office_list_view(request: TenantRequest) -> HttpResponse:
     return render(request, "offices/office_list.html", {"offices": offices})
 
 
-@staff_required
+@role_required(Role.ADMIN, Role.MEMBER, model=Office)
 def office_detail(request: TenantRequest, pk: int) -> HttpResponse:
     office = office_get(organization=request.organization, membership=request.membership, pk=pk)
     inboxes = office.inboxes.order_by("name")
@@ -36,7 +37,7 @@ def office_create_view(request: TenantRequest) -> HttpResponse:
     return render(request, "offices/office_form.html", {"form": form})
 
 
-@admin_required
+@role_required(Role.ADMIN, model=Office)
 def office_edit(request: TenantRequest, pk: int) -> HttpResponse:
     office = office_get(organization=request.organization, membership=request.membership, pk=pk)
     form = OfficeForm(request.POST or None, instance=office, organization=request.organization)
