@@ -24,7 +24,11 @@ from campaigns.models import (
     NumberChoice,
     OptOut,
 )
-from campaigns.transitions import campaign_email_assignment, campaign_transition
+from campaigns.transitions import (
+    campaign_email_assignment,
+    campaign_transition,
+    provisioning_failure,
+)
 from offices.models import Membership, Office, Organization, Role
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
 from provisioning.services import ProvisioningError, number_order, number_release
@@ -339,12 +343,11 @@ def _activate(campaign: Campaign, number: PhoneNumber) -> Campaign:
 
 
 def _return_to_draft(campaign: Campaign, number: PhoneNumber) -> Campaign:
-    reason = number.failure_reason or "the carriers did not approve the number"
     return campaign_transition(
         campaign=campaign,
         to=CampaignStatus.DRAFT,
         by=None,
-        reason=f"Provisioning failed: {reason}"[:500],
+        reason=provisioning_failure(number)[:500],
         changes={"provisioning_failed": True},
     )
 

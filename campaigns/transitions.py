@@ -12,6 +12,7 @@ from accounts.models import User
 from campaigns.errors import CampaignError
 from campaigns.models import Campaign, CampaignStatus, CampaignTransition
 from notifications.services import notification_enqueue
+from phone_numbers.models import PhoneNumber
 
 DRAFT, LAUNCHING, ACTIVE, ARCHIVED = (
     CampaignStatus.DRAFT,
@@ -139,7 +140,6 @@ def campaign_email_provisioning_failed(campaign: Campaign) -> None:
     launcher = campaign.launched_by
     if launcher is None:
         return
-    number = campaign.phone_number
     notification_enqueue(
         event=f"campaign:{campaign.pk}:provisioning_failed",
         recipient=launcher.email,
@@ -147,11 +147,21 @@ def campaign_email_provisioning_failed(campaign: Campaign) -> None:
         context={
             "campaign": campaign,
             "person": launcher,
-            "reason": number.failure_reason if number else "",
+            "reason": provisioning_failure(campaign.phone_number),
             "path": _detail_path(campaign),
             "clone_path": reverse("campaigns:clone", kwargs={"pk": campaign.pk}),
         },
     )
+
+
+def provisioning_failure(number: PhoneNumber | None) -> str:
+    """Why the number failed, as one sentence that says it is a provisioning failure."""
+    reason = (number.failure_reason if number else "").strip()
+    if not reason:
+        return "Provisioning failed: the carriers did not approve the number."
+    if not reason.lower().startswith("provisioning failed"):
+        reason = f"Provisioning failed: {reason}"
+    return reason if reason.endswith(".") else f"{reason}."
 
 
 def _detail_path(campaign: Campaign) -> str:

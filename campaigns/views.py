@@ -41,7 +41,7 @@ from campaigns.services import (
     follow_up_audience,
     follow_up_check_parent,
 )
-from campaigns.transitions import campaign_actions
+from campaigns.transitions import campaign_actions, provisioning_failure
 from campaigns.uploads import upload_keep, upload_take
 from offices.models import Office
 from offices.permissions import TenantRequest, admin_required, any_role_required
@@ -116,6 +116,7 @@ def _number_context(campaign: Campaign) -> dict[str, object]:
         "number": number,
         "max_attempts": settings.PROVISIONING_MAX_ATTEMPTS,
         "live": campaign.status == CampaignStatus.LAUNCHING,
+        "failure": provisioning_failure(number) if campaign.provisioning_failed else "",
     }
 
 
