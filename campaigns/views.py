@@ -7,7 +7,12 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.models import User
-from campaigns.contacts_import import contacts_file_read, contacts_import, contacts_preview
+from campaigns.contacts_import import (
+    PreparedContacts,
+    contacts_file_read,
+    contacts_preview,
+    contacts_save,
+)
 from campaigns.errors import CampaignError
 from campaigns.filters import ReusableNumberFilter
 from campaigns.forms import (
@@ -309,7 +314,9 @@ def campaign_contacts(request: TenantRequest, pk: int) -> HttpResponse:
             form.add_error("file", error.message)
         else:
             confirm = ContactsConfirmForm(
-                initial={"upload": upload_keep(campaign_id=campaign.pk, data=data)}
+                initial={
+                    "upload": upload_keep(campaign_id=campaign.pk, data=report.prepared.to_bytes())
+                }
             )
     contacts = Paginator(campaign.contacts.order_by("id"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -337,7 +344,7 @@ def campaign_contacts_confirm(request: TenantRequest, pk: int) -> HttpResponse:
         messages.error(request, "That upload has expired or was already saved; upload it again.")
         return redirect("campaigns:contacts", pk=campaign.pk)
     try:
-        report = contacts_import(campaign=campaign, dataset=contacts_file_read(data))
+        report = contacts_save(campaign=campaign, prepared=PreparedContacts.from_bytes(data))
     except CampaignError as error:
         messages.error(request, error.message)
         return redirect("campaigns:contacts", pk=campaign.pk)
