@@ -1,8 +1,10 @@
 """Contacts from a CSV file, through django-import-export.
 
 Reading checks the file as a whole (encoding, header, shape); the preview runs the resource
-as a dry run, saving nothing, and reports rows that would be skipped (row number, value,
-why); confirming runs it for real and saves the valid rows in bulk (COPY).
+as a dry run, saving nothing, reports rows that would be skipped (row number, value, why) and
+keeps the valid rows, normalised (``PreparedContacts``). Confirming saves those rows in bulk
+(COPY), re-checking only what can have changed since the preview: opt-outs and the campaign's
+existing contacts, each with one query.
 """
 
 import csv
@@ -92,6 +94,26 @@ class RowProblem:
     why: str
 
 
+ContactRow = tuple[str, str, str, dict[str, Any]]  # phone (E.164), first, last, fields
+
+
+@dataclass
+class PreparedContacts:
+    """What the preview validated: the normalised valid rows, kept until confirmation."""
+
+    total: int
+    extra_columns: list[str]
+    rows: list[ContactRow]
+
+    def to_bytes(self) -> bytes:
+        return json.dumps([self.total, self.extra_columns, self.rows]).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "PreparedContacts":
+        total, extra_columns, rows = json.loads(data)
+        return cls(total=total, extra_columns=extra_columns, rows=[tuple(r) for r in rows])
+
+
 @dataclass
 class ContactsReport:
     total: int = 0
@@ -99,6 +121,11 @@ class ContactsReport:
     problems: list[RowProblem] = field(default_factory=list)  # the first PREVIEW_ERRORS
     reasons: Counter[str] = field(default_factory=Counter)
     extra_columns: list[str] = field(default_factory=list)
+    rows: list[ContactRow] = field(default_factory=list, repr=False)
+
+    @property
+    def prepared(self) -> PreparedContacts:
+        return PreparedContacts(self.total, self.extra_columns, self.rows)
 
     @property
     def skipped(self) -> int:
@@ -110,8 +137,8 @@ class ContactsReport:
 
 
 class ContactResource(resources.ModelResource):
-    """One campaign's contacts. Every rule lives in ``import_instance``: a row breaking one
-    is reported and skipped, the others are saved in bulk."""
+    """One campaign's contacts, always run as a dry run. Every rule lives in
+    ``import_instance``: a row breaking one is reported, the others are kept in ``rows``."""
 
     create_instances: list[Contact]
 
@@ -135,6 +162,7 @@ class ContactResource(resources.ModelResource):
         )
         self.first_row_of: dict[str, int] = {}
         self.extra_columns: list[str] = []
+        self.rows: list[ContactRow] = []
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         headers = dataset.headers or []
@@ -172,46 +200,46 @@ class ContactResource(resources.ModelResource):
         batch_size: int | None = None,
         result: Any = None,
     ) -> None:
-        """Saves a batch with COPY (several times faster than INSERT for big files). In a dry
-        run it saves nothing: the rules above already ran, and writing only to roll back
-        would cost time."""
-        instances = list(self.create_instances)
+        """Keeps a batch's valid rows instead of saving them: the rules above already ran,
+        and ``contacts_save`` writes them with COPY once the person confirms."""
+        self.rows.extend(
+            (c.phone, c.first_name, c.last_name, c.fields) for c in self.create_instances
+        )
         self.create_instances.clear()
-        if dry_run or not instances:
-            return
-        try:
-            _copy_contacts(instances)
-        except Exception as error:
-            self.handle_import_error(result, error, raise_errors)
 
 
-def _copy_contacts(contacts: list[Contact]) -> None:
+def _copy_contacts(campaign_id: int, rows: list[ContactRow]) -> None:
     now = timezone.now()
     columns = "campaign_id, phone, first_name, last_name, fields, created_at"
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {Contact._meta.db_table} ({columns}) FROM STDIN") as copy,
     ):
-        for c in contacts:
-            copy.write_row(
-                (c.campaign_id, c.phone, c.first_name, c.last_name, json.dumps(c.fields), now)
-            )
+        for phone, first_name, last_name, fields in rows:
+            copy.write_row((campaign_id, phone, first_name, last_name, json.dumps(fields), now))
 
 
-def _run(campaign: Campaign, dataset: tablib.Dataset, *, dry_run: bool) -> ContactsReport:
+def _check_uploads_open(campaign: Campaign) -> None:
     if campaign.status != CampaignStatus.DRAFT:
         raise CampaignError("Contacts are uploaded while the campaign is a draft.")
     if campaign.is_follow_up:
         raise CampaignError("A follow-up's contacts come from its parent campaign.")
+
+
+def contacts_preview(*, campaign: Campaign, dataset: tablib.Dataset) -> ContactsReport:
+    """What confirming would save and skip, saving nothing; ``report.prepared`` holds the
+    valid rows for ``contacts_save``."""
+    _check_uploads_open(campaign)
     resource = ContactResource(campaign=campaign)
-    result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True)
+    result = resource.import_data(dataset, dry_run=True, use_transactions=False)
     if result.has_errors():
         raise CampaignError(
-            "The contacts could not be saved (another upload may have added some of them "
-            "meanwhile). Nothing was saved; upload the file again.",
+            "The contacts could not be read. Nothing was saved; upload the file again.",
             field="file",
         )
-    report = ContactsReport(total=len(dataset), extra_columns=resource.extra_columns)
+    report = ContactsReport(
+        total=len(dataset), extra_columns=resource.extra_columns, rows=resource.rows
+    )
     phone_at = (dataset.headers or []).index("phone")
     for invalid in result.invalid_rows:
         why = "; ".join(m for messages in invalid.error_dict.values() for m in messages)
@@ -219,23 +247,40 @@ def _run(campaign: Campaign, dataset: tablib.Dataset, *, dry_run: bool) -> Conta
         if len(report.problems) < PREVIEW_ERRORS:
             value = str(invalid.values[phone_at])
             report.problems.append(RowProblem(row=invalid.number + 1, value=value, why=why))
-    report.valid = report.total - len(result.invalid_rows)
+    report.valid = len(report.rows)
     return report
-
-
-def contacts_preview(*, campaign: Campaign, dataset: tablib.Dataset) -> ContactsReport:
-    """What confirming would save and skip, saving nothing."""
-    return _run(campaign, dataset, dry_run=True)
 
 
 @transaction.atomic
-def contacts_import(*, campaign: Campaign, dataset: tablib.Dataset) -> ContactsReport:
-    """Saves the valid rows in bulk (the checks run again: things may have changed since the
-    preview) and remembers the file's extra columns for the message fields."""
+def contacts_save(*, campaign: Campaign, prepared: PreparedContacts) -> ContactsReport:
+    """Saves the rows the preview validated. Only what can have changed since is checked
+    again, in bulk: people who opted out and contacts another upload added meanwhile."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    report = _run(campaign, dataset, dry_run=False)
-    new_columns = [c for c in report.extra_columns if c not in campaign.contact_fields]
+    _check_uploads_open(campaign)
+    existing = set(campaign.contacts.values_list("phone", flat=True))
+    opted_out = set(
+        OptOut.objects.filter(organization_id=campaign.organization_id).values_list(
+            "phone", flat=True
+        )
+    )
+    rows = [row for row in prepared.rows if row[0] not in existing and row[0] not in opted_out]
+    _copy_contacts(campaign.pk, rows)
+    new_columns = [c for c in prepared.extra_columns if c not in campaign.contact_fields]
     if new_columns:
         campaign.contact_fields = [*campaign.contact_fields, *new_columns]
         campaign.save(update_fields=["contact_fields", "updated_at"])
+    report = ContactsReport(
+        total=prepared.total, valid=len(rows), extra_columns=prepared.extra_columns
+    )
+    if len(rows) < len(prepared.rows):
+        report.reasons["opted out or added meanwhile"] = len(prepared.rows) - len(rows)
     return report
+
+
+def contacts_import(*, campaign: Campaign, dataset: tablib.Dataset) -> ContactsReport:
+    """Preview and save in one go, for callers that hold the file (commands, demo data)."""
+    preview = contacts_preview(campaign=campaign, dataset=dataset)
+    saved = contacts_save(campaign=campaign, prepared=preview.prepared)
+    saved.problems = preview.problems
+    saved.reasons = preview.reasons + saved.reasons
+    return saved

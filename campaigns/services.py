@@ -4,6 +4,7 @@ State changes go through ``campaigns.transitions.campaign_transition``.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,9 +24,14 @@ from campaigns.models import (
     NumberChoice,
     OptOut,
 )
-from campaigns.transitions import campaign_email_assignment, campaign_transition
+from campaigns.transitions import (
+    campaign_email_assignment,
+    campaign_transition,
+    provisioning_failure,
+)
 from offices.models import Membership, Office, Organization, Role
-from phone_numbers.models import Kind, PhoneNumber, UseCase
+from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
+from provisioning.services import ProvisioningError, number_order, number_release
 
 AREA_CODE = re.compile(r"^[2-9][0-9]{2}$")
 EDITABLE_WHEN_LIVE = ("name", "start_at")
@@ -227,9 +233,36 @@ def _check_launchable(campaign: Campaign) -> None:
 
 
 def _launch_ordering_a_number(campaign: Campaign, launched_by: User) -> Campaign:
-    raise CampaignError(
-        "Launching on a single-use number is not available yet. "
-        "Choose a dedicated or reusable number, or wait for provisioning-based launching."
+    """Orders the single-use number and moves the campaign to launching in the caller's
+    transaction: a refused order (the use case is full) buys nothing and leaves a draft."""
+    if campaign.use_case is None:
+        raise CampaignError(
+            "Choose the 10DLC use case the single-use number is provisioned under.",
+            field="use_case",
+        )
+    try:
+        number = number_order(
+            organization=campaign.organization,
+            kind=Kind.SINGLE_USE,
+            use_case=campaign.use_case,
+            area_codes=list(campaign.area_codes),
+            requested_by=launched_by,
+        )
+    except ProvisioningError as error:
+        raise CampaignError(str(error)) from error
+    return campaign_transition(
+        campaign=campaign,
+        to=CampaignStatus.LAUNCHING,
+        by=launched_by,
+        reason=(
+            f"Launched; a single-use number is being bought in area codes "
+            f"{campaign.area_codes_display} and provisioned"
+        ),
+        changes={
+            "phone_number": number,
+            "launched_by": launched_by,
+            "launched_at": timezone.now(),
+        },
     )
 
 
@@ -279,16 +312,77 @@ def _launch_reason(campaign: Campaign, number: PhoneNumber) -> str:
     return f"Launched on {campaign.get_number_choice_display().lower()} {number}"
 
 
-# --- archive --------------------------------------------------------------------------------
-def campaign_archive(*, campaign: Campaign, archived_by: User) -> Campaign:
-    """Archives a draft or an active campaign. A reusable number then behaves by its own
-    defaults again (derived, nothing to copy back); a dedicated number stays."""
+# --- the number's provisioning finished ------------------------------------------------------
+@transaction.atomic
+def campaigns_number_finished(*, phone_numbers: Sequence[PhoneNumber]) -> list[Campaign]:
+    """Moves on every launching campaign on these numbers: complete → active, failed → back
+    to draft with ``provisioning_failed``. Called by the provisioning hook inside the
+    transaction that finished the numbers; the campaigns of a whole batch are found with one
+    query, and a repeated task finds none still launching, so nothing happens twice."""
+    numbers = {number.pk: number for number in phone_numbers}
+    launching = Campaign.objects.select_for_update().filter(
+        phone_number_id__in=list(numbers), status=CampaignStatus.LAUNCHING
+    )
+    moved = []
+    for campaign in launching.order_by("pk"):
+        number = numbers[campaign.phone_number_id]  # type: ignore[index]
+        if number.provisioning_status == ProvisioningStatus.COMPLETE:
+            moved.append(_activate(campaign, number))
+        elif number.provisioning_status == ProvisioningStatus.FAILED:
+            moved.append(_return_to_draft(campaign, number))
+    return moved
+
+
+def _activate(campaign: Campaign, number: PhoneNumber) -> Campaign:
     return campaign_transition(
+        campaign=campaign,
+        to=CampaignStatus.ACTIVE,
+        by=None,
+        reason=f"{number.e164} is provisioned: provisioning complete",
+    )
+
+
+def _return_to_draft(campaign: Campaign, number: PhoneNumber) -> Campaign:
+    return campaign_transition(
+        campaign=campaign,
+        to=CampaignStatus.DRAFT,
+        by=None,
+        reason=provisioning_failure(number)[:500],
+        changes={"provisioning_failed": True},
+    )
+
+
+# --- archive --------------------------------------------------------------------------------
+@transaction.atomic
+def campaign_archive(*, campaign: Campaign, archived_by: User) -> Campaign:
+    """Archives a draft or an active campaign. A single-use number goes back to the carrier
+    (after commit, idempotently) once no other campaign — a follow-up — still uses it; a
+    reusable number behaves by its own defaults again (derived, nothing to copy back); a
+    dedicated number stays. A launching campaign waits for its number's outcome first."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == CampaignStatus.LAUNCHING:
+        raise CampaignError(
+            f"“{campaign.name}” is launching: its number is still being provisioned. Archive "
+            "it once it is active, or once provisioning has failed."
+        )
+    archived = campaign_transition(
         campaign=campaign,
         to=CampaignStatus.ARCHIVED,
         by=archived_by,
         reason="Archived",
         changes={"archived_at": timezone.now()},
+    )
+    number = archived.phone_number
+    if number is not None and number.kind == Kind.SINGLE_USE and not _still_used(number):
+        number_release(phone_number=number)
+    return archived
+
+
+def _still_used(number: PhoneNumber) -> bool:
+    return (
+        Campaign.objects.filter(phone_number=number)
+        .exclude(status=CampaignStatus.ARCHIVED)
+        .exists()
     )
 
 

@@ -12,6 +12,7 @@ from accounts.models import User
 from campaigns.errors import CampaignError
 from campaigns.models import Campaign, CampaignStatus, CampaignTransition
 from notifications.services import notification_enqueue
+from phone_numbers.models import PhoneNumber
 
 DRAFT, LAUNCHING, ACTIVE, ARCHIVED = (
     CampaignStatus.DRAFT,
@@ -65,6 +66,8 @@ def campaign_transition(
 def campaign_actions(campaign: Campaign) -> frozenset[str]:
     """The buttons a campaign's page offers in its state."""
     status = campaign.status
+    if campaign.provisioning_failed:
+        return frozenset({"clone"})  # it must be cloned to start over
     actions = {"clone"}
     if status != ARCHIVED:
         actions.add("edit")
@@ -119,12 +122,56 @@ def campaign_email_assignment(campaign: Campaign, user: User) -> None:
     )
 
 
+def campaign_email_launching(campaign: Campaign) -> None:
+    """The launcher hears that the single-use number is being bought and provisioned."""
+    launcher = campaign.launched_by
+    if launcher is None:
+        return
+    notification_enqueue(
+        event=f"campaign:{campaign.pk}:launching",
+        recipient=launcher.email,
+        template="campaigns/launching",
+        context={"campaign": campaign, "person": launcher, "path": _detail_path(campaign)},
+    )
+
+
+def campaign_email_provisioning_failed(campaign: Campaign) -> None:
+    """The launcher hears why provisioning failed, with a link that clones the campaign."""
+    launcher = campaign.launched_by
+    if launcher is None:
+        return
+    notification_enqueue(
+        event=f"campaign:{campaign.pk}:provisioning_failed",
+        recipient=launcher.email,
+        template="campaigns/provisioning_failed",
+        context={
+            "campaign": campaign,
+            "person": launcher,
+            "reason": provisioning_failure(campaign.phone_number),
+            "path": _detail_path(campaign),
+            "clone_path": reverse("campaigns:clone", kwargs={"pk": campaign.pk}),
+        },
+    )
+
+
+def provisioning_failure(number: PhoneNumber | None) -> str:
+    """Why the number failed, as one sentence that says it is a provisioning failure."""
+    reason = (number.failure_reason if number else "").strip()
+    if not reason:
+        return "Provisioning failed: the carriers did not approve the number."
+    if not reason.lower().startswith("provisioning failed"):
+        reason = f"Provisioning failed: {reason}"
+    return reason if reason.endswith(".") else f"{reason}."
+
+
 def _detail_path(campaign: Campaign) -> str:
     return reverse("campaigns:detail", kwargs={"pk": campaign.pk})
 
 
 # (from, to) → the e-mails the step writes to the outbox (DESIGN.md, "Transitions and e-mails").
 TRANSITION_EMAILS: dict[tuple[str, str], tuple[Callable[[Campaign], None], ...]] = {
+    (DRAFT, LAUNCHING): (campaign_email_launching,),
+    (LAUNCHING, DRAFT): (campaign_email_provisioning_failed,),
     (DRAFT, ACTIVE): (campaign_email_live, campaign_email_assignments),
     (LAUNCHING, ACTIVE): (campaign_email_live, campaign_email_assignments),
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.campaign_create_view, name="create"),
     path("reusable-numbers/", views.campaign_reusable_numbers, name="reusable_numbers"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/number/", views.campaign_number_status, name="number_status"),
     path("<int:pk>/edit/", views.campaign_edit, name="edit"),
     path("<int:pk>/launch/", views.campaign_launch_view, name="launch"),
     path("<int:pk>/archive/", views.campaign_archive_view, name="archive"),

@@ -1,11 +1,18 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.models import User
-from campaigns.contacts_import import contacts_file_read, contacts_import, contacts_preview
+from campaigns.contacts_import import (
+    PreparedContacts,
+    contacts_file_read,
+    contacts_preview,
+    contacts_save,
+)
 from campaigns.errors import CampaignError
 from campaigns.filters import ReusableNumberFilter
 from campaigns.forms import (
@@ -39,7 +46,7 @@ from campaigns.services import (
     follow_up_audience,
     follow_up_check_parent,
 )
-from campaigns.transitions import campaign_actions
+from campaigns.transitions import campaign_actions, provisioning_failure
 from campaigns.uploads import upload_keep, upload_take
 from offices.models import Office
 from offices.permissions import TenantRequest, admin_required, any_role_required
@@ -85,8 +92,7 @@ def campaign_archived_list(request: TenantRequest) -> HttpResponse:
 def campaign_detail(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
     context: dict[str, object] = {
-        "campaign": campaign,
-        "number": campaign.phone_number,
+        **_number_context(campaign),
         "contact_count": campaign.contacts.count(),
         "senders": campaign_senders(campaign=campaign),
         "timeline": campaign_timeline(campaign=campaign),
@@ -96,6 +102,27 @@ def campaign_detail(request: TenantRequest, pk: int) -> HttpResponse:
         candidates = sender_candidates(organization=request.organization, campaign=campaign)
         context["sender_form"] = SenderAddForm(candidates=candidates)
     return render(request, "campaigns/detail.html", context)
+
+
+@any_role_required
+def campaign_number_status(request: TenantRequest, pk: int) -> HttpResponse:
+    """The number card alone; the page polls it while the campaign is launching. Once the
+    campaign is active or back in draft, htmx reloads the whole page (its actions changed)."""
+    campaign = _get(request, pk)
+    if campaign.status != CampaignStatus.LAUNCHING and request.GET.get("was") == "launching":
+        return HttpResponseClientRefresh()
+    return render(request, "campaigns/_number_card.html", _number_context(campaign))
+
+
+def _number_context(campaign: Campaign) -> dict[str, object]:
+    number = campaign.phone_number
+    return {
+        "campaign": campaign,
+        "number": number,
+        "max_attempts": settings.PROVISIONING_MAX_ATTEMPTS,
+        "live": campaign.status == CampaignStatus.LAUNCHING,
+        "failure": provisioning_failure(number) if campaign.provisioning_failed else "",
+    }
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -189,8 +216,18 @@ def campaign_launch_view(request: TenantRequest, pk: int) -> HttpResponse:
     except CampaignError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"“{campaign.name}” is live.")
+        messages.success(request, _launched_message(campaign))
     return redirect("campaigns:detail", pk=campaign.pk)
+
+
+def _launched_message(campaign: Campaign) -> str:
+    if campaign.status == CampaignStatus.LAUNCHING:
+        return (
+            f"“{campaign.name}” is launching: its single-use number is being bought and "
+            "provisioned. It becomes active by itself when provisioning is complete, and you "
+            "will get an e-mail."
+        )
+    return f"“{campaign.name}” is live."
 
 
 @require_POST
@@ -206,10 +243,13 @@ def campaign_archive_view(request: TenantRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:detail", pk=campaign.pk)
 
 
-@require_POST
 @admin_required
 def campaign_clone_view(request: TenantRequest, pk: int) -> HttpResponse:
-    clone = campaign_clone(campaign=_get(request, pk), cloned_by=request.user)
+    """GET (the link in the provisioning-failed e-mail) asks to confirm; POST clones."""
+    campaign = _get(request, pk)
+    if request.method != "POST":
+        return render(request, "campaigns/clone.html", {"campaign": campaign})
+    clone = campaign_clone(campaign=campaign, cloned_by=request.user)
     messages.success(request, f"“{clone.name}” created as a draft, with the same contacts.")
     return redirect("campaigns:detail", pk=clone.pk)
 
@@ -274,7 +314,9 @@ def campaign_contacts(request: TenantRequest, pk: int) -> HttpResponse:
             form.add_error("file", error.message)
         else:
             confirm = ContactsConfirmForm(
-                initial={"upload": upload_keep(campaign_id=campaign.pk, data=data)}
+                initial={
+                    "upload": upload_keep(campaign_id=campaign.pk, data=report.prepared.to_bytes())
+                }
             )
     contacts = Paginator(campaign.contacts.order_by("id"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -302,7 +344,7 @@ def campaign_contacts_confirm(request: TenantRequest, pk: int) -> HttpResponse:
         messages.error(request, "That upload has expired or was already saved; upload it again.")
         return redirect("campaigns:contacts", pk=campaign.pk)
     try:
-        report = contacts_import(campaign=campaign, dataset=contacts_file_read(data))
+        report = contacts_save(campaign=campaign, prepared=PreparedContacts.from_bytes(data))
     except CampaignError as error:
         messages.error(request, error.message)
         return redirect("campaigns:contacts", pk=campaign.pk)

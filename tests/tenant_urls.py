@@ -167,5 +167,19 @@ TENANT_URLS: list[TenantUrl] = [
         frozenset({ADMIN}),
         _campaign_in("office_a", with_sam=True, active=True),
     ),
+    TenantUrl(
+        "campaigns:number_status",
+        EVERYONE,
+        _campaign_in("office_a", with_sam=True),
+        label="campaigns:number_status (own office, sam sends)",
+    ),
+    TenantUrl(
+        "campaigns:number_status",
+        EVERYONE,
+        _campaign_in("office_b"),
+        hidden_from=frozenset({MEMBER, SENDER}),
+        label="campaigns:number_status (another office, not sam's)",
+    ),
+    TenantUrl("campaigns:clone", frozenset({ADMIN}), _campaign_in("office_a", with_sam=True)),
     #
 ]

@@ -2,7 +2,13 @@
 
 import pytest
 
-from campaigns.contacts_import import contacts_file_read, contacts_import, contacts_preview
+from campaigns.contacts_import import (
+    PreparedContacts,
+    contacts_file_read,
+    contacts_import,
+    contacts_preview,
+    contacts_save,
+)
 from campaigns.errors import CampaignError
 from campaigns.models import Contact
 from campaigns.tests.factories import CampaignFactory, ContactFactory, OptOutFactory
@@ -107,3 +113,19 @@ def test_the_preview_lists_only_the_first_errors_of_a_big_bad_file(campaign):
 
     assert (report.total, report.valid, len(report.problems)) == (300, 0, 50)
     assert report.reasons == {"not a valid US phone number": 300}
+
+
+def test_confirming_rechecks_only_what_changed_since_the_preview(cast, campaign):
+    preview = contacts_preview(campaign=campaign, dataset=contacts_file_read(GOOD_AND_BAD))
+    kept = PreparedContacts.from_bytes(preview.prepared.to_bytes())  # as the page stores it
+    OptOutFactory.create(organization=cast.org, phone="+12125550101")
+    ContactFactory.create(campaign=campaign, phone="+12125550102")
+
+    report = contacts_save(campaign=campaign, prepared=kept)
+
+    assert (report.total, report.valid) == (preview.total, 1)
+    assert report.reasons == {"opted out or added meanwhile": 2}
+    assert sorted(campaign.contacts.values_list("phone", flat=True)) == [
+        "+12125550102",
+        "+16465550103",
+    ]

@@ -19,6 +19,7 @@ from campaigns.services import (
     campaign_sender_add,
     campaign_sender_remove,
     campaign_update,
+    campaigns_number_finished,
 )
 from campaigns.tests.factories import (
     CampaignFactory,
@@ -173,14 +174,96 @@ def test_a_provisioning_failed_draft_cannot_be_launched_again(cast):
         campaign_launch(campaign=campaign, launched_by=cast.alice)
 
 
-def test_single_use_launching_waits_for_the_provisioning_engine(cast):
+def test_single_use_launch_orders_its_number_and_waits_in_launching(cast):
     campaign = draft(cast, single_use=True)
 
-    with pytest.raises(CampaignError, match="single-use number is not available yet"):
+    launched = campaign_launch(campaign=campaign, launched_by=cast.alice)
+
+    number = launched.phone_number
+    assert number is not None
+    assert launched.status == CampaignStatus.LAUNCHING
+    assert (number.kind, number.provisioning_status) == ("single_use", "requested")
+    assert (number.area_codes, number.use_case) == (["212", "646"], campaign.use_case)
+    assert launched.launched_by == cast.alice
+    assert list(OutboxEmail.objects.values_list("recipient", "subject")) == [
+        ("alice@acme.test", f"“{campaign.name}” is launching: provisioning has started")
+    ]
+    with pytest.raises(CampaignError, match="is already launching"):
+        campaign_launch(campaign=campaign, launched_by=cast.alice)
+    assert PhoneNumber.objects.filter(kind="single_use").count() == 1
+
+
+def test_a_launch_that_would_exceed_the_use_case_limit_buys_nothing(cast, settings):
+    settings.NUMBERS_PER_USE_CASE = 2
+    campaign = draft(cast, single_use=True)
+    PhoneNumberFactory.create_batch(2, organization=cast.org, use_case=campaign.use_case)
+    PhoneNumberFactory.create(
+        organization=cast.org, use_case=campaign.use_case, provisioning_status="released"
+    )
+
+    with pytest.raises(CampaignError, match="Archive unused single-use campaigns"):
         campaign_launch(campaign=campaign, launched_by=cast.alice)
 
     campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.DRAFT
+    assert (campaign.status, campaign.phone_number, campaign.launched_by) == ("draft", None, None)
+    assert not campaign.provisioning_failed
+    assert PhoneNumber.objects.filter(use_case=campaign.use_case).count() == 3
+    assert not OutboxEmail.objects.exists()
+    assert campaign.transitions.count() == 0
+
+
+def test_a_finished_number_moves_its_launching_campaigns_found_in_one_query(
+    cast, django_assert_max_num_queries
+):
+    campaigns = [draft(cast, single_use=True) for _ in range(3)]
+    for campaign in campaigns:
+        campaign_launch(campaign=campaign, launched_by=cast.alice)
+    numbers = list(PhoneNumber.objects.filter(kind="single_use").order_by("pk"))
+    numbers[0].provisioning_status = "complete"
+    numbers[1].provisioning_status = "failed"
+    numbers[1].failure_reason = "The carriers suspended the use case."
+    numbers[2].provisioning_status = "initiated"
+
+    moved = campaigns_number_finished(phone_numbers=numbers)
+
+    assert [(c.status, c.provisioning_failed) for c in moved] == [
+        ("active", False),
+        ("draft", True),
+    ]
+    assert list(moved[1].transitions.values_list("reason", flat=True)) == [
+        "Launched; a single-use number is being bought in area codes 212, 646 and provisioned",
+        "Provisioning failed: The carriers suspended the use case.",
+    ]
+    with django_assert_max_num_queries(3):  # savepoint, one SELECT for the batch, release
+        assert campaigns_number_finished(phone_numbers=numbers) == []
+
+
+def test_a_launching_campaign_cannot_be_archived(cast):
+    campaign = draft(cast, single_use=True)
+    campaign_launch(campaign=campaign, launched_by=cast.alice)
+
+    with pytest.raises(CampaignError, match="is launching: its number is still being provisioned"):
+        campaign_archive(campaign=campaign, archived_by=cast.alice)
+
+
+def test_archiving_a_single_use_campaign_keeps_the_number_while_a_follow_up_uses_it(cast):
+    number = PhoneNumberFactory.create(organization=cast.org, kind="single_use")
+    parent = draft(cast, single_use=True, active=True, phone_number=number)
+    follow_up = campaign_follow_up_create(
+        parent=parent,
+        created_by=cast.alice,
+        name="Reminder",
+        initial_message="Hi again",
+        targeting=Targeting(),
+    )
+
+    campaign_archive(campaign=parent, archived_by=cast.alice)
+    number.refresh_from_db()
+    assert number.provisioning_status == ProvisioningStatus.COMPLETE
+
+    campaign_archive(campaign=follow_up, archived_by=cast.alice)
+    number.refresh_from_db()
+    assert number.provisioning_status == ProvisioningStatus.RELEASED
 
 
 def test_launch_writes_the_launcher_and_each_sender_an_email(cast):

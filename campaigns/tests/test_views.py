@@ -320,3 +320,112 @@ def test_a_bad_pasted_number_is_shown_beside_the_list(cast):
         "These are not phone numbers: hello."
     ]
     assert Campaign.objects.count() == 1
+
+
+# --- single-use launching -------------------------------------------------------------------
+def _launching(cast) -> Campaign:
+    campaign = CampaignFactory.create(organization=cast.org, office=cast.office_a, single_use=True)
+    ContactFactory.create(campaign=campaign)
+    cast.client("alice").post(reverse("campaigns:launch", kwargs={"pk": campaign.pk}))
+    campaign.refresh_from_db()
+    return campaign
+
+
+def test_launching_shows_the_wait_and_polls_the_number_card(cast):
+    campaign = _launching(cast)
+    detail = reverse("campaigns:detail", kwargs={"pk": campaign.pk})
+
+    text = cast.client("alice").get(detail).content.decode()
+
+    assert campaign.status == CampaignStatus.LAUNCHING
+    assert 'data-flag="launching"' in text
+    assert 'hx-trigger="every 2s"' in text
+    assert "Area codes 212, 646" in text
+    assert 'attempt <strong data-testid="attempts">0/5</strong>' in text
+    assert ">Launch</button>" not in text
+    assert ">Archive</button>" not in text
+
+
+def test_the_number_card_reloads_the_page_once_the_campaign_is_no_longer_launching(cast):
+    campaign = _launching(cast)
+    url = reverse("campaigns:number_status", kwargs={"pk": campaign.pk})
+    CampaignSenderFactory.create(campaign=campaign, user=cast.sam)
+
+    assert (
+        "Provisioning initiated" in cast.client("sam").get(f"{url}?was=launching").content.decode()
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.ACTIVE)
+    finished = cast.client("sam").get(f"{url}?was=launching")
+    settled = cast.client("sam").get(url)
+
+    assert finished.headers["HX-Refresh"] == "true"
+    assert "hx-trigger" not in settled.content.decode()
+
+
+def test_the_launch_message_says_the_campaign_is_launching(cast):
+    campaign = CampaignFactory.create(organization=cast.org, single_use=True)
+    ContactFactory.create(campaign=campaign)
+
+    response = cast.client("alice").post(
+        reverse("campaigns:launch", kwargs={"pk": campaign.pk}), follow=True
+    )
+
+    assert "is launching: its single-use number is being bought" in response.content.decode()
+
+
+def test_a_full_use_case_is_refused_on_the_page_and_nothing_bought(cast, settings):
+    settings.NUMBERS_PER_USE_CASE = 1
+    campaign = CampaignFactory.create(organization=cast.org, single_use=True)
+    ContactFactory.create(campaign=campaign)
+    PhoneNumberFactory.create(organization=cast.org, use_case=campaign.use_case)
+
+    response = cast.client("alice").post(
+        reverse("campaigns:launch", kwargs={"pk": campaign.pk}), follow=True
+    )
+
+    assert "Archive unused single-use campaigns to free numbers" in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+
+
+def test_a_forced_launch_of_a_provisioning_failed_draft_is_refused(cast):
+    failed = CampaignFactory.create(
+        organization=cast.org, single_use=True, provisioning_failed=True
+    )
+    ContactFactory.create(campaign=failed)
+
+    response = cast.client("alice").post(
+        reverse("campaigns:launch", kwargs={"pk": failed.pk}), follow=True
+    )
+
+    assert "cannot be launched again. Clone it" in response.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == CampaignStatus.DRAFT
+
+
+def test_a_provisioning_failed_draft_offers_only_clone(cast):
+    failed = CampaignFactory.create(
+        organization=cast.org, single_use=True, provisioning_failed=True
+    )
+
+    text = cast.client("alice").get(reverse("campaigns:detail", kwargs={"pk": failed.pk}))
+    body = text.content.decode()
+
+    for refused in (">Edit</a>", ">Archive</button>", ">Launch</button>", "Add sender"):
+        assert refused not in body
+    assert ">Clone</button>" in body
+
+
+def test_the_clone_link_asks_before_it_clones(cast):
+    failed = CampaignFactory.create(
+        organization=cast.org, single_use=True, provisioning_failed=True
+    )
+    url = reverse("campaigns:clone", kwargs={"pk": failed.pk})
+
+    page = cast.client("alice").get(url)
+    response = cast.client("alice").post(url)
+
+    assert "The clone is a fresh draft" in page.content.decode()
+    clone = Campaign.objects.get(cloned_from=failed)
+    assert response.headers["Location"] == reverse("campaigns:detail", kwargs={"pk": clone.pk})
+    assert (clone.status, clone.provisioning_failed, clone.phone_number) == ("draft", False, None)
