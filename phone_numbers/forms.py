@@ -67,7 +67,9 @@ class ReusableDefaultsMixin(forms.Form):
         label="Response Type",
         choices=ResponseType.choices,
         initial=ResponseType.AGENT,
+        required=False,
         widget=forms.RadioSelect,
+        help_text="For when no active campaign uses the number. Agent-backed unless chosen.",
     )
 
     def setup_defaults(

@@ -11,12 +11,13 @@ from phone_numbers.export import export_csv
 from phone_numbers.filters import DEFAULT_ORDERING
 from phone_numbers.forms import DEFAULT_FIELDS, ReusableDefaultsForm
 from phone_numbers.models import Kind, ResponseType
-from phone_numbers.pagination import BadCursor, keyset_page
+from phone_numbers.pagination import BadCursor
 from phone_numbers.selectors import (
     PhoneNumberQueryError,
     phone_number_filter,
     phone_number_get,
     phone_number_list,
+    phone_number_page,
 )
 from phone_numbers.services import ReusableNumberError, reusable_number_update
 
@@ -41,11 +42,14 @@ def phone_number_list_view(request: TenantRequest) -> HttpResponse:
         numbers = phone_number_list(
             organization=request.organization, membership=request.membership, params=params
         )
+    org = request.organization
     try:
-        page = keyset_page(numbers, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+        page = phone_number_page(
+            organization=org, numbers=numbers, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+        )
     except BadCursor as error:
         problems["cursor"] = [str(error)]
-        page = keyset_page(numbers, cursor=None, size=PAGE_SIZE)
+        page = phone_number_page(organization=org, numbers=numbers, cursor=None, size=PAGE_SIZE)
     filterset = phone_number_filter(
         organization=request.organization, membership=request.membership, params=request.GET
     )
