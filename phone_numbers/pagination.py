@@ -139,7 +139,7 @@ def segmented_page(
         part = part.order_by("-id" if backwards else "id").values_list("segment", "id")
         parts.append(part[: size + 1])
     found = sorted(
-        # No ORDER BY over the union (the model's default would apply): ≤ segments × size rows.
+        # Sorted here, not by an ORDER BY over the union (the model's default would apply).
         parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0],
         key=lambda row: (row[0], -row[1] if backwards else row[1]),
     )

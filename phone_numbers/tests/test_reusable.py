@@ -59,7 +59,8 @@ def test_the_edit_page_shows_number_and_kind_and_links_from_the_number_page(cast
 
     assert '<dd class="e164">+16175550101</dd>' in page
     assert "<dt>Number type</dt><dd>Reusable</dd>" in page
-    assert 'name="e164"' not in page and 'name="number_type"' not in page
+    assert 'name="e164"' not in page
+    assert 'name="number_type"' not in page
     assert f'href="{edit_url(number)}"' in detail(cast, number, "bob")
 
 
@@ -139,7 +140,8 @@ def test_bot_backed_takes_the_offices_idk_and_never_agent(cast) -> None:
     cast.office_a.save()
     number.refresh_from_db()
     idk = reusable_number_behaviour(phone_number=number).idk
-    assert idk is not None and (idk.behaviour, idk.fell_back) == (IdkBehaviour.SILENT, False)
+    assert idk is not None
+    assert (idk.behaviour, idk.fell_back) == (IdkBehaviour.SILENT, False)
 
 
 def test_agent_backed_without_inbox_warns_on_the_numbers_page(cast) -> None:
@@ -150,7 +152,8 @@ def test_agent_backed_without_inbox_warns_on_the_numbers_page(cast) -> None:
     assert "incoming messages to this number will go nowhere" in detail(cast, lonely)
     page = detail(cast, routed)
     assert "go nowhere" not in page
-    assert "Default behaviour: Agent-backed → inboxes" in page and "Front desk" in page
+    assert "Default behaviour: Agent-backed → inboxes" in page
+    assert "Front desk" in page
 
 
 def test_the_behaviour_follows_the_active_campaign_and_reverts_when_it_is_archived(cast) -> None:

@@ -1,5 +1,7 @@
 """The office and usage sorts page in segments: every row once, in the list's order, both ways."""
 
+from typing import Any
+
 import pytest
 
 from offices.tests.factories import OfficeFactory
@@ -31,7 +33,7 @@ def spread(cast) -> None:
             campaign_on(number, name=f"Campaign {i}")
 
 
-def walk(client, ordering: str) -> tuple[list[list[int]], object]:
+def walk(client, ordering: str) -> tuple[list[list[int]], Any]:
     pages, cursor = [], None
     while True:
         response = client.get(LIST, {"o": ordering, **({"cursor": cursor} if cursor else {})})
