@@ -83,7 +83,7 @@ WITH org AS (
 )
 INSERT INTO phone_numbers_phonenumber (
   organization_id, kind, e164, area_codes, use_case_id, provisioning_status, attempts,
-  idempotency_key, carrier_number_id, carrier_provisioning_ref, failure_reason, office_id,
+  idempotency_key, carrier_number_id, carrier_provisioning_ref, failure_reason, requested_e164, office_id,
   name, description, agent, response_type, created_at, updated_at
 )
 SELECT u.organization_id,
@@ -92,7 +92,7 @@ SELECT u.organization_id,
   '[]', u.id,
   CASE WHEN g %% 20 = 7 THEN 'released' WHEN g %% 20 = 8 THEN 'failed'
        WHEN g %% 20 = 9 THEN 'initiated' ELSE 'complete' END,
-  1, gen_random_uuid(), '', '', '',
+  1, gen_random_uuid(), '', '', '', '',
   CASE WHEN g %% 20 = 0 THEN (SELECT id FROM offices ORDER BY id OFFSET (g / 20) %% 10 LIMIT 1) END,
   CASE WHEN g %% 100 = 1 THEN '=SUM(A' || g || ')' ELSE 'Number ' || md5(g::text) END,
   'Outreach line ' || (g %% 997) || ' for term ' || (g %% 7),
@@ -109,10 +109,11 @@ WHERE p.kind = 'reusable';
 
 INSERT INTO campaigns_campaign (
   organization_id, office_id, name, status, provisioning_failed, number_choice, area_codes,
-  phone_number_id, initial_message, self_assign, batch_size, created_at, updated_at
+  phone_number_id, initial_message, self_assign, batch_size, contact_fields, launched_at,
+  created_at, updated_at
 )
 SELECT p.organization_id, (SELECT min(id) FROM offices_office f WHERE f.organization_id = p.organization_id),
-  'Campaign ' || p.id, 'active', false, p.kind, '[]', p.id, '', false, 100, now(), now()
+  'Campaign ' || p.id, 'active', false, p.kind, '[]', p.id, '', false, 100, '[]', now(), now(), now()
 FROM phone_numbers_phonenumber p
 JOIN offices_organization o ON o.id = p.organization_id AND o.slug = %(slug)s
 WHERE p.id %% 500 = 3 AND p.provisioning_status = 'complete';

@@ -20,6 +20,7 @@ from inboxes.models import Inbox
 from offices.models import Membership, Office, Organization
 from offices.selectors import office_list
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType
+from phone_numbers.pagination import Segment
 from phone_numbers.usage import in_use
 
 
@@ -50,6 +51,22 @@ SORT_KEYS: dict[str, Any] = {
     "created": F("created_at"),
 }
 DEFAULT_ORDERING = "-created"
+
+
+def sort_segments(*, organization: Organization, column: str) -> list[Segment] | None:
+    """For a sort key of few values that no index holds, its values in ascending order with the
+    condition that selects each one's rows (phone_numbers/pagination.py); None for the rest.
+    Each segment is then an (organization, office, id) / (organization, id) index range."""
+    if column == "office":
+        # The database's order of the names (its collation), and "" (no office) first.
+        offices = Office.objects.filter(organization=organization).order_by("name", "pk")
+        return [
+            Segment("", Q(office__isnull=True)),
+            *(Segment(name, Q(office_id=pk)) for pk, name in offices.values_list("pk", "name")),
+        ]
+    if column == "usage":
+        return [Segment(False, ~in_use()), Segment(True, in_use())]
+    return None
 
 
 class SortFilter(django_filters.OrderingFilter):

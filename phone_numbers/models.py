@@ -165,6 +165,10 @@ class PhoneNumber(models.Model):
                 models.Index(fields=["organization", column, "id"], name=f"pn_list_{short}_idx")
                 for column, short in LIST_SORT_COLUMNS.items()
             ],
+            # The office and usage sorts page in segments (phone_numbers/pagination.py): an
+            # office's rows by id, and every row by id (checked against the campaigns using it).
+            models.Index(fields=["organization", "office", "id"], name="pn_list_office_idx"),
+            models.Index(fields=["organization", "id"], name="pn_list_id_idx"),
         ]
 
     def __str__(self) -> str:

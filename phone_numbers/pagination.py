@@ -4,6 +4,12 @@ page costs one index range scan however deep it is, and nothing counts the whole
 The queryset must be ordered by ``(key, "id")`` or ``("-key", "-id")`` where ``key`` is an
 annotation or field that is never NULL. The cursor is opaque and signed; it names its key and
 direction, so a cursor from another sort order is refused rather than misread.
+
+A key with a handful of distinct values that no index holds (the office's name, whether a
+campaign uses the number) is paged in SEGMENTS instead (``segmented_page``): the caller lists
+the values in sort order, each with the condition that selects its rows; a page walks them in
+order and keysets on the id inside each, so it costs a few short index range scans. The
+cursor is the same (key value, id).
 """
 
 from dataclasses import dataclass
@@ -12,7 +18,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, F, Func, Model, QuerySet, Value
+from django.db.models import BooleanField, F, Func, IntegerField, Model, Q, QuerySet, Value
 
 SALT = "phone_numbers.keyset"
 
@@ -83,6 +89,14 @@ def _decode(cursor: str, queryset: QuerySet, key: str, descending: bool) -> tupl
         raise BadCursor("This page link is not valid (it may have been cut short).") from error
 
 
+@dataclass(frozen=True)
+class Segment:
+    """The rows whose sort key is ``value``: those ``condition`` selects."""
+
+    value: Any
+    condition: Q | Any
+
+
 def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> KeysetPage:
     key, descending = _ordering(queryset)
     before = False
@@ -93,6 +107,52 @@ def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> KeysetP
         if before:
             queryset = queryset.reverse()
     rows = list(queryset[: size + 1])
+    return _page(rows, key, descending, cursor=cursor, before=before, size=size)
+
+
+def segmented_page(
+    queryset: QuerySet, *, segments: list[Segment], cursor: str | None, size: int
+) -> KeysetPage:
+    """A keyset page of a queryset ordered by a key of few values; ``segments`` lists every
+    value the key can take, in ascending order. Two queries: the page's ids (one UNION ALL of
+    an id range per segment, each stopping after ``size + 1`` rows), then its rows."""
+    key, descending = _ordering(queryset)
+    before, after = False, None
+    walk = list(segments)
+    if cursor:
+        value, pk, before = _decode(cursor, queryset, key, descending)
+        after = pk
+    backwards = descending != before
+    if backwards:
+        walk.reverse()
+    if cursor:
+        start = next((i for i, s in enumerate(walk) if s.value == value), None)
+        if start is None:
+            raise BadCursor("This page link is out of date (the list has changed).")
+        walk = walk[start:]
+    parts = []
+    for n, segment in enumerate(walk):
+        part = queryset.filter(segment.condition)
+        if n == 0 and after is not None:
+            part = part.filter(id__lt=after) if backwards else part.filter(id__gt=after)
+        part = part.annotate(segment=Value(n, output_field=IntegerField()))
+        part = part.order_by("-id" if backwards else "id").values_list("segment", "id")
+        parts.append(part[: size + 1])
+    found = sorted(
+        # Sorted here, not by an ORDER BY over the union (the model's default would apply).
+        parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0],
+        key=lambda row: (row[0], -row[1] if backwards else row[1]),
+    )
+    ids = [pk for _, pk in found[: size + 1]]
+    by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    return _page(rows, key, descending, cursor=cursor, before=before, size=size)
+
+
+def _page(
+    rows: list[Any], key: str, descending: bool, *, cursor: str | None, before: bool, size: int
+) -> KeysetPage:
+    """Up to ``size + 1`` rows in walking order (reversed when walking backwards)."""
     more = len(rows) > size
     rows = rows[:size]
     if before:

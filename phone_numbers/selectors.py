@@ -5,8 +5,9 @@ from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.shortcuts import get_object_or_404
 
 from offices.models import Membership, Organization, Role
-from phone_numbers.filters import PhoneNumberFilter, inbox_names
+from phone_numbers.filters import PhoneNumberFilter, inbox_names, sort_segments
 from phone_numbers.models import Kind, PhoneNumber, UseCase, UseCaseState
+from phone_numbers.pagination import KeysetPage, keyset_page, segmented_page
 from phone_numbers.usage import campaign_name_if_in_use, campaign_using, in_use
 
 
@@ -56,6 +57,18 @@ def phone_number_list(
         campaign_id=campaign_using("id"),
         campaign_name=campaign_using("name"),
     )
+
+
+def phone_number_page(
+    *, organization: Organization, numbers: QuerySet[PhoneNumber], cursor: str | None, size: int
+) -> KeysetPage:
+    """One page of ``phone_number_list``'s result: a keyset page, or a segmented one for the
+    sorts whose key has few values and no index (office, usage). Raises BadCursor."""
+    column = str(numbers.query.order_by[0]).lstrip("-").removeprefix("sort_")
+    segments = sort_segments(organization=organization, column=column)
+    if segments is None:
+        return keyset_page(numbers, cursor=cursor, size=size)
+    return segmented_page(numbers, segments=segments, cursor=cursor, size=size)
 
 
 def phone_number_export_rows(queryset: QuerySet[PhoneNumber]) -> QuerySet[PhoneNumber]:

@@ -6,4 +6,6 @@ app_name = "phone_numbers"
 urlpatterns = [
     path("", views.phone_number_list_view, name="list"),
     path("export.csv", views.phone_number_export, name="export"),
+    path("reusable-fields/", views.reusable_fields, name="reusable_fields"),
+    path("<int:pk>/edit/", views.reusable_number_edit, name="edit"),
 ]

@@ -1,18 +1,25 @@
 from typing import cast
 
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.forms.models import model_to_dict
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from offices.permissions import TenantRequest, staff_required
 from phone_numbers.export import export_csv
 from phone_numbers.filters import DEFAULT_ORDERING
-from phone_numbers.pagination import BadCursor, keyset_page
+from phone_numbers.forms import DEFAULT_FIELDS, ReusableDefaultsForm
+from phone_numbers.models import Kind, ResponseType
+from phone_numbers.pagination import BadCursor
 from phone_numbers.selectors import (
     PhoneNumberQueryError,
     phone_number_filter,
+    phone_number_get,
     phone_number_list,
+    phone_number_page,
 )
+from phone_numbers.services import ReusableNumberError, reusable_number_update
 
 PAGE_SIZE = 50
 # The query-string keys that describe the list (the cursor only says where in it we are).
@@ -35,11 +42,14 @@ def phone_number_list_view(request: TenantRequest) -> HttpResponse:
         numbers = phone_number_list(
             organization=request.organization, membership=request.membership, params=params
         )
+    org = request.organization
     try:
-        page = keyset_page(numbers, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+        page = phone_number_page(
+            organization=org, numbers=numbers, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+        )
     except BadCursor as error:
         problems["cursor"] = [str(error)]
-        page = keyset_page(numbers, cursor=None, size=PAGE_SIZE)
+        page = phone_number_page(organization=org, numbers=numbers, cursor=None, size=PAGE_SIZE)
     filterset = phone_number_filter(
         organization=request.organization, membership=request.membership, params=request.GET
     )
@@ -111,3 +121,44 @@ def _list_params(query: QueryDict) -> QueryDict:
         if value:
             params[key] = str(value)
     return params
+
+
+@staff_required
+def reusable_fields(request: TenantRequest) -> HttpResponse:
+    """The office-dependent part of a reusable number's form (htmx): the chosen office's
+    inboxes, its quota and its IDK behaviour. Nothing is validated or saved here."""
+    initial = {
+        "office": request.GET.get("office"),
+        "inboxes": request.GET.getlist("inboxes"),
+        "response_type": request.GET.get("response_type") or ResponseType.AGENT,
+    }
+    form = ReusableDefaultsForm(
+        initial=initial, organization=request.organization, membership=request.membership
+    )
+    return render(request, "phone_numbers/_reusable_office_fields.html", {"form": form})
+
+
+@staff_required
+def reusable_number_edit(request: TenantRequest, pk: int) -> HttpResponse:
+    """Editing a reusable number's defaults; its number and kind are shown, never changed."""
+    number = phone_number_get(
+        organization=request.organization, membership=request.membership, pk=pk
+    )
+    if number.kind != Kind.REUSABLE:
+        raise Http404("Only a reusable number has defaults to edit.")
+    form = ReusableDefaultsForm(
+        request.POST or None,
+        initial={**model_to_dict(number, fields=DEFAULT_FIELDS), "office": number.office},
+        organization=request.organization,
+        membership=request.membership,
+        current_office=number.office,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            reusable_number_update(phone_number=number, **form.defaults())
+        except ReusableNumberError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, "Saved the number's default settings.")
+            return redirect("provisioning:number_detail", pk=number.pk)
+    return render(request, "phone_numbers/edit.html", {"form": form, "number": number})

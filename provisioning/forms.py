@@ -9,8 +9,10 @@ import re
 from typing import Any, ClassVar
 
 from django import forms
+from django.urls import reverse
 
-from offices.models import Organization
+from offices.models import Membership, Organization
+from phone_numbers.forms import ReusableDefaultsMixin
 from phone_numbers.models import Kind, UseCase
 from phone_numbers.selectors import use_case_orderable
 from provisioning.services import E164
@@ -40,6 +42,10 @@ class AreaCodesField(forms.CharField):
 class NumberOrderForm(forms.Form):
     kind: ClassVar[str]
     label: ClassVar[str]
+    # Only admins may add a number of this type (office members add reusable numbers).
+    admin_only: ClassVar[bool] = True
+    # A template of the type's own fields, shown below the provisioning part.
+    fields_template: ClassVar[str] = ""
 
     number_type = forms.ChoiceField(label="Number type")
     use_case: forms.ModelChoiceField[UseCase] = forms.ModelChoiceField(
@@ -55,13 +61,29 @@ class NumberOrderForm(forms.Form):
     )
     e164 = forms.CharField(label="Available numbers", required=False)
 
-    def __init__(self, *args: Any, organization: Organization, ordering: bool, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization,
+        membership: Membership,
+        ordering: bool,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.ordering = ordering
         number_type = self.fields["number_type"]
         assert isinstance(number_type, forms.ChoiceField)
-        number_type.choices = [(k, NUMBER_FORMS[k].label) for k in NUMBER_FORMS]
+        number_type.choices = [(k, form.label) for k, form in number_forms(membership).items()]
         number_type.initial = self.kind
+        # Choosing another type swaps the form for that type's (htmx), without a reload.
+        number_type.widget.attrs.update(
+            {
+                "hx-get": reverse("provisioning:number_new"),
+                "hx-target": "#number-form",
+                "hx-swap": "outerHTML",
+                "hx-include": "closest form",
+            }
+        )
         use_case = self.fields["use_case"]
         assert isinstance(use_case, forms.ModelChoiceField)
         use_case.queryset = use_case_orderable(organization=organization)
@@ -88,4 +110,43 @@ class DedicatedNumberForm(NumberOrderForm):
     label = "Dedicated"
 
 
-NUMBER_FORMS: dict[str, type[NumberOrderForm]] = {Kind.DEDICATED: DedicatedNumberForm}
+class ReusableNumberForm(ReusableDefaultsMixin, NumberOrderForm):
+    """A reusable number: provisioned like any other, then owned by an office with defaults."""
+
+    kind = Kind.REUSABLE
+    label = "Reusable"
+    admin_only = False
+    fields_template = "phone_numbers/_reusable_fields.html"
+
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization,
+        membership: Membership,
+        ordering: bool,
+        **kwargs: Any,
+    ):
+        super().__init__(
+            *args, organization=organization, membership=membership, ordering=ordering, **kwargs
+        )
+        self.setup_defaults(organization=organization, membership=membership)
+        # Searching for a number needs no office yet; ordering one does.
+        self.fields["office"].required = ordering
+
+    def order_kwargs(self) -> dict[str, Any]:
+        return {**super().order_kwargs(), **self.defaults()}
+
+
+NUMBER_FORMS: dict[str, type[NumberOrderForm]] = {
+    Kind.DEDICATED: DedicatedNumberForm,
+    Kind.REUSABLE: ReusableNumberForm,
+}
+
+
+def number_forms(membership: Membership) -> dict[str, type[NumberOrderForm]]:
+    """The number types this person may add."""
+    return {
+        kind: form
+        for kind, form in NUMBER_FORMS.items()
+        if membership.is_admin or not form.admin_only
+    }

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from offices.models import Office, Organization
+from offices.models import Organization
 from phone_numbers.models import (
     IN_FLIGHT,
     Kind,
@@ -20,6 +20,11 @@ from phone_numbers.models import (
     ProvisioningStatus,
     UseCase,
     UseCaseState,
+)
+from phone_numbers.services import (
+    office_quota_reserve,
+    response_type_or_default,
+    reusable_defaults_check,
 )
 from provisioning import transitions
 from provisioning.carriers import get_carrier
@@ -42,10 +47,6 @@ class UseCaseFull(ProvisioningError):
     pass
 
 
-class OfficeQuotaFull(ProvisioningError):
-    pass
-
-
 def area_code_errors(area_codes: list[str]) -> list[str]:
     return [code for code in area_codes if not AREA_CODE.match(code)]
 
@@ -62,7 +63,12 @@ def number_order(
     **reusable_fields: Any,
 ) -> PhoneNumber:
     """Orders a number: the row starts ``requested`` and is bought and submitted by a worker
-    after commit. Refuses, buying nothing, when the use case already holds its limit."""
+    after commit. Refuses, buying nothing, when the use case already holds its limit.
+
+    A reusable number takes ``office`` (required), ``name``, ``description``, ``agent``,
+    ``inboxes`` (of that office) and ``response_type`` as ``reusable_fields``; its office's
+    quota is checked under a lock of the office row (``phone_numbers.services``), which raises
+    ``ReusableNumberError`` / ``OfficeQuotaFull`` naming the field at fault."""
     if not area_codes or area_code_errors(area_codes):
         raise ProvisioningError("Give at least one area code preference, as 3 digits (e.g. 212).")
     if e164 and not E164.match(e164):
@@ -70,7 +76,13 @@ def number_order(
     use_case = _lock_use_case(organization, use_case)
     inboxes = reusable_fields.pop("inboxes", None)
     if kind == Kind.REUSABLE:
-        _check_office_quota(organization, reusable_fields.get("office"))
+        inboxes = reusable_defaults_check(
+            organization=organization, office=reusable_fields.get("office"), inboxes=inboxes or []
+        )
+        office_quota_reserve(organization=organization, office=reusable_fields["office"])
+        reusable_fields["response_type"] = response_type_or_default(
+            reusable_fields.get("response_type", "")
+        )
     number = PhoneNumber.objects.create(
         organization=organization,
         kind=kind,
@@ -109,20 +121,6 @@ def _lock_use_case(organization: Organization, use_case: UseCase) -> UseCase:
             "numbers, then try again."
         )
     return locked
-
-
-def _check_office_quota(organization: Organization, office: Office | None) -> None:
-    if office is None:
-        raise ProvisioningError("A reusable number belongs to an office; choose one.")
-    locked = Office.objects.select_for_update().get(pk=office.pk, organization=organization)
-    held = PhoneNumber.objects.filter(
-        office=locked, kind=Kind.REUSABLE, provisioning_status__in=HOLDS_A_NUMBER
-    ).count()
-    if held >= locked.number_quota:
-        raise OfficeQuotaFull(
-            f"{locked.name} already has {held} reusable numbers, its quota. Release one or "
-            "raise the office's number quota."
-        )
 
 
 def available_numbers(*, area_code: str, quantity: int = 10) -> list[AvailableNumber]:

@@ -2,14 +2,17 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from offices.permissions import TenantRequest, admin_required, staff_required
+from offices.permissions import TenantRequest, staff_required
+from phone_numbers.behaviour import reusable_number_behaviour
 from phone_numbers.models import Kind, PhoneNumber
 from phone_numbers.selectors import phone_number_get
+from phone_numbers.services import ReusableNumberError
 from provisioning.carriers.base import AvailableNumber
-from provisioning.forms import NUMBER_FORMS, NumberOrderForm
+from provisioning.forms import NUMBER_FORMS, NumberOrderForm, number_forms
 from provisioning.models import ProvisioningAttempt
 from provisioning.services import ProvisioningError, UseCaseFull, available_numbers, number_order
 
@@ -21,13 +24,18 @@ class SearchResults:
     empty_area_codes: list[str] = field(default_factory=list)
 
 
-@admin_required
+@staff_required
 def number_new(request: TenantRequest) -> HttpResponse:
-    kind = request.POST.get("number_type") or request.GET.get("kind") or Kind.DEDICATED
-    form_class = NUMBER_FORMS.get(kind, NUMBER_FORMS[Kind.DEDICATED])
+    """Adding a number: admins any type, office members reusable numbers of their offices."""
+    form_class = _form_class(request)
     action = request.POST.get("action", "search")
     form = form_class(
-        request.POST or None, organization=request.organization, ordering=action == "order"
+        request.POST or None,
+        # Switching the type keeps what was typed so far (the switch sends the form along).
+        initial=request.GET.dict(),
+        organization=request.organization,
+        membership=request.membership,
+        ordering=action == "order",
     )
     results = None
     if request.method == "POST" and form.is_valid() and action == "order":
@@ -39,6 +47,8 @@ def number_new(request: TenantRequest) -> HttpResponse:
             )
         except UseCaseFull as error:
             form.add_error("use_case", str(error))
+        except ReusableNumberError as error:
+            form.add_error(error.field, str(error))
         except ProvisioningError as error:
             form.add_error(None, str(error))
         else:
@@ -49,6 +59,19 @@ def number_new(request: TenantRequest) -> HttpResponse:
     partial = bool(getattr(request, "htmx", False))
     template = "provisioning/_number_form.html" if partial else "provisioning/number_new.html"
     return render(request, template, {"form": form, "results": results})
+
+
+def _form_class(request: TenantRequest) -> type[NumberOrderForm]:
+    allowed = number_forms(request.membership)
+    kind = (
+        request.POST.get("number_type")
+        or request.GET.get("number_type")
+        or request.GET.get("kind")
+        or next(iter(allowed))
+    )
+    if kind in NUMBER_FORMS and kind not in allowed:
+        raise PermissionDenied("Only admins may add this type of number.")
+    return allowed.get(kind, next(iter(allowed.values())))
 
 
 def _search(form: NumberOrderForm) -> SearchResults | None:
@@ -74,7 +97,11 @@ def number_detail(request: TenantRequest, pk: int) -> HttpResponse:
     number = phone_number_get(
         organization=request.organization, membership=request.membership, pk=pk
     )
-    return render(request, "provisioning/number_detail.html", _status_context(number))
+    behaviour = None
+    if number.kind == Kind.REUSABLE:
+        behaviour = reusable_number_behaviour(phone_number=number)
+    context = {**_status_context(number), "behaviour": behaviour}
+    return render(request, "provisioning/number_detail.html", context)
 
 
 @staff_required

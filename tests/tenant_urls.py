@@ -116,7 +116,24 @@ TENANT_URLS: list[TenantUrl] = [
     TenantUrl(
         "phone_numbers:export", STAFF, query="o=name&q=1", label="phone_numbers:export (filtered)"
     ),
-    TenantUrl("provisioning:number_new", frozenset({ADMIN})),
+    TenantUrl("provisioning:number_new", STAFF),
+    TenantUrl(
+        "provisioning:number_new",
+        frozenset({ADMIN}),
+        query="kind=dedicated",
+        label="provisioning:number_new (dedicated: admins only)",
+    ),
+    TenantUrl("phone_numbers:reusable_fields", STAFF),
+    TenantUrl(
+        "phone_numbers:edit", STAFF, _number("office_a"), label="phone_numbers:edit (own office)"
+    ),
+    TenantUrl(
+        "phone_numbers:edit",
+        STAFF,
+        _number("office_b"),
+        hidden_from=frozenset({MEMBER}),
+        label="phone_numbers:edit (another office)",
+    ),
     TenantUrl("provisioning:number_detail", STAFF, _number(), label="number_detail (dedicated)"),
     TenantUrl("provisioning:number_status", STAFF, _number(), label="number_status (dedicated)"),
     TenantUrl(

@@ -6,12 +6,12 @@ import pytest
 from django.db import connection
 
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
+from phone_numbers.services import OfficeQuotaFull
 from phone_numbers.tests.factories import PhoneNumberFactory
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
 from provisioning.engine import carrier_number_release, number_submit
 from provisioning.models import AttemptOutcome
 from provisioning.services import (
-    OfficeQuotaFull,
     ProvisioningError,
     UseCaseFull,
     available_numbers,
@@ -88,7 +88,7 @@ def test_a_reusable_number_counts_against_its_office_quota(order, cast) -> None:
     cast.office_a.save()
     order("415", kind=Kind.REUSABLE, office=cast.office_a, name="Front desk")
 
-    with pytest.raises(OfficeQuotaFull, match="Admissions already has 1 reusable numbers"):
+    with pytest.raises(OfficeQuotaFull, match="Admissions holds 1 of its 1 reusable numbers"):
         order("415", kind=Kind.REUSABLE, office=cast.office_a, name="Second")
 
 
