@@ -48,11 +48,15 @@ from campaigns.services import (
 )
 from campaigns.transitions import campaign_actions, provisioning_failure
 from campaigns.uploads import upload_keep, upload_take
-from offices.models import Office
-from offices.permissions import TenantRequest, admin_required, any_role_required
+from offices.models import Office, Role
+from offices.permissions import TenantRequest, admin_required, any_role_required, role_required
 
 PAGE_SIZE = 50
 INDEX_TITLES = {"active": "Active campaigns", "drafts": "Drafts", "archived": "Archived"}
+
+
+# A page about one campaign: another organization's campaign answers 404 whatever the role.
+campaign_admin_required = role_required(Role.ADMIN, model=Campaign)
 
 
 def _get(request: TenantRequest, pk: int) -> Campaign:
@@ -159,7 +163,7 @@ def campaign_create_view(request: TenantRequest) -> HttpResponse:
     return render(request, "campaigns/form.html", _form_context(request, form))
 
 
-@admin_required
+@campaign_admin_required
 def campaign_edit(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
     if campaign.status == CampaignStatus.ARCHIVED:
@@ -203,12 +207,12 @@ def campaign_reusable_numbers(request: TenantRequest) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdecimal() else None
 
 
 # --- actions --------------------------------------------------------------------------------
 @require_POST
-@admin_required
+@campaign_admin_required
 def campaign_launch_view(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
     try:
@@ -231,7 +235,7 @@ def _launched_message(campaign: Campaign) -> str:
 
 
 @require_POST
-@admin_required
+@campaign_admin_required
 def campaign_archive_view(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
     try:
@@ -243,7 +247,7 @@ def campaign_archive_view(request: TenantRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:detail", pk=campaign.pk)
 
 
-@admin_required
+@campaign_admin_required
 def campaign_clone_view(request: TenantRequest, pk: int) -> HttpResponse:
     """GET (the link in the provisioning-failed e-mail) asks to confirm; POST clones."""
     campaign = _get(request, pk)
@@ -254,7 +258,7 @@ def campaign_clone_view(request: TenantRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:detail", pk=clone.pk)
 
 
-@admin_required
+@campaign_admin_required
 def campaign_follow_up(request: TenantRequest, pk: int) -> HttpResponse:
     parent = _get(request, pk)
     try:
@@ -282,7 +286,7 @@ def campaign_follow_up(request: TenantRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_required
+@campaign_admin_required
 def campaign_follow_up_count(request: TenantRequest, pk: int) -> HttpResponse:
     """How many of the parent's contacts the targeting leaves (an htmx partial)."""
     parent = _get(request, pk)
@@ -301,7 +305,7 @@ def _audience(parent: Campaign, form: FollowUpForm) -> dict[str, object]:
 
 
 # --- contacts -------------------------------------------------------------------------------
-@admin_required
+@campaign_admin_required
 def campaign_contacts(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
     form = ContactsUploadForm(request.POST or None, request.FILES or None)
@@ -336,7 +340,7 @@ def campaign_contacts(request: TenantRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_required
+@campaign_admin_required
 def campaign_contacts_confirm(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
     data = upload_take(campaign_id=campaign.pk, token=request.POST.get("upload", ""))
@@ -356,7 +360,7 @@ def campaign_contacts_confirm(request: TenantRequest, pk: int) -> HttpResponse:
 
 # --- senders --------------------------------------------------------------------------------
 @require_POST
-@admin_required
+@campaign_admin_required
 def campaign_sender_add_view(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
     candidates = sender_candidates(organization=request.organization, campaign=campaign)
@@ -376,7 +380,7 @@ def campaign_sender_add_view(request: TenantRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_required
+@campaign_admin_required
 def campaign_sender_remove_view(request: TenantRequest, pk: int, user_pk: int) -> HttpResponse:
     campaign = _get(request, pk)
     user = get_object_or_404(User, pk=user_pk, campaign_senders__campaign=campaign)

@@ -12,6 +12,7 @@ from phone_numbers.filters import DEFAULT_ORDERING
 from phone_numbers.forms import DEFAULT_FIELDS, ReusableDefaultsForm
 from phone_numbers.models import Kind, ResponseType
 from phone_numbers.pagination import BadCursor
+from phone_numbers.permissions import number_staff_required
 from phone_numbers.selectors import (
     PhoneNumberQueryError,
     phone_number_filter,
@@ -138,7 +139,7 @@ def reusable_fields(request: TenantRequest) -> HttpResponse:
     return render(request, "phone_numbers/_reusable_office_fields.html", {"form": form})
 
 
-@staff_required
+@number_staff_required
 def reusable_number_edit(request: TenantRequest, pk: int) -> HttpResponse:
     """Editing a reusable number's defaults; its number and kind are shown, never changed."""
     number = phone_number_get(

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from offices.permissions import TenantRequest, staff_required
 from phone_numbers.behaviour import reusable_number_behaviour
 from phone_numbers.models import Kind, PhoneNumber
+from phone_numbers.permissions import number_staff_required
 from phone_numbers.selectors import phone_number_get
 from phone_numbers.services import ReusableNumberError
 from provisioning.carriers.base import AvailableNumber
@@ -92,7 +93,7 @@ def _search(form: NumberOrderForm) -> SearchResults | None:
     return None
 
 
-@staff_required
+@number_staff_required
 def number_detail(request: TenantRequest, pk: int) -> HttpResponse:
     number = phone_number_get(
         organization=request.organization, membership=request.membership, pk=pk
@@ -104,7 +105,7 @@ def number_detail(request: TenantRequest, pk: int) -> HttpResponse:
     return render(request, "provisioning/number_detail.html", context)
 
 
-@staff_required
+@number_staff_required
 def number_status(request: TenantRequest, pk: int) -> HttpResponse:
     """The status card alone; the page polls it while the number is in flight."""
     number = phone_number_get(

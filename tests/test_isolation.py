@@ -1,6 +1,8 @@
 """The tenant-isolation matrix: every tenant URL crossed with {anonymous → login, another
 organization → 404, wrong role → 403, allowed → 200}. Add pages to ``tests/tenant_urls.py``."""
 
+import dataclasses
+
 import pytest
 from django.urls import reverse
 
@@ -44,3 +46,29 @@ def test_list_pages_never_show_another_organizations_rows(cast, route: TenantUrl
     body = content.decode()
     assert cast.org.name not in body
     assert "Admissions" not in body
+
+
+@pytest.mark.parametrize("who", [ADMIN, MEMBER, SENDER])
+@pytest.mark.parametrize("route", [r for r in TENANT_URLS if r.build], ids=str)
+def test_another_organizations_object_answers_404_whatever_the_role(
+    cast, route: TenantUrl, who: str
+) -> None:
+    """Every person of Acme, whatever their role, gets 404 — never 403 — for an object of the
+    other organization: built there by the same recipe, with charlie as its admin."""
+    from offices.tests.factories import OfficeFactory
+
+    elsewhere = dataclasses.replace(
+        cast,
+        org=cast.other_org,
+        office_a=OfficeFactory.create(organization=cast.other_org, name="Elsewhere A"),
+        office_b=OfficeFactory.create(organization=cast.other_org, name="Elsewhere B"),
+        alice=cast.charlie,
+        clients={},
+    )
+    assert route.build is not None
+    url = reverse(route.name, kwargs=route.build(elsewhere))
+    url += f"?{route.query}" if route.query else ""
+
+    response = cast.client(who).get(url)
+
+    assert response.status_code == 404, url
