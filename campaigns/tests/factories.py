@@ -31,7 +31,8 @@ class PhoneNumberFactory(DjangoModelFactory[PhoneNumber]):
 
     organization = factory.SubFactory(OrganizationFactory)
     kind = Kind.DEDICATED
-    e164 = factory.Sequence(lambda n: f"+1212555{n % 10000:04d}")
+    # Outside the 555 block the tests spell out by hand, so a long run never collides.
+    e164 = factory.Sequence(lambda n: f"+12127{n % 1000000:06d}")
     area_codes = factory.LazyFunction(lambda: ["212"])
     use_case = factory.SubFactory(
         UseCaseFactory, organization=factory.SelfAttribute("..organization")
