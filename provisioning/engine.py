@@ -13,6 +13,8 @@ Poll (beat, any number of workers): claim due numbers in batches with SKIP LOCKE
 same transaction with a constant number of queries per batch. A rejection or a passed deadline
 ends the attempt; the number is released and, if the failure was the number's and attempts are
 left, a new one is submitted. A worker killed mid-batch rolls back; the next poll redoes it.
+An error inside a batch (the carrier refusing the call, a hook receiver raising) stays in the
+batch: its rows are postponed with backoff and the rows behind them are polled as usual.
 """
 
 import logging
@@ -290,6 +292,7 @@ class PollReport:
     failed: int = 0
     resubmitted: int = 0
     batches: int = 0
+    missing: int = 0  # numbers the carrier left out of its answer (still pending)
     errors: list[str] = field(default_factory=list)
 
 
@@ -341,22 +344,78 @@ def _resend_lost_submits(rows: list[PhoneNumber], now: datetime) -> None:
 def _poll_initiated(
     carrier: CarrierAdapter, rows: list[PhoneNumber], now: datetime, report: PollReport
 ) -> None:
+    """Reads and applies one batch. Whatever goes wrong stays inside the batch (a savepoint):
+    its rows are postponed with backoff and the poll goes on to the rows behind them."""
+    delays = {row.pk: _error_delay(row) for row in rows}
     handles = [ProvisioningHandle(r.carrier_provisioning_ref, r.e164 or "") for r in rows]
     try:
-        statuses = carrier.get_provisioning_statuses(handles)
-    except TransientProviderError as error:
-        wait = timedelta(
-            seconds=getattr(error, "retry_after", 0) or settings.PROVISIONING_POLL_SECONDS
-        )
-        PhoneNumber.objects.filter(pk__in=[r.pk for r in rows]).update(next_poll_at=now + wait)
+        with transaction.atomic():
+            statuses = carrier.get_provisioning_statuses(handles)
+    except Exception as error:
+        logger.warning("Polling %s numbers failed; postponing them: %s", len(rows), error)
         report.errors.append(str(error))
+        wait = timedelta(seconds=getattr(error, "retry_after", 0))
+        _postpone(rows, {pk: max(delay, wait) for pk, delay in delays.items()}, now)
         return
-    changes = [_decide(r, statuses[r.carrier_provisioning_ref], now) for r in rows]
-    _apply(changes, now)
+    changes = [_decide(r, _answer(r, statuses, report), now) for r in rows]
+    applied = _apply_guarded(changes, delays, now, report)
     report.polled += len(rows)
-    report.completed += sum(c.number.provisioning_status == S.COMPLETE for c in changes)
-    report.failed += sum(c.number.provisioning_status == S.FAILED for c in changes)
-    report.resubmitted += sum(c.number.provisioning_status == S.REQUESTED for c in changes)
+    report.completed += sum(c.number.provisioning_status == S.COMPLETE for c in applied)
+    report.failed += sum(c.number.provisioning_status == S.FAILED for c in applied)
+    report.resubmitted += sum(c.number.provisioning_status == S.REQUESTED for c in applied)
+
+
+def _answer(
+    number: PhoneNumber, statuses: dict[str, ProvisioningStatus], report: PollReport
+) -> ProvisioningStatus:
+    """The carrier's answer for a number; one it left out is still pending (and counted)."""
+    status = statuses.get(number.carrier_provisioning_ref)
+    if status is None:
+        logger.warning(
+            "The carrier did not answer for %s (%s)", number.pk, number.carrier_provisioning_ref
+        )
+        report.missing += 1
+        return ProvisioningStatus(ProvisioningState.PENDING)
+    return status
+
+
+def _apply_guarded(
+    changes: list[_Change], delays: dict[int, timedelta], now: datetime, report: PollReport
+) -> list[_Change]:
+    """Applies the batch in one go; if that raises (a hook receiver, say), applies it number
+    by number, each in its own savepoint, and postpones only the numbers that still raise."""
+    try:
+        with transaction.atomic():
+            _apply(changes, now)
+        return changes
+    except Exception:
+        logger.exception("Applying a poll batch failed; applying it number by number")
+    applied = []
+    for change in changes:
+        try:
+            with transaction.atomic():
+                _apply([change], now)
+            applied.append(change)
+        except Exception as error:
+            logger.exception("Number %s: applying its status failed; postponed", change.number.pk)
+            report.errors.append(f"number {change.number.pk}: {error}")
+            _postpone([change.number], delays, now)
+    return applied
+
+
+def _error_delay(number: PhoneNumber) -> timedelta:
+    """Backoff after an error: twice the number's last poll interval, within base … an hour."""
+    last = _base_interval()
+    if number.next_poll_at and number.updated_at:
+        last = number.next_poll_at - number.updated_at
+    return min(MAX_POLL_INTERVAL, max(_base_interval(), last * 2))
+
+
+def _postpone(rows: list[PhoneNumber], delays: dict[int, timedelta], now: datetime) -> None:
+    in_flight = PhoneNumber.objects.filter(provisioning_status=S.INITIATED)
+    for delay in {delays[row.pk] for row in rows}:
+        pks = [row.pk for row in rows if delays[row.pk] == delay]
+        in_flight.filter(pk__in=pks).update(next_poll_at=now + delay, updated_at=now)
 
 
 def _decide(number: PhoneNumber, status: ProvisioningStatus, now: datetime) -> _Change:

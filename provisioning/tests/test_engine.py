@@ -233,3 +233,17 @@ def test_releasing_a_requested_number_gives_back_what_an_earlier_try_bought(
     wait_for(lambda: released_at_carrier(number), what="the bought number given back")
     assert status_of(number) == ProvisioningStatus.RELEASED
     assert len(bought(number)) == 1
+
+
+def test_a_number_the_carrier_cannot_answer_for_does_not_stall_the_others(order, settings):
+    settings.CARRIER_ADAPTER = SCRIPTED
+    settings.PROVISIONING_BATCH_SIZE = 1
+    settings.SIMULATED_CARRIER_LATENCY = "2-2"
+    stuck = wait_until(order("415"), ProvisioningStatus.INITIATED)
+    Script.poisoned = {stuck.e164}  # type: ignore[arg-type]
+
+    behind = wait_until(order("212"), ProvisioningStatus.COMPLETE)
+
+    assert behind.attempts == 1
+    assert status_of(stuck) == ProvisioningStatus.INITIATED
+    assert stuck.next_poll_at > behind.completed_at  # type: ignore[operator]
