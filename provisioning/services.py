@@ -31,7 +31,8 @@ AREA_CODE = re.compile(r"^\d{3}$")
 E164 = re.compile(r"^\+1\d{10}$")
 # A submit task that has not moved its number on after this long was lost; the poller resends it.
 SUBMIT_GRACE = timedelta(seconds=60)
-# Numbers that hold a place on a use case at the carriers (a failed one holds no number).
+# Numbers that hold a place on a use case at the carriers. A failed one holds none: the engine
+# gives its number back to the carrier whenever a number fails.
 HOLDS_A_NUMBER = (*IN_FLIGHT, ProvisioningStatus.COMPLETE)
 
 
