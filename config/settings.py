@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.carrier_knobs import knobs_from
 from config.durations import parse_duration
 from config.mailers import mailers_from_url
+from config.whole_numbers import positive_int
 
 # Lets admin and other generic classes be subscripted at run time (ModelAdmin[Office]).
 django_stubs_ext.monkeypatch()
@@ -189,18 +190,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CARRIER_ADAPTER = env.str(
     "CARRIER_ADAPTER", default="provisioning.carriers.simulated.SimulatedCarrier"
 )
-PROVISIONING_POLL_SECONDS = env.int("PROVISIONING_POLL_SECONDS", default=10)
-PROVISIONING_MAX_ATTEMPTS = env.int("PROVISIONING_MAX_ATTEMPTS", default=5)
+PROVISIONING_POLL_SECONDS = positive_int(env, "PROVISIONING_POLL_SECONDS", 10)
+PROVISIONING_MAX_ATTEMPTS = positive_int(env, "PROVISIONING_MAX_ATTEMPTS", 5)
 PROVISIONING_ATTEMPT_DEADLINE: timedelta = parse_duration(
     "PROVISIONING_ATTEMPT_DEADLINE", env.str("PROVISIONING_ATTEMPT_DEADLINE", default="72h")
 )
-PROVISIONING_BATCH_SIZE = env.int("PROVISIONING_BATCH_SIZE", default=100)
-NUMBERS_PER_USE_CASE = env.int("NUMBERS_PER_USE_CASE", default=49)
-if PROVISIONING_MAX_ATTEMPTS < 1 or NUMBERS_PER_USE_CASE < 1 or PROVISIONING_POLL_SECONDS < 1:
-    raise ImproperlyConfigured(
-        "PROVISIONING_MAX_ATTEMPTS, PROVISIONING_POLL_SECONDS and NUMBERS_PER_USE_CASE "
-        "must be positive whole numbers."
-    )
+PROVISIONING_BATCH_SIZE = positive_int(env, "PROVISIONING_BATCH_SIZE", 100)
+NUMBERS_PER_USE_CASE = positive_int(env, "NUMBERS_PER_USE_CASE", 49)
 
 SIMULATED_CARRIER_SEED = env.int("SIMULATED_CARRIER_SEED", default=0)
 SIMULATED_CARRIER_LATENCY = env.str("SIMULATED_CARRIER_LATENCY", default="5-30")

@@ -20,7 +20,8 @@ class UseCase(models.Model):
     """A registered 10DLC campaign (brand + use case) that numbers are provisioned under.
 
     The carriers accept at most ``NUMBERS_PER_USE_CASE`` (49) numbers on one use case; the
-    count is of numbers that are not released.
+    count is of numbers that are not released. Failed numbers don't count: a number that fails
+    has been released at the carrier (``provisioning.services.HOLDS_A_NUMBER``).
     """
 
     organization = models.ForeignKey(

@@ -2,14 +2,19 @@
 
 Submit (a task per number): walk the area-code preferences (an empty code → the next one; a
 number sold since the search → the next candidate), buy with an idempotency key per attempt
-(an ambiguous answer is reconciled by that key, so a number is never bought twice), submit it,
-and record the attempt with a conditional update. Transport faults never use an attempt.
+(an ambiguous answer is reconciled by that key, so a number is never bought twice), write the
+bought number on the row at once, submit it, and record the attempt with a conditional update.
+Transport faults never use an attempt. A refusal of the number at submit is a rejection (an
+attempt used, the number given back, a new one submitted); a refusal of the use case or the
+account fails the order. Every path that abandons a bought number releases it after commit.
 
 Poll (beat, any number of workers): claim due numbers in batches with SKIP LOCKED ordered by
 ``next_poll_at``, read all their statuses with one carrier call, and apply the results in the
 same transaction with a constant number of queries per batch. A rejection or a passed deadline
 ends the attempt; the number is released and, if the failure was the number's and attempts are
 left, a new one is submitted. A worker killed mid-batch rolls back; the next poll redoes it.
+An error inside a batch (the carrier refusing the call, a hook receiver raising) stays in the
+batch: its rows are postponed with backoff and the rows behind them are polled as usual.
 """
 
 import logging
@@ -71,6 +76,8 @@ def number_submit(*, phone_number_id: int, retries: int = 0) -> SubmitResult:
     carrier = get_carrier()
     try:
         owned = _acquire(carrier, number)
+        if not _keep_bought(number, owned):
+            return _lost_race(number, owned)
         handle = carrier.submit_provisioning(
             number=owned,
             campaign_ref=number.use_case.carrier_reference or f"UC{number.use_case.pk}",
@@ -89,12 +96,15 @@ def number_submit(*, phone_number_id: int, retries: int = 0) -> SubmitResult:
     except PermanentProviderError as error:
         if error.scope != FailureScope.NUMBER:
             return _fail_unsubmitted(number, str(error))
-        return _retry(number, _backoff(retries), error)
+        return _reject_unsubmitted(number, str(error))
     return _record_submission(number, owned, handle)
 
 
 def _acquire(carrier: CarrierAdapter, number: PhoneNumber) -> OwnedNumber:
     key = f"{number.idempotency_key}-{number.attempts + 1}"
+    if number.carrier_number_id and number.e164:
+        # An earlier try of this attempt bought it (then the submit failed transiently).
+        return OwnedNumber(number.e164, number.e164[2:5], number.carrier_number_id, key)
     if number.requested_e164 and number.attempts == 0:
         picked = AvailableNumber(number.requested_e164, number.requested_e164[2:5])
         try:
@@ -110,6 +120,19 @@ def _acquire(carrier: CarrierAdapter, number: PhoneNumber) -> OwnedNumber:
             except NumberUnavailable:
                 continue
     raise NoInventory(", ".join(number.area_codes))
+
+
+def _keep_bought(number: PhoneNumber, owned: OwnedNumber) -> bool:
+    """Writes the bought number on the row before anything else can fail, so every path that
+    abandons it (a release, a failure, a rejection) knows what to give back. False when the
+    row moved on meanwhile (released, or a duplicate task submitted it)."""
+    if number.carrier_number_id == owned.carrier_number_id:
+        return True
+    kept = PhoneNumber.objects.filter(
+        pk=number.pk, provisioning_status=S.REQUESTED, attempts=number.attempts
+    ).update(e164=owned.e164, carrier_number_id=owned.carrier_number_id, updated_at=timezone.now())
+    number.e164, number.carrier_number_id = owned.e164, owned.carrier_number_id
+    return bool(kept)
 
 
 def _buy(carrier: CarrierAdapter, key: str, candidate: AvailableNumber) -> OwnedNumber:
@@ -172,24 +195,89 @@ def _retry(number: PhoneNumber, seconds: float, error: Exception) -> SubmitResul
 
 
 def _fail_unsubmitted(number: PhoneNumber, reason: str) -> SubmitResult:
+    """A failure no new number can help (the use case or the account was refused, or nothing
+    could be bought): the number fails, and whatever was bought goes back."""
     transitions.check(S.REQUESTED, S.FAILED)
     with transaction.atomic():
-        row = (
-            PhoneNumber.objects.select_for_update(of=("self",))
-            .select_related("requested_by", "use_case")
-            .filter(pk=number.pk, provisioning_status=S.REQUESTED)
-            .first()
-        )
+        row = _lock_requested(number)
         if row is None:
             return SubmitResult("nothing_to_do")
         row.provisioning_status = S.FAILED
         row.failure_reason = reason
         row.next_poll_at = None
-        row.save(
-            update_fields=["provisioning_status", "failure_reason", "next_poll_at", "updated_at"]
-        )
+        _give_back(row)
+        row.save(update_fields=SUBMIT_ENDED_FIELDS)
         _announce_finished([row])
     return SubmitResult("failed")
+
+
+def _reject_unsubmitted(number: PhoneNumber, reason: str) -> SubmitResult:
+    """The carrier refused this number at submit: like a rejection after polling, it ends an
+    attempt, gives the number back, and submits a new one — or fails after the last attempt."""
+    with transaction.atomic():
+        row = _lock_requested(number)
+        if row is None:
+            return SubmitResult("nothing_to_do")
+        now = timezone.now()
+        row.attempts += 1
+        ProvisioningAttempt.objects.create(
+            phone_number=row,
+            n=row.attempts,
+            e164=row.e164 or "",
+            area_code=(row.e164 or "")[2:5],
+            carrier_provisioning_ref="",
+            started_at=now,
+            ended_at=now,
+            outcome=AttemptOutcome.REJECTED,
+            reason=reason,
+        )
+        _give_back(row)
+        if row.attempts >= settings.PROVISIONING_MAX_ATTEMPTS:
+            transitions.check(S.REQUESTED, S.FAILED)
+            row.provisioning_status = S.FAILED
+            row.failure_reason = _final_reason(row.attempts, reason)
+            row.next_poll_at = None
+        else:
+            row.failure_reason = reason
+            row.next_poll_at = now + SUBMIT_GRACE
+            _submit_later([row.pk])
+        row.save(update_fields=[*SUBMIT_ENDED_FIELDS, "attempts"])
+        if row.provisioning_status == S.FAILED:
+            _announce_finished([row])
+    logger.info("Number %s was rejected at submit (attempt %s): %s", row.pk, row.attempts, reason)
+    return SubmitResult("rejected")
+
+
+SUBMIT_ENDED_FIELDS = [
+    "provisioning_status",
+    "failure_reason",
+    "next_poll_at",
+    "e164",
+    "carrier_number_id",
+    "updated_at",
+]
+
+
+def _lock_requested(number: PhoneNumber) -> PhoneNumber | None:
+    """The row, locked, if it is still ``requested`` at the attempt this task worked on."""
+    return (
+        PhoneNumber.objects.select_for_update(of=("self",))
+        .select_related("requested_by", "use_case")
+        .filter(pk=number.pk, provisioning_status=S.REQUESTED, attempts=number.attempts)
+        .first()
+    )
+
+
+def _give_back(row: PhoneNumber) -> None:
+    """Releases the row's bought number at the carrier after commit and forgets it."""
+    if row.carrier_number_id:
+        _release_later(row.carrier_number_id)
+    row.e164 = None
+    row.carrier_number_id = ""
+
+
+def _final_reason(attempts: int, reason: str) -> str:
+    return f"Provisioning failed after {attempts} attempts. Last reason: {reason}"
 
 
 def _backoff(retries: int) -> float:
@@ -204,6 +292,7 @@ class PollReport:
     failed: int = 0
     resubmitted: int = 0
     batches: int = 0
+    missing: int = 0  # numbers the carrier left out of its answer (still pending)
     errors: list[str] = field(default_factory=list)
 
 
@@ -247,32 +336,86 @@ def _poll_batch(carrier: CarrierAdapter, size: int, now: datetime, report: PollR
 def _resend_lost_submits(rows: list[PhoneNumber], now: datetime) -> None:
     if not rows:
         return
-    from provisioning.tasks import submit_number
-
     ids = [row.pk for row in rows]
     PhoneNumber.objects.filter(pk__in=ids).update(next_poll_at=now + SUBMIT_GRACE)
-    transaction.on_commit(lambda: [submit_number.delay(pk) for pk in ids])
+    _submit_later(ids)
 
 
 def _poll_initiated(
     carrier: CarrierAdapter, rows: list[PhoneNumber], now: datetime, report: PollReport
 ) -> None:
+    """Reads and applies one batch. Whatever goes wrong stays inside the batch (a savepoint):
+    its rows are postponed with backoff and the poll goes on to the rows behind them."""
+    delays = {row.pk: _error_delay(row) for row in rows}
     handles = [ProvisioningHandle(r.carrier_provisioning_ref, r.e164 or "") for r in rows]
     try:
-        statuses = carrier.get_provisioning_statuses(handles)
-    except TransientProviderError as error:
-        wait = timedelta(
-            seconds=getattr(error, "retry_after", 0) or settings.PROVISIONING_POLL_SECONDS
-        )
-        PhoneNumber.objects.filter(pk__in=[r.pk for r in rows]).update(next_poll_at=now + wait)
+        with transaction.atomic():
+            statuses = carrier.get_provisioning_statuses(handles)
+    except Exception as error:
+        logger.warning("Polling %s numbers failed; postponing them: %s", len(rows), error)
         report.errors.append(str(error))
+        wait = timedelta(seconds=getattr(error, "retry_after", 0))
+        _postpone(rows, {pk: max(delay, wait) for pk, delay in delays.items()}, now)
         return
-    changes = [_decide(r, statuses[r.carrier_provisioning_ref], now) for r in rows]
-    _apply(changes, now)
+    changes = [_decide(r, _answer(r, statuses, report), now) for r in rows]
+    applied = _apply_guarded(changes, delays, now, report)
     report.polled += len(rows)
-    report.completed += sum(c.number.provisioning_status == S.COMPLETE for c in changes)
-    report.failed += sum(c.number.provisioning_status == S.FAILED for c in changes)
-    report.resubmitted += sum(c.number.provisioning_status == S.REQUESTED for c in changes)
+    report.completed += sum(c.number.provisioning_status == S.COMPLETE for c in applied)
+    report.failed += sum(c.number.provisioning_status == S.FAILED for c in applied)
+    report.resubmitted += sum(c.number.provisioning_status == S.REQUESTED for c in applied)
+
+
+def _answer(
+    number: PhoneNumber, statuses: dict[str, ProvisioningStatus], report: PollReport
+) -> ProvisioningStatus:
+    """The carrier's answer for a number; one it left out is still pending (and counted)."""
+    status = statuses.get(number.carrier_provisioning_ref)
+    if status is None:
+        logger.warning(
+            "The carrier did not answer for %s (%s)", number.pk, number.carrier_provisioning_ref
+        )
+        report.missing += 1
+        return ProvisioningStatus(ProvisioningState.PENDING)
+    return status
+
+
+def _apply_guarded(
+    changes: list[_Change], delays: dict[int, timedelta], now: datetime, report: PollReport
+) -> list[_Change]:
+    """Applies the batch in one go; if that raises (a hook receiver, say), applies it number
+    by number, each in its own savepoint, and postpones only the numbers that still raise."""
+    try:
+        with transaction.atomic():
+            _apply(changes, now)
+        return changes
+    except Exception:
+        logger.exception("Applying a poll batch failed; applying it number by number")
+    applied = []
+    for change in changes:
+        try:
+            with transaction.atomic():
+                _apply([change], now)
+            applied.append(change)
+        except Exception as error:
+            logger.exception("Number %s: applying its status failed; postponed", change.number.pk)
+            report.errors.append(f"number {change.number.pk}: {error}")
+            _postpone([change.number], delays, now)
+    return applied
+
+
+def _error_delay(number: PhoneNumber) -> timedelta:
+    """Backoff after an error: twice the number's last poll interval, within base … an hour."""
+    last = _base_interval()
+    if number.next_poll_at and number.updated_at:
+        last = number.next_poll_at - number.updated_at
+    return min(MAX_POLL_INTERVAL, max(_base_interval(), last * 2))
+
+
+def _postpone(rows: list[PhoneNumber], delays: dict[int, timedelta], now: datetime) -> None:
+    in_flight = PhoneNumber.objects.filter(provisioning_status=S.INITIATED)
+    for delay in {delays[row.pk] for row in rows}:
+        pks = [row.pk for row in rows if delays[row.pk] == delay]
+        in_flight.filter(pk__in=pks).update(next_poll_at=now + delay, updated_at=now)
 
 
 def _decide(number: PhoneNumber, status: ProvisioningStatus, now: datetime) -> _Change:
@@ -308,7 +451,7 @@ def _end_attempt(
     else:
         number.provisioning_status = S.FAILED
         number.failure_reason = (
-            f"Provisioning failed after {number.attempts} attempts. Last reason: {reason}"
+            _final_reason(number.attempts, reason)
             if scope in (None, FailureScope.NUMBER)
             else reason
         )
@@ -379,11 +522,15 @@ def _after_attempts_ended(ended: list[_Change]) -> None:
     for change in ended:
         if change.carrier_number_id:
             _release_later(change.carrier_number_id)
-    resubmit = [c.number.pk for c in ended if c.number.provisioning_status == S.REQUESTED]
-    if resubmit:
-        from provisioning.tasks import submit_number
+    _submit_later([c.number.pk for c in ended if c.number.provisioning_status == S.REQUESTED])
 
-        transaction.on_commit(lambda: [submit_number.delay(pk) for pk in resubmit])
+
+def _submit_later(ids: list[int]) -> None:
+    if not ids:
+        return
+    from provisioning.tasks import submit_number
+
+    transaction.on_commit(lambda: [submit_number.delay(pk) for pk in ids])
 
 
 def _end_attempt_rows(ended: dict[int, _Change], now: datetime) -> None:

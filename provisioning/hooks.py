@@ -5,11 +5,18 @@
 ``number.provisioning_status`` and ``number.failure_reason``). It is sent
 
 - INSIDE the transaction that changed their status, so a receiver writes its own rows (a
-  campaign's transition, its outbox e-mails) atomically with it: if the receiver raises, the
-  status change rolls back and the next poll tries again;
+  campaign's transition, its outbox e-mails) atomically with it;
 - once per number: only numbers whose status this transaction changed are in the list; a
   retried or duplicated task finds nothing to change and sends nothing;
 - with a whole poll batch at once, so a receiver can keep its queries constant per batch.
+
+**Receivers must not raise.** Handle what you expect (a campaign already moved on, say) and
+return. As a guard, the poller applies each batch in a savepoint: if a receiver raises, the
+batch is rolled back and applied again number by number, each in its own savepoint, so only the
+numbers whose receiver raised are held back — their status change and every receiver's work
+for them roll back, the exception is logged, and they are polled again later with backoff. On
+the submit path (a number failing before it was submitted) a raising receiver fails the task,
+and the poller resends it.
 
 Campaigns connect a receiver in their ``AppConfig.ready()``; provisioning never imports them::
 

@@ -26,6 +26,7 @@ from phone_numbers.services import (
     response_type_or_default,
     reusable_defaults_check,
 )
+from phone_numbers.usage import campaign_using
 from provisioning import transitions
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import AvailableNumber, TransientProviderError
@@ -35,7 +36,8 @@ AREA_CODE = re.compile(r"^\d{3}$")
 E164 = re.compile(r"^\+1\d{10}$")
 # A submit task that has not moved its number on after this long was lost; the poller resends it.
 SUBMIT_GRACE = timedelta(seconds=60)
-# Numbers that hold a place on a use case at the carriers (a failed one holds no number).
+# Numbers that hold a place on a use case at the carriers. A failed one holds none: the engine
+# gives its number back to the carrier whenever a number fails.
 HOLDS_A_NUMBER = (*IN_FLIGHT, ProvisioningStatus.COMPLETE)
 
 
@@ -44,6 +46,10 @@ class ProvisioningError(Exception):
 
 
 class UseCaseFull(ProvisioningError):
+    pass
+
+
+class NumberInUse(ProvisioningError):
     pass
 
 
@@ -137,14 +143,33 @@ def available_numbers(*, area_code: str, quantity: int = 10) -> list[AvailableNu
     raise ProvisioningError("The carrier is not answering right now; try again in a minute.")
 
 
+def number_used_by(*, phone_number: PhoneNumber) -> str | None:
+    """“the active campaign “Name”” when a launching or active campaign uses the number."""
+    using = (
+        PhoneNumber.objects.filter(pk=phone_number.pk)
+        .values_list(campaign_using("status"), campaign_using("name"))
+        .first()
+    )
+    if using is None or using[0] is None:
+        return None
+    return f"the {using[0]} campaign “{using[1]}”"
+
+
 @transaction.atomic
-def number_release(*, phone_number: PhoneNumber) -> PhoneNumber:
+def number_release(*, phone_number: PhoneNumber, force: bool = False) -> PhoneNumber:
     """Marks the number released (it stops counting on its use case at once) and gives it back
-    to the carrier after commit. Idempotent: releasing a released number changes nothing."""
+    to the carrier after commit. Idempotent: releasing a released number changes nothing.
+
+    Refuses (``NumberInUse``) while a launching or active campaign uses the number, unless
+    ``force``; archiving a campaign moves it to archived first, so its release is not refused.
+    """
     number = PhoneNumber.objects.select_for_update().get(pk=phone_number.pk)
     if number.provisioning_status == ProvisioningStatus.RELEASED:
         return number
     transitions.check(number.provisioning_status, ProvisioningStatus.RELEASED)
+    user = None if force else number_used_by(phone_number=number)
+    if user:
+        raise NumberInUse(f"{number} is in use by {user}; archive the campaign first.")
     now = timezone.now()
     number.provisioning_status = ProvisioningStatus.RELEASED
     number.released_at = now

@@ -5,6 +5,9 @@ requested ──submit──▶ initiated ──carriers approve──▶ comple
         carrier rejects │  │ resubmit: a new number (the failure was the number's), attempt n+1
                         ▼  │
                     requested ── last attempt failed / campaign- or account-scope ──▶ failed
+
+A number refused at submit (before it is ``initiated``) ends an attempt too: it stays
+``requested`` with attempt n+1 and a new number, or goes to ``failed`` after the last one.
 """
 
 from phone_numbers.models import ProvisioningStatus as S
@@ -14,7 +17,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.INITIATED, S.COMPLETE): "the carriers approved the number",
     (S.INITIATED, S.REQUESTED): "the attempt failed; a new number will be submitted",
     (S.INITIATED, S.FAILED): "the last attempt failed, or the failure was the use case's",
-    (S.REQUESTED, S.FAILED): "nothing could be bought, or the use case was refused",
+    (S.REQUESTED, S.FAILED): "nothing could be bought, the use case was refused, or the "
+    "number was refused at submit on the last attempt",
     (S.REQUESTED, S.RELEASED): "released before it was submitted",
     (S.INITIATED, S.RELEASED): "released while the carriers decided",
     (S.COMPLETE, S.RELEASED): "released",

@@ -42,6 +42,11 @@ def test_production_settings_load_when_complete() -> None:
         ({"EMAIL_URL": ""}, "EMAIL_URL is not set"),
         ({"LONGCODE_ENV": "staging"}, "LONGCODE_ENV must be development, test or production"),
         ({"PROVISIONING_ATTEMPT_DEADLINE": "three days"}, "is not a duration"),
+        ({"PROVISIONING_BATCH_SIZE": "0"}, "PROVISIONING_BATCH_SIZE='0' is not a positive whole"),
+        ({"PROVISIONING_BATCH_SIZE": "-5"}, "PROVISIONING_BATCH_SIZE='-5' is not a positive"),
+        ({"PROVISIONING_POLL_SECONDS": "10s"}, "PROVISIONING_POLL_SECONDS='10s' is not a positive"),
+        ({"PROVISIONING_MAX_ATTEMPTS": "five"}, "PROVISIONING_MAX_ATTEMPTS='five' is not a posi"),
+        ({"NUMBERS_PER_USE_CASE": "4.9"}, "NUMBERS_PER_USE_CASE='4.9' is not a positive whole"),
     ],
 )
 def test_unsafe_or_malformed_settings_refuse_to_start(override, message) -> None:

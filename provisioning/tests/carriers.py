@@ -9,6 +9,7 @@ from provisioning.carriers.base import (
     AvailableNumber,
     FailureScope,
     OwnedNumber,
+    PermanentProviderError,
     ProvisioningHandle,
     ProvisioningState,
     ProvisioningStatus,
@@ -25,12 +26,15 @@ class Script:
     reads: Counter[str] = Counter()
     lock = threading.Lock()
     barrier: threading.Barrier | None = None
+    # Numbers whose status read fails the whole carrier call (an account-scope error).
+    poisoned: set[str] = set()
 
     @classmethod
     def reset(cls, **faults: int) -> None:
         cls.faults = Counter(faults)
         cls.reads = Counter()
         cls.barrier = None
+        cls.poisoned = set()
 
     @classmethod
     def take(cls, fault: str) -> bool:
@@ -63,6 +67,14 @@ class ScriptedCarrier(SimulatedCarrier):
     ) -> ProvisioningHandle:
         if Script.take("submit_429"):
             raise RateLimited("429 Too Many Requests", retry_after=0.2)
+        if Script.take("submit_5xx"):
+            raise TransientProviderError("503 Service Unavailable")
+        if Script.take("submit_rejected"):
+            raise PermanentProviderError(
+                f"21712: {number.e164} is already assigned to another campaign."
+            )
+        if Script.take("submit_use_case_refused"):
+            raise PermanentProviderError("The use case is suspended.", scope=FailureScope.CAMPAIGN)
         return super().submit_provisioning(
             number=number, campaign_ref=campaign_ref, customer_reference=customer_reference
         )
@@ -72,11 +84,18 @@ class ScriptedCarrier(SimulatedCarrier):
     ) -> dict[str, ProvisioningStatus]:
         if Script.take("status_timeout"):
             raise TransientProviderError("Timed out after 10 s")
+        if Script.poisoned & {handle.e164 for handle in handles}:
+            raise PermanentProviderError(
+                "20003: the account is suspended.", scope=FailureScope.ACCOUNT
+            )
         if Script.take("campaign_rejected"):
             reason = "The carriers suspended the use case."
             failed = ProvisioningStatus(ProvisioningState.FAILED, reason, FailureScope.CAMPAIGN)
             return {handle.ref: failed for handle in handles}
-        return super().get_provisioning_statuses(handles)
+        statuses = super().get_provisioning_statuses(handles)
+        if Script.take("status_missing_ref"):
+            del statuses[handles[0].ref]
+        return statuses
 
 
 class CountingCarrier(SimulatedCarrier):

@@ -156,3 +156,94 @@ def test_one_email_per_transition_even_when_tasks_run_twice(order, smtp_server) 
 
     assert len(smtp_server.to("alice@acme.test")) == 2
     assert OutboxEmail.objects.filter(event=f"number:{number.pk}:complete").count() == 1
+
+
+def released_at_carrier(number: PhoneNumber) -> bool:
+    return all(n.state == SimulatedNumberState.RELEASED for n in bought(number))
+
+
+def test_a_number_rejected_at_submit_uses_an_attempt_and_a_new_number(order, settings) -> None:
+    settings.CARRIER_ADAPTER = SCRIPTED
+    Script.reset(submit_rejected=1)
+
+    number = wait_until(order("415"), ProvisioningStatus.COMPLETE)
+
+    assert number.attempts == 2
+    assert outcomes(number) == [AttemptOutcome.REJECTED, AttemptOutcome.APPROVED]
+    first = number.provisioning_attempts.get(n=1)
+    assert first.reason.startswith("21712:")
+    assert first.e164 != number.e164
+    assert first.ended_at is not None
+    wait_for(
+        lambda: SimulatedNumber.objects.get(e164=first.e164).state == "released",
+        what="the rejected number given back",
+    )
+    assert [n.state for n in bought(number)].count(SimulatedNumberState.OWNED) == 1
+
+
+def test_rejections_at_submit_on_every_attempt_fail_the_number(
+    order, settings, finished, smtp_server
+) -> None:
+    settings.CARRIER_ADAPTER = SCRIPTED
+    settings.PROVISIONING_MAX_ATTEMPTS = 3
+    Script.reset(submit_rejected=99)
+
+    number = wait_until(order("415"), ProvisioningStatus.FAILED)
+
+    assert number.attempts == 3
+    assert outcomes(number) == [AttemptOutcome.REJECTED] * 3
+    assert number.failure_reason.startswith("Provisioning failed after 3 attempts. Last reason:")
+    assert (number.e164, number.carrier_number_id) == (None, "")
+    assert finished == [(number.pk, ProvisioningStatus.FAILED, True)]
+    wait_for(lambda: released_at_carrier(number), what="every rejected number given back")
+    assert len(bought(number)) == 3
+    wait_for(lambda: smtp_server.to("alice@acme.test"), what="the e-mail")
+    assert "Provisioning failed" in smtp_server.to("alice@acme.test")[0]["Subject"]
+
+
+def test_a_use_case_refused_at_submit_gives_the_bought_number_back(order, settings) -> None:
+    settings.CARRIER_ADAPTER = SCRIPTED
+    Script.reset(submit_use_case_refused=1)
+
+    number = wait_until(order("415"), ProvisioningStatus.FAILED)
+
+    assert number.failure_reason == "The use case is suspended."
+    assert len(bought(number)) == 1
+    wait_for(lambda: released_at_carrier(number), what="the bought number given back")
+
+
+def test_releasing_a_requested_number_gives_back_what_an_earlier_try_bought(
+    order, settings
+) -> None:
+    from provisioning.services import number_release
+
+    settings.CARRIER_ADAPTER = SCRIPTED
+    Script.reset(submit_5xx=99)
+    number = order("415")
+    wait_for(
+        lambda: PhoneNumber.objects.filter(pk=number.pk).exclude(carrier_number_id="").exists(),
+        what="the bought number kept on the row",
+    )
+    number.refresh_from_db()
+    assert number.provisioning_status == ProvisioningStatus.REQUESTED
+    assert number.e164 == bought(number)[0].e164
+
+    number_release(phone_number=number)
+
+    wait_for(lambda: released_at_carrier(number), what="the bought number given back")
+    assert status_of(number) == ProvisioningStatus.RELEASED
+    assert len(bought(number)) == 1
+
+
+def test_a_number_the_carrier_cannot_answer_for_does_not_stall_the_others(order, settings):
+    settings.CARRIER_ADAPTER = SCRIPTED
+    settings.PROVISIONING_BATCH_SIZE = 1
+    settings.SIMULATED_CARRIER_LATENCY = "2-2"
+    stuck = wait_until(order("415"), ProvisioningStatus.INITIATED)
+    Script.poisoned = {stuck.e164}  # type: ignore[arg-type]
+
+    behind = wait_until(order("212"), ProvisioningStatus.COMPLETE)
+
+    assert behind.attempts == 1
+    assert status_of(stuck) == ProvisioningStatus.INITIATED
+    assert stuck.next_poll_at > behind.completed_at  # type: ignore[operator]

@@ -16,6 +16,7 @@ from provisioning.engine import number_submit, provisioning_poll
 from provisioning.hooks import number_provisioning_finished
 from provisioning.models import AttemptOutcome
 from provisioning.tests.carriers import Script
+from provisioning.tests.conftest import SCRIPTED
 
 
 def submitted(order, *area_codes: str, kind: str = Kind.DEDICATED) -> PhoneNumber:
@@ -23,6 +24,11 @@ def submitted(order, *area_codes: str, kind: str = Kind.DEDICATED) -> PhoneNumbe
     assert number_submit(phone_number_id=number.pk).outcome == "submitted"
     number.refresh_from_db()
     return number
+
+
+def status_of(number: PhoneNumber) -> str:
+    number.refresh_from_db()
+    return number.provisioning_status
 
 
 def poll_soon(**kwargs: int):
@@ -86,16 +92,20 @@ def test_the_last_attempt_past_its_deadline_fails_the_number(order, settings, fi
     assert finished == [(number.pk, ProvisioningStatus.FAILED, True)]
 
 
+class WorkerKilled(BaseException):
+    """What a killed worker looks like from inside: nothing of ours catches it."""
+
+
 @pytest.mark.django_db
 def test_a_crash_mid_batch_loses_nothing_and_the_next_poll_finishes(order, finished) -> None:
     numbers = [submitted(order, "415") for _ in range(3)]
 
     def crash(**kwargs: object) -> None:
-        raise RuntimeError("worker killed")
+        raise WorkerKilled
 
     number_provisioning_finished.connect(crash, weak=False, dispatch_uid="crash")
     try:
-        with pytest.raises(RuntimeError):
+        with pytest.raises(WorkerKilled):
             poll_soon()
     finally:
         number_provisioning_finished.disconnect(dispatch_uid="crash")
@@ -108,6 +118,92 @@ def test_a_crash_mid_batch_loses_nothing_and_the_next_poll_finishes(order, finis
     assert {n.provisioning_status for n in PhoneNumber.objects.all()} == {"complete"}
     assert sorted(pk for pk, *_ in finished[3:]) == sorted(n.pk for n in numbers)
     assert OutboxEmail.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_batch_the_carrier_refuses_is_postponed_and_the_next_batch_goes_on(
+    order, settings, caplog
+) -> None:
+    settings.CARRIER_ADAPTER = SCRIPTED
+    numbers = [submitted(order, "415") for _ in range(4)]
+    Script.poisoned = {numbers[0].e164, numbers[1].e164}  # type: ignore[arg-type]
+    later = timezone.now() + timedelta(seconds=5)
+
+    with time_machine.travel(later, tick=False):
+        report = provisioning_poll(batch_size=2)
+
+    statuses = [status_of(n) for n in numbers]
+    assert statuses == ["initiated", "initiated", "complete", "complete"]
+    assert (report.polled, report.completed, report.batches) == (2, 2, 2)
+    assert report.errors == ["20003: the account is suspended."]
+    assert "20003: the account is suspended." in caplog.text
+    postponed = [n.next_poll_at for n in numbers[:2]]
+    assert postponed == [later + timedelta(seconds=2)] * 2  # twice the 1 s interval
+
+    Script.poisoned = set()
+    with time_machine.travel(later + timedelta(seconds=2), tick=False):
+        provisioning_poll(batch_size=2)
+    assert [status_of(n) for n in numbers[:2]] == ["complete", "complete"]
+
+
+@pytest.mark.django_db
+def test_postponed_batches_back_off_up_to_an_hour(order, settings) -> None:
+    settings.CARRIER_ADAPTER = SCRIPTED
+    number = submitted(order, "415")
+    Script.poisoned = {number.e164}  # type: ignore[arg-type]
+    gaps = []
+    for _ in range(14):
+        when = number.next_poll_at
+        with time_machine.travel(when, tick=False):
+            provisioning_poll()
+        number.refresh_from_db()
+        gaps.append((number.next_poll_at - when).total_seconds())  # type: ignore[operator]
+
+    assert gaps[:4] == [2, 4, 8, 16]
+    assert gaps[-2:] == [3600, 3600]
+    assert number.provisioning_status == ProvisioningStatus.INITIATED
+
+
+@pytest.mark.django_db
+def test_a_number_missing_from_the_answer_stays_pending_and_is_counted(order, settings):
+    settings.CARRIER_ADAPTER = SCRIPTED
+    numbers = [submitted(order, "415") for _ in range(3)]
+    Script.reset(status_missing_ref=1)
+
+    report = poll_soon()
+
+    assert [status_of(n) for n in numbers] == ["initiated", "complete", "complete"]
+    assert (report.polled, report.completed, report.missing) == (3, 2, 1)
+    assert numbers[0].next_poll_at > timezone.now()  # type: ignore[operator]
+
+
+@pytest.mark.django_db
+def test_a_receiver_that_raises_holds_back_only_its_own_number(order, caplog) -> None:
+    numbers = [submitted(order, "415") for _ in range(3)]
+    bad = numbers[1]
+
+    def receiver(sender: object, numbers: list[PhoneNumber], **kwargs: object) -> None:
+        for number in numbers:
+            OutboxEmail.objects.create(event=f"hook:{number.pk}", recipient="x@acme.test")
+            if number.pk == bad.pk:
+                raise ValueError("a bug in a receiver")
+
+    number_provisioning_finished.connect(receiver, weak=False, dispatch_uid="bad")
+    try:
+        report = poll_soon()
+    finally:
+        number_provisioning_finished.disconnect(dispatch_uid="bad")
+
+    assert [status_of(n) for n in numbers] == ["complete", "initiated", "complete"]
+    assert report.completed == 2
+    hooked = set(OutboxEmail.objects.filter(event__startswith="hook:").values_list("event"))
+    assert hooked == {(f"hook:{numbers[0].pk}",), (f"hook:{numbers[2].pk}",)}
+    assert f"Number {bad.pk}" in caplog.text
+    assert "a bug in a receiver" in caplog.text
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=10), tick=False):
+        provisioning_poll()  # the receiver is fixed: the held-back number completes
+    assert status_of(bad) == "complete"
 
 
 @pytest.mark.django_db

@@ -24,7 +24,8 @@ class Command(BaseCommand):
                 f"{timezone.localtime():%H:%M:%S} polled {report.polled} numbers in "
                 f"{report.batches} batches: {report.completed} complete, {report.failed} failed, "
                 f"{report.resubmitted} resubmitted"
-                + (f"; carrier errors: {'; '.join(report.errors)}" if report.errors else "")
+                + (f"; {report.missing} missing from the answer" if report.missing else "")
+                + (f"; errors (postponed): {'; '.join(report.errors)}" if report.errors else "")
             )
             if once:
                 return

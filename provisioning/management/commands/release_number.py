@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from phone_numbers.models import PhoneNumber, ProvisioningStatus
-from provisioning.services import E164, number_release
+from provisioning.services import E164, number_release, number_used_by
 
 
 class Command(BaseCommand):
@@ -11,8 +11,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("e164", help="the number, e.g. +12125550100")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="release it even while a launching or active campaign is using it",
+        )
 
-    def handle(self, *args: Any, e164: str, **options: Any) -> None:
+    def handle(self, *args: Any, e164: str, force: bool, **options: Any) -> None:
         e164 = e164.strip()
         if not E164.match(e164):
             raise CommandError(f"{e164} is not a US number in E.164 form, e.g. +12125550100.")
@@ -25,7 +30,16 @@ class Command(BaseCommand):
             when = released.released_at.strftime("%Y-%m-%d %H:%M") if released.released_at else ""
             raise CommandError(f"{e164} was already released {when}".rstrip() + ".")
         was = number.get_provisioning_status_display().lower()
-        number_release(phone_number=number)
+        user = number_used_by(phone_number=number)
+        if user and not force:
+            raise CommandError(
+                f"{e164} is in use by {user}; archive the campaign first, or pass --force to "
+                "release it anyway (the campaign stops being able to send)."
+            )
+        number_release(phone_number=number, force=force)
+        although = f", although {user} was using it" if user else ""
         self.stdout.write(
-            self.style.SUCCESS(f"Released {e164} of {number.organization.name} (was {was}).")
+            self.style.SUCCESS(
+                f"Released {e164} of {number.organization.name} (was {was}){although}."
+            )
         )
