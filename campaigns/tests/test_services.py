@@ -90,7 +90,7 @@ def test_a_dedicated_complete_number_launches_straight_to_active(cast):
     assert launched.launched_at is not None
     row = launched.transitions.get()
     assert (row.from_status, row.to_status) == ("draft", "active")
-    assert row.reason.startswith("Launched on dedicated number +1212555")
+    assert row.reason == f"Launched on dedicated number {campaign.phone_number.e164}"
 
 
 def test_a_dedicated_number_still_provisioning_is_refused(cast):
