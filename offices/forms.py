@@ -25,10 +25,9 @@ class OfficeForm(forms.ModelForm[Office]):
 
     def clean_number_quota(self) -> int:
         quota: int = self.cleaned_data["number_quota"]
+        # Through the reverse relation: the rule of what counts lives with the numbers.
         held = (
-            self.instance.phone_numbers.exclude(provisioning_status="released").count()
-            if (self.instance.pk)
-            else 0
+            self.instance.phone_numbers.counting_against_quota().count() if self.instance.pk else 0
         )
         if quota < held:
             raise forms.ValidationError(

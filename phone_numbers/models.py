@@ -21,7 +21,7 @@ class UseCase(models.Model):
 
     The carriers accept at most ``NUMBERS_PER_USE_CASE`` (49) numbers on one use case; the
     count is of numbers that are not released. Failed numbers don't count: a number that fails
-    has been released at the carrier (``provisioning.services.HOLDS_A_NUMBER``).
+    has been released at the carrier (``HOLDS_A_NUMBER``).
     """
 
     organization = models.ForeignKey(
@@ -61,6 +61,18 @@ class ProvisioningStatus(models.TextChoices):
 
 
 IN_FLIGHT = (ProvisioningStatus.REQUESTED, ProvisioningStatus.INITIATED)
+# Numbers that hold a place — on a use case at the carriers, and in an office's quota. A failed
+# one holds none: the engine gives its number back to the carrier whenever a number fails.
+HOLDS_A_NUMBER = (*IN_FLIGHT, ProvisioningStatus.COMPLETE)
+
+
+class PhoneNumberQuerySet(models.QuerySet["PhoneNumber"]):
+    def holding_a_number(self) -> "PhoneNumberQuerySet":
+        return self.filter(provisioning_status__in=HOLDS_A_NUMBER)
+
+    def counting_against_quota(self) -> "PhoneNumberQuerySet":
+        """Reusable numbers that count against their office's number quota."""
+        return self.holding_a_number().filter(kind=Kind.REUSABLE)
 
 
 class ResponseType(models.TextChoices):
@@ -130,6 +142,8 @@ class PhoneNumber(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PhoneNumberQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

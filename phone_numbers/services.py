@@ -26,13 +26,9 @@ class OfficeQuotaFull(ReusableNumberError):
 
 
 def office_reusable_count(*, office: Office) -> int:
-    """The office's reusable numbers that count against its quota: every one not released
-    (a failed one too, until someone releases it)."""
-    return (
-        PhoneNumber.objects.filter(office=office, kind=Kind.REUSABLE)
-        .exclude(provisioning_status=ProvisioningStatus.RELEASED)
-        .count()
-    )
+    """The office's reusable numbers that count against its quota (a failed one does not:
+    its number was given back to the carrier)."""
+    return PhoneNumber.objects.filter(office=office).counting_against_quota().count()
 
 
 def office_quota_reserve(*, organization: Organization, office: Office) -> Office:

@@ -14,7 +14,6 @@ from django.utils import timezone
 from accounts.models import User
 from offices.models import Organization
 from phone_numbers.models import (
-    IN_FLIGHT,
     Kind,
     PhoneNumber,
     ProvisioningStatus,
@@ -36,9 +35,6 @@ AREA_CODE = re.compile(r"^\d{3}$")
 E164 = re.compile(r"^\+1\d{10}$")
 # A submit task that has not moved its number on after this long was lost; the poller resends it.
 SUBMIT_GRACE = timedelta(seconds=60)
-# Numbers that hold a place on a use case at the carriers. A failed one holds none: the engine
-# gives its number back to the carrier whenever a number fails.
-HOLDS_A_NUMBER = (*IN_FLIGHT, ProvisioningStatus.COMPLETE)
 
 
 class ProvisioningError(Exception):
@@ -117,9 +113,7 @@ def _lock_use_case(organization: Organization, use_case: UseCase) -> UseCase:
             "numbers can be ordered once the carriers have approved it."
         )
     limit = settings.NUMBERS_PER_USE_CASE
-    held = PhoneNumber.objects.filter(
-        use_case=locked, provisioning_status__in=HOLDS_A_NUMBER
-    ).count()
+    held = PhoneNumber.objects.filter(use_case=locked).holding_a_number().count()
     if held >= limit:
         raise UseCaseFull(
             f"The use case “{locked.name}” already has {held} numbers; the carriers allow at "

@@ -90,7 +90,8 @@ def test_a_dedicated_complete_number_launches_straight_to_active(cast):
     assert launched.launched_at is not None
     row = launched.transitions.get()
     assert (row.from_status, row.to_status) == ("draft", "active")
-    assert row.reason == f"Launched on dedicated number {campaign.phone_number.e164}"
+    assert launched.phone_number is not None
+    assert row.reason == f"Launched on dedicated number {launched.phone_number.e164}"
 
 
 def test_a_dedicated_number_still_provisioning_is_refused(cast):

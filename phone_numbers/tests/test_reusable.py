@@ -175,3 +175,34 @@ def test_the_behaviour_follows_the_active_campaign_and_reverts_when_it_is_archiv
         [desk],
     )
     assert "Default behaviour: Agent-backed → inboxes" in detail(cast, number)
+
+
+def test_a_failed_or_released_number_frees_its_place_in_the_quota(cast) -> None:
+    from phone_numbers.services import office_reusable_count
+
+    for status in ProvisioningStatus:
+        ReusableNumberFactory.create(office=cast.office_a, provisioning_status=status)
+
+    # requested, initiated and complete hold a number; failed and released were given back.
+    assert office_reusable_count(office=cast.office_a) == 3
+
+
+def test_an_offices_quota_cannot_go_below_the_numbers_it_holds(cast) -> None:
+    ReusableNumberFactory.create_batch(2, office=cast.office_a)
+    ReusableNumberFactory.create(
+        office=cast.office_a, provisioning_status=ProvisioningStatus.FAILED
+    )
+
+    response = cast.client("alice").post(
+        reverse("offices:edit", kwargs={"pk": cast.office_a.pk}),
+        {"name": "Admissions", "number_quota": 1, "idk_default": IdkBehaviour.REPLY},
+    )
+
+    assert response.context["form"].errors["number_quota"] == [
+        "This office already holds 2 reusable numbers; the quota cannot be lower."
+    ]
+    response = cast.client("alice").post(
+        reverse("offices:edit", kwargs={"pk": cast.office_a.pk}),
+        {"name": "Admissions", "number_quota": 2, "idk_default": IdkBehaviour.REPLY},
+    )
+    assert response.status_code == 302
