@@ -293,6 +293,35 @@ def test_a_wrong_header_is_reported_beside_the_file_field(cast):
     assert 'id="id_file_errors"' in response.content.decode()
 
 
+def test_an_unreadable_file_is_reported_beside_the_field_not_a_500(cast):
+    campaign = CampaignFactory.create(organization=cast.org)
+    url = reverse("campaigns:contacts", kwargs={"pk": campaign.pk})
+    content = b"phone,note\n2125550101," + b"x" * 140_000 + b"\n"
+
+    response = cast.client("alice").post(url, {"file": SimpleUploadedFile("c.csv", content)})
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["file"]
+    assert error.startswith("Row 2 cannot be read as CSV")
+
+
+def test_a_file_over_the_size_limit_is_refused_beside_the_field(cast, monkeypatch):
+    monkeypatch.setattr("campaigns.forms.CONTACTS_FILE_MAX_MB", 1)
+    campaign = CampaignFactory.create(organization=cast.org)
+    url = reverse("campaigns:contacts", kwargs={"pk": campaign.pk})
+    content = b"phone\n" + b"2125550101\n" * 200_000  # 2.2 MB
+
+    response = cast.client("alice").post(url, {"file": SimpleUploadedFile("c.csv", content)})
+
+    [error] = response.context["form"].errors["file"]
+    assert error == (
+        "This file is 2 MB; a contacts file can be at most 1 MB. "
+        "Split it and upload the parts one after another."
+    )
+    assert response.context["report"] is None
+    assert "At most 50 MB." in cast.client("alice").get(url).content.decode()
+
+
 # --- follow-up ------------------------------------------------------------------------------
 def test_the_follow_up_page_counts_who_remains(cast):
     parent = CampaignFactory.create(organization=cast.org, active=True)
