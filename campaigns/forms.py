@@ -1,4 +1,3 @@
-import re
 from typing import Any
 
 from django import forms
@@ -11,6 +10,7 @@ from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
 from offices.models import Office, Organization
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
+from provisioning.area_codes import AreaCodeError, area_codes_parse
 
 # About 500,000 contacts with a few extra columns; the preview holds the file in memory.
 CONTACTS_FILE_MAX_MB = 50
@@ -94,8 +94,13 @@ class CampaignForm(forms.Form):
         return "number_choice" in self.locked_fields
 
     def clean_area_codes(self) -> list[str]:
-        value = self.cleaned_data.get("area_codes") or ""
-        return [code for code in re.split(r"[\s,;]+", value) if code]
+        """Only a single-use number is ordered by area code; the others ignore the field."""
+        if self.cleaned_data.get("number_choice") != NumberChoice.SINGLE_USE:
+            return []
+        try:
+            return area_codes_parse(self.cleaned_data.get("area_codes") or "")
+        except AreaCodeError as error:
+            raise forms.ValidationError(str(error)) from error
 
     def settings(self) -> CampaignSettings:
         data = self.cleaned_data

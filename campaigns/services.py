@@ -3,7 +3,6 @@
 State changes go through ``campaigns.transitions.campaign_transition``.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,9 +30,9 @@ from campaigns.transitions import (
 )
 from offices.models import Membership, Office, Organization, Role
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
+from provisioning.area_codes import AreaCodeError, area_codes_parse
 from provisioning.services import ProvisioningError, number_order, number_release
 
-AREA_CODE = re.compile(r"^[2-9][0-9]{2}$")
 EDITABLE_WHEN_LIVE = ("name", "start_at")
 SENDERS_CHANGE_IN = (CampaignStatus.DRAFT, CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE)
 
@@ -141,16 +140,10 @@ def _unknown_fields_message(unknown: list[str], columns: list[str]) -> str:
 def _check_number(*, organization: Organization, settings: CampaignSettings) -> None:
     choice, number = settings.number_choice, settings.phone_number
     if choice == NumberChoice.SINGLE_USE:
-        bad = [code for code in settings.area_codes if not AREA_CODE.match(code)]
-        if bad:
-            raise CampaignError(
-                f"Area codes are three digits, not starting with 0 or 1: {', '.join(bad)}.",
-                field="area_codes",
-            )
-        if not settings.area_codes:
-            raise CampaignError(
-                "Give at least one area code for the single-use number.", field="area_codes"
-            )
+        try:
+            area_codes_parse(settings.area_codes)
+        except AreaCodeError as error:
+            raise CampaignError(str(error), field="area_codes") from error
         if settings.use_case is None:
             raise CampaignError(
                 "Choose the 10DLC use case the single-use number is provisioned under.",

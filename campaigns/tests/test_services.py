@@ -90,6 +90,7 @@ def test_a_dedicated_complete_number_launches_straight_to_active(cast):
     assert launched.launched_at is not None
     row = launched.transitions.get()
     assert (row.from_status, row.to_status) == ("draft", "active")
+    assert campaign.phone_number is not None
     assert row.reason == f"Launched on dedicated number {campaign.phone_number.e164}"
 
 
@@ -523,12 +524,21 @@ def test_create_writes_a_draft_and_the_first_timeline_row(cast):
     assert (row.from_status, row.to_status, row.reason) == ("", "draft", "Created")
 
 
+def test_a_single_use_campaign_takes_the_simulators_area_codes_like_a_number_does(cast):
+    settings = settings_for(cast, area_codes=["000", "998", "999", "112"])
+
+    campaign = campaign_create(organization=cast.org, created_by=cast.alice, settings=settings)
+
+    assert campaign.area_codes == ["000", "998", "999", "112"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field", "message"),
     [
-        ({"area_codes": ["21"]}, "area_codes", "Area codes are three digits"),
-        ({"area_codes": ["112"]}, "area_codes", "not starting with 0 or 1: 112"),
-        ({"area_codes": []}, "area_codes", "at least one area code"),
+        ({"area_codes": ["21"]}, "area_codes", "“21” is not an area code; enter 3 digits"),
+        ({"area_codes": ["212", "212"]}, "area_codes", "Give each area code once; repeated: 212"),
+        ({"area_codes": ["201", "202", "203", "204", "205", "206"]}, "area_codes", "at most 5"),
+        ({"area_codes": []}, "area_codes", "Enter at least one area code"),
         ({"use_case": None}, "use_case", "Choose the 10DLC use case"),
         ({"initial_message": "Hi {school}"}, "initial_message", "no column for {school}"),
         ({"initial_message": "Hi {first_name"}, "initial_message", "Check the braces"),

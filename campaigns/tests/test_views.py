@@ -121,7 +121,7 @@ def test_an_unknown_message_field_is_shown_beside_the_message(cast):
             "office": cast.office_a.pk,
             "initial_message": "Hi {nickname}",
             "number_choice": "single_use",
-            "area_codes": "212, 64",
+            "area_codes": "212, 646",
             "use_case": UseCaseFactory.create(organization=cast.org).pk,
         },
     )
@@ -133,6 +133,51 @@ def test_an_unknown_message_field_is_shown_beside_the_message(cast):
     ]
     assert 'id="id_initial_message_errors"' in response.content.decode()
     assert not Campaign.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("choice", "area_codes", "error"),
+    [
+        ("single_use", "212 64", "“64” is not an area code; enter 3 digits, e.g. 212."),
+        ("single_use", "212, 212", "Give each area code once; repeated: 212."),
+        ("single_use", "201 202 203 204 205 206", "Give at most 5 area codes."),
+        ("single_use", "", "Enter at least one area code."),
+    ],
+)
+def test_the_campaign_form_checks_area_codes_as_the_number_form_does(
+    cast, choice, area_codes, error
+):
+    response = cast.client("alice").post(
+        reverse("campaigns:create"),
+        {
+            "name": "X",
+            "office": cast.office_a.pk,
+            "number_choice": choice,
+            "area_codes": area_codes,
+            "use_case": UseCaseFactory.create(organization=cast.org).pk,
+        },
+    )
+
+    assert response.context["form"].errors["area_codes"] == [error]
+    assert not Campaign.objects.exists()
+
+
+def test_the_campaign_form_ignores_area_codes_for_a_dedicated_number(cast):
+    number = PhoneNumberFactory.create(organization=cast.org)
+    response = cast.client("alice").post(
+        reverse("campaigns:create"),
+        {
+            "name": "X",
+            "office": cast.office_a.pk,
+            "number_choice": "dedicated",
+            "dedicated_number": number.pk,
+            "area_codes": "nonsense",
+        },
+    )
+
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    assert (campaign.phone_number, campaign.area_codes) == (number, [])
 
 
 def test_the_reusable_picker_lists_the_offices_numbers_with_their_status(cast):
