@@ -25,7 +25,7 @@ from import_export import resources
 
 from campaigns.errors import CampaignError
 from campaigns.message_fields import STANDARD_CONTACT_COLUMNS
-from campaigns.models import Campaign, CampaignStatus, Contact, OptOut
+from campaigns.models import Campaign, Contact, OptOut
 from campaigns.phones import phone_normalise
 
 EXPECTED_COLUMNS = "phone, first_name, last_name — any other columns are kept as contact fields"
@@ -255,10 +255,11 @@ def _copy_contacts(campaign_id: int, rows: list[ContactRow]) -> None:
 
 
 def _check_uploads_open(campaign: Campaign) -> None:
-    if campaign.status != CampaignStatus.DRAFT:
-        raise CampaignError("Contacts are uploaded while the campaign is a draft.")
+    if campaign.accepts_contacts:
+        return
     if campaign.is_follow_up:
         raise CampaignError("A follow-up's contacts come from its parent campaign.")
+    raise CampaignError("Contacts are uploaded while the campaign is a draft.")
 
 
 def contacts_preview(*, campaign: Campaign, dataset: tablib.Dataset) -> ContactsReport:

@@ -32,6 +32,7 @@ from campaigns.tests.factories import (
 from campaigns.transitions import TRANSITIONS, campaign_transition
 from notifications.models import OutboxEmail
 from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.usage import IN_USE_CAMPAIGN_STATUSES
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +167,40 @@ def test_a_draft_needs_a_message_and_contacts_to_launch(cast):
         campaign_launch(campaign=empty, launched_by=cast.alice)
     with pytest.raises(CampaignError, match="Upload contacts before launching"):
         campaign_launch(campaign=no_contacts, launched_by=cast.alice)
+
+
+def test_in_use_means_launching_or_active_for_every_app():
+    assert IN_USE_CAMPAIGN_STATUSES == (CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE)
+
+
+def test_contacts_are_accepted_by_a_draft_that_is_not_a_follow_up(cast):
+    parent = draft(cast, active=True)
+    follow_up = draft(cast, parent=parent)
+
+    assert [c.accepts_contacts for c in (draft(cast), parent, follow_up)] == [True, False, False]
+
+
+def test_a_provisioning_failed_draft_archives_and_gives_nothing_back_again(cast):
+    number = PhoneNumberFactory.create(
+        organization=cast.org,
+        kind="single_use",
+        provisioning_status=ProvisioningStatus.FAILED,
+        carrier_number_id="sim-given-back",
+    )
+    campaign = draft(cast, single_use=True, provisioning_failed=True, phone_number=number)
+
+    archived = campaign_archive(campaign=campaign, archived_by=cast.alice)
+
+    assert (archived.status, archived.provisioning_failed) == ("archived", True)
+    number.refresh_from_db()
+    assert (number.provisioning_status, number.released_at) == ("failed", None)
+
+
+def test_a_provisioning_failed_draft_takes_no_new_senders(cast):
+    campaign = draft(cast, single_use=True, provisioning_failed=True)
+
+    with pytest.raises(CampaignError, match=r"Provisioning failed for .*senders no longer change"):
+        campaign_sender_add(campaign=campaign, user=cast.sam, added_by=cast.alice)
 
 
 def test_a_provisioning_failed_draft_cannot_be_launched_again(cast):

@@ -274,9 +274,31 @@ def test_the_details_page_offers_only_the_actions_of_its_state(cast):
     text = body.decode()
 
     assert ">Clone</button>" in text
+    assert ">Archive</button>" in text
     assert ">Launch</button>" not in text
     assert "cannot be launched again; clone it" in text
     assert "Area codes: 212, 646" in text
+    assert "Senders can be added before launch" not in text
+    assert "Provisioning failed, so senders no longer change here." in text
+    assert ">Add sender</button>" not in text
+
+
+def test_archiving_a_provisioning_failed_draft_takes_it_off_drafts(cast):
+    failed = CampaignFactory.create(
+        organization=cast.org, single_use=True, provisioning_failed=True, name="Dead end"
+    )
+    client = cast.client("alice")
+
+    response = client.post(reverse("campaigns:archive", kwargs={"pk": failed.pk}), follow=True)
+
+    assert "“Dead end” archived." in response.content.decode()
+    assert "Dead end" not in client.get(reverse("campaigns:drafts")).content.decode()
+    archived = client.get(reverse("campaigns:archived")).content.decode()
+    assert "Dead end" in archived
+    assert 'data-flag="provisioning-failed"' in archived
+    page = client.get(reverse("campaigns:detail", kwargs={"pk": failed.pk})).content.decode()
+    assert ">Archive</button>" not in page
+    assert ">Clone</button>" in page
 
 
 def test_a_sender_sees_the_page_without_actions(cast):
@@ -477,7 +499,7 @@ def test_a_forced_launch_of_a_provisioning_failed_draft_is_refused(cast):
     assert failed.status == CampaignStatus.DRAFT
 
 
-def test_a_provisioning_failed_draft_offers_only_clone(cast):
+def test_a_provisioning_failed_draft_offers_only_clone_and_archive(cast):
     failed = CampaignFactory.create(
         organization=cast.org, single_use=True, provisioning_failed=True
     )
@@ -485,9 +507,10 @@ def test_a_provisioning_failed_draft_offers_only_clone(cast):
     text = cast.client("alice").get(reverse("campaigns:detail", kwargs={"pk": failed.pk}))
     body = text.content.decode()
 
-    for refused in (">Edit</a>", ">Archive</button>", ">Launch</button>", "Add sender"):
+    for refused in (">Edit</a>", ">Launch</button>", "Add sender"):
         assert refused not in body
     assert ">Clone</button>" in body
+    assert ">Archive</button>" in body
 
 
 def test_the_clone_link_asks_before_it_clones(cast):
