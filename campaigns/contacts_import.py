@@ -7,11 +7,13 @@ keeps the valid rows, normalised (``PreparedContacts``). Confirming saves those 
 existing contacts, each with one query.
 """
 
+import contextlib
 import csv
 import io
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +25,7 @@ from import_export import resources
 
 from campaigns.errors import CampaignError
 from campaigns.message_fields import STANDARD_CONTACT_COLUMNS
-from campaigns.models import Campaign, CampaignStatus, Contact, OptOut
+from campaigns.models import Campaign, Contact, OptOut
 from campaigns.phones import phone_normalise
 
 EXPECTED_COLUMNS = "phone, first_name, last_name — any other columns are kept as contact fields"
@@ -47,18 +49,51 @@ def _column(header: str) -> str:
 
 def contacts_file_read(data: bytes) -> tablib.Dataset:
     """The file as a dataset with normalised column names, or CampaignError(field="file")."""
+    # newline="" lets the reader end rows at \r (Excel for Mac), \n and \r\n alike.
+    return _dataset(_records(io.StringIO(_decoded(data), newline="")))
+
+
+def _decoded(data: bytes) -> str:
+    """UTF-8 (with or without Excel's byte-order mark), else Windows-1252: what Excel writes
+    when the file is saved as plain “CSV”. NUL bytes mean neither (UTF-16, or not text)."""
+    with contextlib.suppress(UnicodeDecodeError):
+        return data.decode("utf-8-sig")
+    if b"\0" not in data:
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("cp1252")
+    raise CampaignError(
+        "This file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.",
+        field="file",
+    )
+
+
+def _records(text: io.StringIO) -> Iterator[tuple[int, list[str]]]:
+    """(row number as a spreadsheet shows it, cells) of each record, NUL-free."""
+    reader = csv.reader(text)
+    number = 0
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
+        for number, row in enumerate(reader, start=1):
+            if any("\0" in cell for cell in row):
+                # PostgreSQL text cannot hold NUL, so such a row would only fail when saved.
+                raise CampaignError(
+                    f"Row {number} contains a NUL character, which is not text. Remove it, or "
+                    "save the file from your spreadsheet as “CSV UTF-8”, and upload it again.",
+                    field="file",
+                )
+            yield number, row
+    except csv.Error as error:
         raise CampaignError(
-            "This file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.",
+            f"Row {number + 1} cannot be read as CSV: {error}. Save the file from your "
+            "spreadsheet as CSV and upload it again.",
             field="file",
         ) from error
-    rows = csv.reader(io.StringIO(text))
-    header = next(rows, None)
-    columns = [_column(h) for h in header or []]
+
+
+def _dataset(records: Iterator[tuple[int, list[str]]]) -> tablib.Dataset:
+    header = next(records, (1, []))[1]
+    columns = [_column(h) for h in header]
     if "phone" not in columns:
-        found = ", ".join(h for h in header or [] if h.strip()) or "nothing"
+        found = ", ".join(h for h in header if h.strip()) or "nothing"
         raise CampaignError(
             f"The first row must name the columns; it has {found}. "
             f"Expected columns: {EXPECTED_COLUMNS}.",
@@ -73,12 +108,12 @@ def contacts_file_read(data: bytes) -> tablib.Dataset:
         )
     dataset = tablib.Dataset(headers=columns)
     width = len(columns)
-    for line, row in enumerate(rows, start=2):
+    for number, row in records:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > width:
             raise CampaignError(
-                f"Row {line} has {len(row)} cells but the header names {width} columns.",
+                f"Row {number} has {len(row)} cells but the header names {width} columns.",
                 field="file",
             )
         dataset.append([*row, *[""] * (width - len(row))])
@@ -220,10 +255,11 @@ def _copy_contacts(campaign_id: int, rows: list[ContactRow]) -> None:
 
 
 def _check_uploads_open(campaign: Campaign) -> None:
-    if campaign.status != CampaignStatus.DRAFT:
-        raise CampaignError("Contacts are uploaded while the campaign is a draft.")
+    if campaign.accepts_contacts:
+        return
     if campaign.is_follow_up:
         raise CampaignError("A follow-up's contacts come from its parent campaign.")
+    raise CampaignError("Contacts are uploaded while the campaign is a draft.")
 
 
 def contacts_preview(*, campaign: Campaign, dataset: tablib.Dataset) -> ContactsReport:

@@ -1,7 +1,7 @@
-import re
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import User
 from campaigns.models import Campaign, CampaignStatus, NumberChoice
@@ -10,7 +10,10 @@ from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
 from offices.models import Office, Organization
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
+from provisioning.area_codes import AreaCodeError, area_codes_parse
 
+# About 500,000 contacts with a few extra columns; the preview holds the file in memory.
+CONTACTS_FILE_MAX_MB = 50
 NUMBER_FIELDS = ("number_choice", "area_codes", "dedicated_number", "reusable_number")
 
 
@@ -91,8 +94,13 @@ class CampaignForm(forms.Form):
         return "number_choice" in self.locked_fields
 
     def clean_area_codes(self) -> list[str]:
-        value = self.cleaned_data.get("area_codes") or ""
-        return [code for code in re.split(r"[\s,;]+", value) if code]
+        """Only a single-use number is ordered by area code; the others ignore the field."""
+        if self.cleaned_data.get("number_choice") != NumberChoice.SINGLE_USE:
+            return []
+        try:
+            return area_codes_parse(self.cleaned_data.get("area_codes") or "")
+        except AreaCodeError as error:
+            raise forms.ValidationError(str(error)) from error
 
     def settings(self) -> CampaignSettings:
         data = self.cleaned_data
@@ -135,9 +143,19 @@ class ContactsUploadForm(forms.Form):
     file = forms.FileField(
         label="Contacts file (CSV)",
         help_text="Columns: phone, first_name, last_name; any other columns are kept as "
-        "fields you can use in the initial message.",
+        f"fields you can use in the initial message. At most {CONTACTS_FILE_MAX_MB} MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    def clean_file(self) -> UploadedFile:
+        file: UploadedFile = self.cleaned_data["file"]
+        if (file.size or 0) > CONTACTS_FILE_MAX_MB * 1024 * 1024:
+            size = (file.size or 0) / (1024 * 1024)
+            raise forms.ValidationError(
+                f"This file is {size:.0f} MB; a contacts file can be at most "
+                f"{CONTACTS_FILE_MAX_MB} MB. Split it and upload the parts one after another."
+            )
+        return file
 
 
 class ContactsConfirmForm(forms.Form):

@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from offices.models import Office, Organization
 from phone_numbers.models import PhoneNumber, UseCase
+from phone_numbers.usage import IN_USE_CAMPAIGN_STATUSES
 
 
 class CampaignStatus(models.TextChoices):
@@ -11,6 +12,9 @@ class CampaignStatus(models.TextChoices):
     LAUNCHING = "launching", "Launching"
     ACTIVE = "active", "Active"
     ARCHIVED = "archived", "Archived"
+
+
+SENDERS_CHANGE_IN = (CampaignStatus.DRAFT, CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE)
 
 
 class NumberChoice(models.TextChoices):
@@ -83,12 +87,13 @@ class Campaign(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["phone_number"],
-                condition=Q(number_choice="reusable", status__in=["launching", "active"]),
+                condition=Q(number_choice="reusable", status__in=list(IN_USE_CAMPAIGN_STATUSES)),
                 name="reusable_number_one_active_campaign",
             ),
+            # A provisioning-failed draft may be archived; it keeps its flag there.
             models.CheckConstraint(
-                condition=Q(provisioning_failed=False) | Q(status="draft"),
-                name="only_drafts_are_provisioning_failed",
+                condition=Q(provisioning_failed=False) | Q(status__in=["draft", "archived"]),
+                name="only_drafts_and_archived_are_provisioning_failed",
             ),
             models.CheckConstraint(
                 condition=~Q(status="active")
@@ -113,6 +118,22 @@ class Campaign(models.Model):
     def orders_its_number(self) -> bool:
         """Single-use campaigns buy their number at launch; follow-ups reuse the parent's."""
         return self.number_choice == NumberChoice.SINGLE_USE and not self.is_follow_up
+
+    @property
+    def accepts_contacts(self) -> bool:
+        """Contacts are uploaded to a draft; a follow-up's come from its parent."""
+        return self.status == CampaignStatus.DRAFT and not self.is_follow_up
+
+    @property
+    def accepts_senders(self) -> bool:
+        """Senders change until the campaign is archived; a provisioning-failed draft is done
+        with (its clone takes the senders along)."""
+        return self.status in SENDERS_CHANGE_IN and not self.provisioning_failed
+
+    @property
+    def mails_assignment_on_add(self) -> bool:
+        """A sender added to an active campaign is e-mailed their assignment at once."""
+        return self.status == CampaignStatus.ACTIVE
 
     @property
     def area_codes_display(self) -> str:

@@ -8,6 +8,7 @@ from accounts.models import User
 from campaigns.models import Campaign, CampaignSender, CampaignStatus, CampaignTransition, Contact
 from offices.models import Membership, Office, Organization, Role
 from phone_numbers.models import IN_FLIGHT, Kind, PhoneNumber, ProvisioningStatus
+from phone_numbers.usage import campaign_using
 
 INDEXES = {
     "active": (CampaignStatus.ACTIVE,),
@@ -91,10 +92,6 @@ def reusable_numbers_for_office(
     """The office's provisioned reusable numbers, each with the campaign using it (if any)."""
     if office is None or office.organization_id != organization.pk:
         return PhoneNumber.objects.none()
-    in_use = Campaign.objects.filter(
-        phone_number=OuterRef("pk"),
-        status__in=[CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE],
-    ).order_by("-launched_at")
     return (
         PhoneNumber.objects.filter(
             organization=organization,
@@ -103,8 +100,8 @@ def reusable_numbers_for_office(
             provisioning_status=ProvisioningStatus.COMPLETE,
         )
         .annotate(
-            in_use_by_id=Subquery(in_use.values("pk")[:1]),
-            in_use_by_name=Subquery(in_use.values("name")[:1]),
+            in_use_by_id=campaign_using("id"),
+            in_use_by_name=campaign_using("name"),
         )
         .order_by("name", "e164")
     )

@@ -3,7 +3,6 @@
 State changes go through ``campaigns.transitions.campaign_transition``.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,23 +18,23 @@ from campaigns.models import (
     Campaign,
     CampaignSender,
     CampaignStatus,
-    CampaignTransition,
     Contact,
     NumberChoice,
     OptOut,
 )
 from campaigns.transitions import (
     campaign_email_assignment,
+    campaign_timeline_start,
     campaign_transition,
     provisioning_failure,
 )
 from offices.models import Membership, Office, Organization, Role
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
+from phone_numbers.usage import IN_USE_CAMPAIGN_STATUSES
+from provisioning.area_codes import AreaCodeError, area_codes_parse
 from provisioning.services import ProvisioningError, number_order, number_release
 
-AREA_CODE = re.compile(r"^[2-9][0-9]{2}$")
 EDITABLE_WHEN_LIVE = ("name", "start_at")
-SENDERS_CHANGE_IN = (CampaignStatus.DRAFT, CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE)
 
 
 @dataclass(frozen=True)
@@ -61,9 +60,7 @@ def campaign_create(
     campaign = Campaign(organization=organization, created_by=created_by)
     _apply(campaign, settings)
     campaign.save()
-    CampaignTransition.objects.create(
-        campaign=campaign, to_status=CampaignStatus.DRAFT, by=created_by, reason="Created"
-    )
+    campaign_timeline_start(campaign, by=created_by, reason="Created")
     return campaign
 
 
@@ -123,34 +120,32 @@ def _check_settings(
         raise CampaignError("Choose one of your organization's offices.", field="office")
     if settings.use_case and settings.use_case.organization_id != organization.pk:
         raise CampaignError("Choose one of your organization's use cases.", field="use_case")
-    try:
-        unknown = unknown_message_fields(settings.initial_message, columns=columns)
-    except MessageFieldError as error:
-        raise CampaignError(str(error), field="initial_message") from error
-    if unknown:
-        raise CampaignError(_unknown_fields_message(unknown, columns), field="initial_message")
+    _check_message(settings.initial_message, columns=columns)
     _check_number(organization=organization, settings=settings)
 
 
-def _unknown_fields_message(unknown: list[str], columns: list[str]) -> str:
-    names = ", ".join(f"{{{name}}}" for name in unknown)
-    available = ", ".join(f"{{{c}}}" for c in ("first_name", "last_name", "phone", *columns))
-    return f"Your contacts have no column for {names}. Fields you can use: {available}."
+def _check_message(text: str, *, columns: list[str]) -> None:
+    """Every ``{field}`` of the initial message is a column of the contacts."""
+    try:
+        unknown = unknown_message_fields(text, columns=columns)
+    except MessageFieldError as error:
+        raise CampaignError(str(error), field="initial_message") from error
+    if unknown:
+        names = ", ".join(f"{{{name}}}" for name in unknown)
+        available = ", ".join(f"{{{c}}}" for c in ("first_name", "last_name", "phone", *columns))
+        raise CampaignError(
+            f"Your contacts have no column for {names}. Fields you can use: {available}.",
+            field="initial_message",
+        )
 
 
 def _check_number(*, organization: Organization, settings: CampaignSettings) -> None:
     choice, number = settings.number_choice, settings.phone_number
     if choice == NumberChoice.SINGLE_USE:
-        bad = [code for code in settings.area_codes if not AREA_CODE.match(code)]
-        if bad:
-            raise CampaignError(
-                f"Area codes are three digits, not starting with 0 or 1: {', '.join(bad)}.",
-                field="area_codes",
-            )
-        if not settings.area_codes:
-            raise CampaignError(
-                "Give at least one area code for the single-use number.", field="area_codes"
-            )
+        try:
+            area_codes_parse(settings.area_codes)
+        except AreaCodeError as error:
+            raise CampaignError(str(error), field="area_codes") from error
         if settings.use_case is None:
             raise CampaignError(
                 "Choose the 10DLC use case the single-use number is provisioned under.",
@@ -179,8 +174,7 @@ def _check_number(*, organization: Organization, settings: CampaignSettings) -> 
 def campaign_sender_add(*, campaign: Campaign, user: User, added_by: User) -> CampaignSender:
     """Adds a sender. On an active campaign they get their assignment e-mail at once."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status not in SENDERS_CHANGE_IN:
-        raise CampaignError(f"“{campaign.name}” is archived; its senders no longer change.")
+    _check_senders_change(campaign)
     is_sender = Membership.objects.filter(
         organization=campaign.organization, user=user, role=Role.SENDER
     ).exists()
@@ -191,16 +185,26 @@ def campaign_sender_add(*, campaign: Campaign, user: User, added_by: User) -> Ca
     )
     if not created:
         raise CampaignError(f"{user.display_name} is already a sender here.", field="user")
-    if campaign.status == CampaignStatus.ACTIVE:
+    if campaign.mails_assignment_on_add:
         campaign_email_assignment(campaign, user)
     return sender
+
+
+def _check_senders_change(campaign: Campaign) -> None:
+    if campaign.accepts_senders:
+        return
+    if campaign.provisioning_failed:
+        raise CampaignError(
+            f"Provisioning failed for “{campaign.name}”, so its senders no longer change. "
+            "Clone it: the clone keeps its senders."
+        )
+    raise CampaignError(f"“{campaign.name}” is archived; its senders no longer change.")
 
 
 @transaction.atomic
 def campaign_sender_remove(*, campaign: Campaign, user: User) -> None:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status not in SENDERS_CHANGE_IN:
-        raise CampaignError(f"“{campaign.name}” is archived; its senders no longer change.")
+    _check_senders_change(campaign)
     CampaignSender.objects.filter(campaign=campaign, user=user).delete()
 
 
@@ -293,9 +297,7 @@ def _launch_on_its_number(campaign: Campaign, launched_by: User) -> Campaign:
 
 def _check_reusable_available(campaign: Campaign, number: PhoneNumber) -> None:
     other = (
-        Campaign.objects.filter(
-            phone_number=number, status__in=[CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE]
-        )
+        Campaign.objects.filter(phone_number=number, status__in=IN_USE_CAMPAIGN_STATUSES)
         .exclude(pk=campaign.pk)
         .first()
     )
@@ -373,7 +375,10 @@ def campaign_archive(*, campaign: Campaign, archived_by: User) -> Campaign:
         changes={"archived_at": timezone.now()},
     )
     number = archived.phone_number
-    if number is not None and number.kind == Kind.SINGLE_USE and not _still_used(number):
+    # A provisioning-failed draft's number went back to the carrier when it failed.
+    if archived.provisioning_failed or number is None or number.kind != Kind.SINGLE_USE:
+        return archived
+    if not _still_used(number):
         number_release(phone_number=number)
     return archived
 
@@ -417,12 +422,7 @@ def campaign_clone(*, campaign: Campaign, cloned_by: User) -> Campaign:
         CampaignSender(campaign=clone, user_id=user_id, added_by=cloned_by)
         for user_id in campaign.senders.values_list("user_id", flat=True)
     )
-    CampaignTransition.objects.create(
-        campaign=clone,
-        to_status=CampaignStatus.DRAFT,
-        by=cloned_by,
-        reason=f"Cloned from “{campaign.name}”",
-    )
+    campaign_timeline_start(clone, by=cloned_by, reason=f"Cloned from “{campaign.name}”")
     return clone
 
 
@@ -486,14 +486,7 @@ def campaign_follow_up_create(
     """A draft on the parent's number (no provisioning wait) whose contacts are the parent's
     minus those targeting removes."""
     follow_up_check_parent(parent)
-    try:
-        unknown = unknown_message_fields(initial_message, columns=parent.contact_fields)
-    except MessageFieldError as error:
-        raise CampaignError(str(error), field="initial_message") from error
-    if unknown:
-        raise CampaignError(
-            _unknown_fields_message(unknown, parent.contact_fields), field="initial_message"
-        )
+    _check_message(initial_message, columns=parent.contact_fields)
     follow_up = Campaign.objects.create(
         organization=parent.organization,
         office=parent.office,
@@ -509,10 +502,7 @@ def campaign_follow_up_create(
     copied = _copy_contacts(follow_up_audience(parent=parent, targeting=targeting), to=follow_up)
     if copied == 0:
         raise CampaignError("No contacts remain after targeting; remove fewer people.")
-    CampaignTransition.objects.create(
-        campaign=follow_up,
-        to_status=CampaignStatus.DRAFT,
-        by=created_by,
-        reason=f"Follow-up to “{parent.name}”: {copied} of its contacts",
+    campaign_timeline_start(
+        follow_up, by=created_by, reason=f"Follow-up to “{parent.name}”: {copied} of its contacts"
     )
     return follow_up

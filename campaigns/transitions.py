@@ -63,23 +63,31 @@ def campaign_transition(
     return locked
 
 
+def campaign_timeline_start(campaign: Campaign, *, by: User, reason: str) -> CampaignTransition:
+    """The first timeline row of a new draft (created, cloned or a follow-up)."""
+    return CampaignTransition.objects.create(
+        campaign=campaign, to_status=CampaignStatus.DRAFT, by=by, reason=reason
+    )
+
+
 def campaign_actions(campaign: Campaign) -> frozenset[str]:
     """The buttons a campaign's page offers in its state."""
     status = campaign.status
     if campaign.provisioning_failed:
-        return frozenset({"clone"})  # it must be cloned to start over
+        # It must be cloned to start over; archiving takes it off the Drafts index.
+        return frozenset({"clone", "archive"} if (status, ARCHIVED) in TRANSITIONS else {"clone"})
     actions = {"clone"}
     if status != ARCHIVED:
         actions.add("edit")
     if (status, ARCHIVED) in TRANSITIONS:
         actions.add("archive")
     can_launch = (status, ACTIVE) in TRANSITIONS or (status, LAUNCHING) in TRANSITIONS
-    if status == DRAFT and can_launch and not campaign.provisioning_failed:
+    if status == DRAFT and can_launch:
         actions.add("launch")
     number = campaign.phone_number
     if status in (ACTIVE, ARCHIVED) and number is not None and number.is_usable:
         actions.add("follow_up")
-    if status in (DRAFT, LAUNCHING, ACTIVE):
+    if campaign.accepts_senders:
         actions.add("senders")
     return frozenset(actions)
 

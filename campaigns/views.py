@@ -334,7 +334,6 @@ def campaign_contacts(request: TenantRequest, pk: int) -> HttpResponse:
             "report": report,
             "confirm": confirm,
             "contacts": contacts,
-            "uploads_open": campaign.status == CampaignStatus.DRAFT and not campaign.is_follow_up,
         },
     )
 
@@ -374,7 +373,7 @@ def campaign_sender_add_view(request: TenantRequest, pk: int) -> HttpResponse:
     except CampaignError as error:
         messages.error(request, error.message)
     else:
-        mailed = " They were e-mailed their assignment." if campaign.status == "active" else ""
+        mailed = " They were e-mailed their assignment." if campaign.mails_assignment_on_add else ""
         messages.success(request, f"{user.display_name} added as a sender.{mailed}")
     return redirect("campaigns:detail", pk=campaign.pk)
 

@@ -13,6 +13,7 @@ from io import StringIO
 from django.db import connections
 from django.db.models import QuerySet
 
+from offices.models import Membership
 from phone_numbers.models import PhoneNumber
 from phone_numbers.neutralise import neutralise, neutralise_sql
 from phone_numbers.resources import (
@@ -30,9 +31,13 @@ CAN_BE_EMPTY = frozenset({"response_type"})
 ITERATOR_ROWS = 2000
 
 
-def export_csv(queryset: QuerySet[PhoneNumber]) -> Iterator[bytes]:
-    """The CSV (header first) of ``queryset`` in its order, in chunks of about 64 KB."""
-    rows = phone_number_export_rows(queryset.select_related(None))
+def export_csv(
+    queryset: QuerySet[PhoneNumber], *, membership: Membership | None
+) -> Iterator[bytes]:
+    """The CSV (header first) of ``queryset`` in its order, in chunks of about 64 KB.
+    ``membership`` is the person exporting (it decides which campaign names show); None for
+    an operator."""
+    rows = phone_number_export_rows(queryset.select_related(None), membership=membership)
     if connections[rows.db].vendor == "postgresql":
         return _buffered(_copy_csv(rows))
     return _buffered(_python_csv(rows))

@@ -19,6 +19,7 @@ FREE_TEXT_COLUMNS = frozenset({"name", "description", "office", "agent", "inboxe
 
 
 def usage_value(campaign: str | None) -> str:
+    # "" is a campaign the person may not see: the number is in use all the same.
     return "available" if campaign is None else "in_use"
 
 
@@ -59,7 +60,8 @@ class PhoneNumberResource(resources.ModelResource):
         )
 
     def filter_export(self, queryset: QuerySet, **kwargs: Any) -> QuerySet:
-        return phone_number_export_rows(queryset.select_related(None))
+        # The Django admin's export is an operator's: every campaign is named.
+        return phone_number_export_rows(queryset.select_related(None), membership=None)
 
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
         value = getattr(instance, field.attribute or "")

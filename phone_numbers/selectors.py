@@ -4,7 +4,7 @@ from typing import Any
 from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.shortcuts import get_object_or_404
 
-from offices.models import Membership, Organization, Role
+from offices.models import Membership, Office, Organization, Role
 from phone_numbers.filters import PhoneNumberFilter, inbox_names, sort_segments
 from phone_numbers.models import Kind, PhoneNumber, UseCase, UseCaseState
 from phone_numbers.pagination import KeysetPage, keyset_page, segmented_page
@@ -51,12 +51,22 @@ def phone_number_list(
     filterset = phone_number_filter(organization=organization, membership=membership, params=params)
     if not filterset.is_valid():
         raise PhoneNumberQueryError({k: list(v) for k, v in filterset.errors.items()})
+    offices = campaign_offices_named(membership)
     return filterset.qs.select_related("office").annotate(
         inbox_list=inbox_names(", "),
         in_use=in_use(),
-        campaign_id=campaign_using("id"),
-        campaign_name=campaign_using("name"),
+        campaign_id=campaign_using("id", offices=offices),
+        campaign_name=campaign_using("name", offices=offices),
     )
+
+
+def campaign_offices_named(membership: Membership | None) -> QuerySet[Office] | None:
+    """The offices whose campaigns the list and export may name beside a number in use: any
+    (None) for an admin or an operator; a member's own offices otherwise, as they can open
+    only those campaigns. A number in use by another office's campaign shows "In Use" alone."""
+    if membership is None or membership.role == Role.ADMIN:
+        return None
+    return membership.offices.all()
 
 
 def phone_number_page(
@@ -71,8 +81,11 @@ def phone_number_page(
     return segmented_page(numbers, segments=segments, cursor=cursor, size=size)
 
 
-def phone_number_export_rows(queryset: QuerySet[PhoneNumber]) -> QuerySet[PhoneNumber]:
-    """The columns of the CSV export as annotations (``export_*``), in the list's order."""
+def phone_number_export_rows(
+    queryset: QuerySet[PhoneNumber], *, membership: Membership | None
+) -> QuerySet[PhoneNumber]:
+    """The columns of the CSV export as annotations (``export_*``), in the list's order.
+    ``membership`` is the person exporting; None for an operator (command, Django admin)."""
     return queryset.annotate(
         export_office=F("office__name"),
         # Only reusable numbers have inboxes; the database then skips the lookup for the rest.
@@ -82,7 +95,7 @@ def phone_number_export_rows(queryset: QuerySet[PhoneNumber]) -> QuerySet[PhoneN
             output_field=TextField(),
         ),
         # The campaign using the number also says whether it is in use: one lookup, not two.
-        export_campaign=campaign_name_if_in_use(),
+        export_campaign=campaign_name_if_in_use(offices=campaign_offices_named(membership)),
     )
 
 

@@ -3,7 +3,8 @@ so that this app never imports ``campaigns`` (it stands above us)."""
 
 from typing import Any
 
-from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Subquery, When
+from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from phone_numbers.models import PhoneNumber
 
@@ -15,30 +16,36 @@ def _campaign_model() -> Any:
     return PhoneNumber._meta.get_field("campaigns").related_model
 
 
-def _campaigns_using_number() -> QuerySet:
-    return (
-        _campaign_model()
-        ._default_manager.filter(phone_number=OuterRef("pk"), status__in=IN_USE_CAMPAIGN_STATUSES)
-        .order_by("-id")
+def _campaigns_using_number(offices: QuerySet | None = None) -> QuerySet:
+    campaigns = _campaign_model()._default_manager.filter(
+        phone_number=OuterRef("pk"), status__in=IN_USE_CAMPAIGN_STATUSES
     )
+    if offices is not None:
+        campaigns = campaigns.filter(office__in=offices)
+    return campaigns.order_by("-id")
 
 
 def in_use() -> Exists:
     return Exists(_campaigns_using_number())
 
 
-def campaign_name_if_in_use() -> Case:
-    """The name of the campaign using the number, or NULL. For a whole export: the membership
-    test is one hashed set built once, and only numbers in use look their campaign up."""
+def campaign_name_if_in_use(*, offices: QuerySet | None = None) -> Case:
+    """NULL when the number is available; else the name of the campaign using it, or "" when
+    ``offices`` is given and no campaign of those offices uses it (the number is in use by a
+    campaign the person may not see). For a whole export: the membership test is one hashed set
+    built once, and only numbers in use look their campaign up."""
     using = _campaign_model()._default_manager.filter(status__in=IN_USE_CAMPAIGN_STATUSES)
     return Case(
-        When(pk__in=using.values("phone_number_id"), then=campaign_using("name")),
+        When(
+            pk__in=using.values("phone_number_id"),
+            then=Coalesce(campaign_using("name", offices=offices), Value("")),
+        ),
         default=None,
         output_field=CharField(),
     )
 
 
-def campaign_using(field: str) -> Subquery:
+def campaign_using(field: str, *, offices: QuerySet | None = None) -> Subquery:
     """One field of the newest launching/active campaign on the number (a dedicated number
-    may carry several at once)."""
-    return Subquery(_campaigns_using_number().values(field)[:1])
+    may carry several at once); only of the campaigns of ``offices`` when given."""
+    return Subquery(_campaigns_using_number(offices).values(field)[:1])

@@ -80,7 +80,9 @@ def phone_number_export(request: TenantRequest) -> HttpResponse:
             f"This export's filters are not valid: {error}", status=400, content_type="text/plain"
         )
     filename = f"phone-numbers-{request.organization.slug}-{timezone.now():%Y%m%d-%H%M}.csv"
-    response = StreamingHttpResponse(export_csv(numbers), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        export_csv(numbers, membership=request.membership), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # The role decorators are typed for HttpResponse; a streamed one serves the same way.
     return cast(HttpResponse, response)

@@ -5,7 +5,6 @@ A new type subclasses ``NumberOrderForm``, adds its own fields, extends ``order_
 registers itself in ``NUMBER_FORMS``; the page and its template need no change.
 """
 
-import re
 from typing import Any, ClassVar
 
 from django import forms
@@ -15,28 +14,21 @@ from offices.models import Membership, Organization
 from phone_numbers.forms import ReusableDefaultsMixin
 from phone_numbers.models import Kind, UseCase
 from phone_numbers.selectors import use_case_orderable
+from provisioning.area_codes import AreaCodeError, area_codes_parse
 from provisioning.services import E164
-
-MAX_AREA_CODES = 5
 
 
 class AreaCodesField(forms.CharField):
-    """“212, 646 917” → ["212", "646", "917"], in the order given."""
+    """“212, 646 917” → ["212", "646", "917"], in the order given (``area_codes_parse``)."""
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value) or ""
-        return [code for code in re.split(r"[\s,;]+", text) if code]
+        try:
+            return area_codes_parse(super().to_python(value) or "")
+        except AreaCodeError as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
 
     def validate(self, value: Any) -> None:
-        if not value:
-            raise forms.ValidationError("Enter at least one area code.", code="required")
-        bad = [code for code in value if not re.fullmatch(r"\d{3}", code)]
-        if bad:
-            raise forms.ValidationError(
-                f"“{', '.join(bad)}” is not an area code; enter 3 digits, e.g. 212."
-            )
-        if len(value) > MAX_AREA_CODES:
-            raise forms.ValidationError(f"Give at most {MAX_AREA_CODES} area codes.")
+        """``to_python`` has checked everything, "required" included."""
 
 
 class NumberOrderForm(forms.Form):

@@ -4,6 +4,7 @@ The engine that then buys and provisions it lives in ``provisioning.engine``.
 """
 
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -27,11 +28,11 @@ from phone_numbers.services import (
 )
 from phone_numbers.usage import campaign_using
 from provisioning import transitions
+from provisioning.area_codes import AreaCodeError, area_codes_parse
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import AvailableNumber, TransientProviderError
 from provisioning.models import AttemptOutcome, ProvisioningAttempt
 
-AREA_CODE = re.compile(r"^\d{3}$")
 E164 = re.compile(r"^\+1\d{10}$")
 # A submit task that has not moved its number on after this long was lost; the poller resends it.
 SUBMIT_GRACE = timedelta(seconds=60)
@@ -49,8 +50,11 @@ class NumberInUse(ProvisioningError):
     pass
 
 
-def area_code_errors(area_codes: list[str]) -> list[str]:
-    return [code for code in area_codes if not AREA_CODE.match(code)]
+def _area_codes(area_codes: Sequence[str]) -> list[str]:
+    try:
+        return area_codes_parse(area_codes)
+    except AreaCodeError as error:
+        raise ProvisioningError(str(error)) from error
 
 
 @transaction.atomic
@@ -59,7 +63,7 @@ def number_order(
     organization: Organization,
     kind: str,
     use_case: UseCase,
-    area_codes: list[str],
+    area_codes: Sequence[str],
     requested_by: User | None,
     e164: str | None = None,
     **reusable_fields: Any,
@@ -71,8 +75,7 @@ def number_order(
     ``inboxes`` (of that office) and ``response_type`` as ``reusable_fields``; its office's
     quota is checked under a lock of the office row (``phone_numbers.services``), which raises
     ``ReusableNumberError`` / ``OfficeQuotaFull`` naming the field at fault."""
-    if not area_codes or area_code_errors(area_codes):
-        raise ProvisioningError("Give at least one area code preference, as 3 digits (e.g. 212).")
+    area_codes = _area_codes(area_codes)
     if e164 and not E164.match(e164):
         raise ProvisioningError(f"{e164} is not a US number in +1XXXXXXXXXX form.")
     use_case = _lock_use_case(organization, use_case)
@@ -125,9 +128,10 @@ def _lock_use_case(organization: Organization, use_case: UseCase) -> UseCase:
 
 def available_numbers(*, area_code: str, quantity: int = 10) -> list[AvailableNumber]:
     """Numbers for sale in an area code, for the person to pick from; [] when there are none."""
-    area_code = area_code.strip()
-    if not AREA_CODE.match(area_code):
-        raise ProvisioningError(f"“{area_code}” is not an area code; enter 3 digits, e.g. 212.")
+    codes = _area_codes([area_code])
+    if len(codes) > 1:
+        raise ProvisioningError("Search one area code at a time.")
+    area_code = codes[0]
     carrier = get_carrier()
     for _ in range(3):
         try:

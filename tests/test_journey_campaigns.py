@@ -149,6 +149,7 @@ def test_a_provisioning_failed_draft_is_cloned(live_server, page: Page) -> None:
     page.get_by_role("link", name="Spring open house").click()
     expect(page.get_by_text("cannot be launched again; clone it")).to_be_visible()
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
+    expect(page.get_by_test_id("senders-closed")).to_contain_text("takes its senders along")
     screenshot(page, "campaign-detail-provisioning-failed")
 
     page.get_by_role("button", name="Clone").click()
@@ -157,6 +158,16 @@ def test_a_provisioning_failed_draft_is_cloned(live_server, page: Page) -> None:
     expect(page.locator(".number-card")).to_contain_text("Area codes: 212, 646")
     expect(page.get_by_role("button", name="Launch")).to_be_visible()
     expect(page.get_by_role("cell", name="Cloned from “Spring open house”")).to_be_visible()
+
+    # The failed draft, cloned, is archived off the Drafts index.
+    page.get_by_role("link", name="Spring open house").click()
+    page.get_by_role("button", name="Archive").click()
+    expect(page.get_by_text("“Spring open house” archived.")).to_be_visible()
+    expect(page.locator("[data-flag=provisioning-failed]")).to_be_visible()
+    screenshot(page, "campaign-detail-provisioning-failed-archived")
+    page.goto(f"{live_server.url}/campaigns/drafts/")
+    expect(page.get_by_role("link", name="Spring open house", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Copy of Spring open house")).to_be_visible()
 
 
 def test_a_follow_up_with_targeting(live_server, page: Page) -> None:

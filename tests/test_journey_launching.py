@@ -109,7 +109,7 @@ def test_a_launch_in_999_fails_and_the_clone_is_a_fresh_draft(live_server, page:
         "Provisioning failed after 3 attempts"
     )
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
-    expect(page.get_by_role("button", name="Archive")).to_have_count(0)
+    expect(page.get_by_role("button", name="Archive")).to_be_visible()  # off Drafts, if wanted
     screenshot(page, "campaign-detail-launch-failed")
 
     page.get_by_role("button", name="Clone").click()

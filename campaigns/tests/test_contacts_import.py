@@ -92,6 +92,44 @@ def test_a_bad_file_says_why_and_saves_nothing(campaign, content, message):
     assert not Contact.objects.exists()
 
 
+def test_a_mac_excel_file_with_cr_line_ends_reads_like_any_other(campaign):
+    content = b"Phone,First Name\r2125550101,Ada\r6465550103,Grace\r"
+
+    report = contacts_import(campaign=campaign, dataset=contacts_file_read(content))
+
+    assert report.valid == 2
+    assert list(campaign.contacts.values_list("first_name", flat=True)) == ["Ada", "Grace"]
+
+
+def test_a_windows_excel_file_in_cp1252_is_read_without_a_word(campaign):
+    content = "phone,first_name,city\n2125550101,Zoë,Bogotá “Centro”\n".encode("cp1252")
+
+    contacts_import(campaign=campaign, dataset=contacts_file_read(content))
+
+    [(first_name, fields)] = campaign.contacts.values_list("first_name", "fields")
+    assert (first_name, fields) == ("Zoë", {"city": "Bogotá “Centro”"})
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"phone,note\n2125550101," + b"x" * 140_000 + b"\n",
+            r"Row 2 cannot be read as CSV: field larger than field limit",
+        ),
+        (b"phone,note\n2125550101,ok\n6465550103,a\x00b\n", "Row 3 contains a NUL character"),
+        (b"phone\x00,note\n2125550101,ok\n", "Row 1 contains a NUL character"),
+        (b"phone\n\x81\x8d\x00\n", "not UTF-8 text"),
+    ],
+    ids=["huge-cell", "nul-in-row", "nul-in-header", "binary"],
+)
+def test_a_file_csv_cannot_read_is_refused_beside_the_field(campaign, content, message):
+    with pytest.raises(CampaignError, match=message) as caught:
+        contacts_file_read(content)
+
+    assert caught.value.field == "file"
+
+
 def test_a_follow_up_takes_no_uploads(cast, campaign):
     follow_up = CampaignFactory.create(organization=cast.org, parent=campaign)
 

@@ -32,6 +32,7 @@ from campaigns.tests.factories import (
 from campaigns.transitions import TRANSITIONS, campaign_transition
 from notifications.models import OutboxEmail
 from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.usage import IN_USE_CAMPAIGN_STATUSES
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +167,40 @@ def test_a_draft_needs_a_message_and_contacts_to_launch(cast):
         campaign_launch(campaign=empty, launched_by=cast.alice)
     with pytest.raises(CampaignError, match="Upload contacts before launching"):
         campaign_launch(campaign=no_contacts, launched_by=cast.alice)
+
+
+def test_in_use_means_launching_or_active_for_every_app():
+    assert IN_USE_CAMPAIGN_STATUSES == (CampaignStatus.LAUNCHING, CampaignStatus.ACTIVE)
+
+
+def test_contacts_are_accepted_by_a_draft_that_is_not_a_follow_up(cast):
+    parent = draft(cast, active=True)
+    follow_up = draft(cast, parent=parent)
+
+    assert [c.accepts_contacts for c in (draft(cast), parent, follow_up)] == [True, False, False]
+
+
+def test_a_provisioning_failed_draft_archives_and_gives_nothing_back_again(cast):
+    number = PhoneNumberFactory.create(
+        organization=cast.org,
+        kind="single_use",
+        provisioning_status=ProvisioningStatus.FAILED,
+        carrier_number_id="sim-given-back",
+    )
+    campaign = draft(cast, single_use=True, provisioning_failed=True, phone_number=number)
+
+    archived = campaign_archive(campaign=campaign, archived_by=cast.alice)
+
+    assert (archived.status, archived.provisioning_failed) == ("archived", True)
+    number.refresh_from_db()
+    assert (number.provisioning_status, number.released_at) == ("failed", None)
+
+
+def test_a_provisioning_failed_draft_takes_no_new_senders(cast):
+    campaign = draft(cast, single_use=True, provisioning_failed=True)
+
+    with pytest.raises(CampaignError, match=r"Provisioning failed for .*senders no longer change"):
+        campaign_sender_add(campaign=campaign, user=cast.sam, added_by=cast.alice)
 
 
 def test_a_provisioning_failed_draft_cannot_be_launched_again(cast):
@@ -524,12 +559,21 @@ def test_create_writes_a_draft_and_the_first_timeline_row(cast):
     assert (row.from_status, row.to_status, row.reason) == ("", "draft", "Created")
 
 
+def test_a_single_use_campaign_takes_the_simulators_area_codes_like_a_number_does(cast):
+    settings = settings_for(cast, area_codes=["000", "998", "999", "112"])
+
+    campaign = campaign_create(organization=cast.org, created_by=cast.alice, settings=settings)
+
+    assert campaign.area_codes == ["000", "998", "999", "112"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field", "message"),
     [
-        ({"area_codes": ["21"]}, "area_codes", "Area codes are three digits"),
-        ({"area_codes": ["112"]}, "area_codes", "not starting with 0 or 1: 112"),
-        ({"area_codes": []}, "area_codes", "at least one area code"),
+        ({"area_codes": ["21"]}, "area_codes", "“21” is not an area code; enter 3 digits"),
+        ({"area_codes": ["212", "212"]}, "area_codes", "Give each area code once; repeated: 212"),
+        ({"area_codes": ["201", "202", "203", "204", "205", "206"]}, "area_codes", "at most 5"),
+        ({"area_codes": []}, "area_codes", "Enter at least one area code"),
         ({"use_case": None}, "use_case", "Choose the 10DLC use case"),
         ({"initial_message": "Hi {school}"}, "initial_message", "no column for {school}"),
         ({"initial_message": "Hi {first_name"}, "initial_message", "Check the braces"),

@@ -121,7 +121,7 @@ def test_an_unknown_message_field_is_shown_beside_the_message(cast):
             "office": cast.office_a.pk,
             "initial_message": "Hi {nickname}",
             "number_choice": "single_use",
-            "area_codes": "212, 64",
+            "area_codes": "212, 646",
             "use_case": UseCaseFactory.create(organization=cast.org).pk,
         },
     )
@@ -133,6 +133,51 @@ def test_an_unknown_message_field_is_shown_beside_the_message(cast):
     ]
     assert 'id="id_initial_message_errors"' in response.content.decode()
     assert not Campaign.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("choice", "area_codes", "error"),
+    [
+        ("single_use", "212 64", "“64” is not an area code; enter 3 digits, e.g. 212."),
+        ("single_use", "212, 212", "Give each area code once; repeated: 212."),
+        ("single_use", "201 202 203 204 205 206", "Give at most 5 area codes."),
+        ("single_use", "", "Enter at least one area code."),
+    ],
+)
+def test_the_campaign_form_checks_area_codes_as_the_number_form_does(
+    cast, choice, area_codes, error
+):
+    response = cast.client("alice").post(
+        reverse("campaigns:create"),
+        {
+            "name": "X",
+            "office": cast.office_a.pk,
+            "number_choice": choice,
+            "area_codes": area_codes,
+            "use_case": UseCaseFactory.create(organization=cast.org).pk,
+        },
+    )
+
+    assert response.context["form"].errors["area_codes"] == [error]
+    assert not Campaign.objects.exists()
+
+
+def test_the_campaign_form_ignores_area_codes_for_a_dedicated_number(cast):
+    number = PhoneNumberFactory.create(organization=cast.org)
+    response = cast.client("alice").post(
+        reverse("campaigns:create"),
+        {
+            "name": "X",
+            "office": cast.office_a.pk,
+            "number_choice": "dedicated",
+            "dedicated_number": number.pk,
+            "area_codes": "nonsense",
+        },
+    )
+
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    assert (campaign.phone_number, campaign.area_codes) == (number, [])
 
 
 def test_the_reusable_picker_lists_the_offices_numbers_with_their_status(cast):
@@ -229,9 +274,31 @@ def test_the_details_page_offers_only_the_actions_of_its_state(cast):
     text = body.decode()
 
     assert ">Clone</button>" in text
+    assert ">Archive</button>" in text
     assert ">Launch</button>" not in text
     assert "cannot be launched again; clone it" in text
     assert "Area codes: 212, 646" in text
+    assert "Senders can be added before launch" not in text
+    assert "Provisioning failed, so senders no longer change here." in text
+    assert ">Add sender</button>" not in text
+
+
+def test_archiving_a_provisioning_failed_draft_takes_it_off_drafts(cast):
+    failed = CampaignFactory.create(
+        organization=cast.org, single_use=True, provisioning_failed=True, name="Dead end"
+    )
+    client = cast.client("alice")
+
+    response = client.post(reverse("campaigns:archive", kwargs={"pk": failed.pk}), follow=True)
+
+    assert "“Dead end” archived." in response.content.decode()
+    assert "Dead end" not in client.get(reverse("campaigns:drafts")).content.decode()
+    archived = client.get(reverse("campaigns:archived")).content.decode()
+    assert "Dead end" in archived
+    assert 'data-flag="provisioning-failed"' in archived
+    page = client.get(reverse("campaigns:detail", kwargs={"pk": failed.pk})).content.decode()
+    assert ">Archive</button>" not in page
+    assert ">Clone</button>" in page
 
 
 def test_a_sender_sees_the_page_without_actions(cast):
@@ -291,6 +358,35 @@ def test_a_wrong_header_is_reported_beside_the_file_field(cast):
     [error] = response.context["form"].errors["file"]
     assert error.startswith("The first row must name the columns; it has mobile_no, name.")
     assert 'id="id_file_errors"' in response.content.decode()
+
+
+def test_an_unreadable_file_is_reported_beside_the_field_not_a_500(cast):
+    campaign = CampaignFactory.create(organization=cast.org)
+    url = reverse("campaigns:contacts", kwargs={"pk": campaign.pk})
+    content = b"phone,note\n2125550101," + b"x" * 140_000 + b"\n"
+
+    response = cast.client("alice").post(url, {"file": SimpleUploadedFile("c.csv", content)})
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["file"]
+    assert error.startswith("Row 2 cannot be read as CSV")
+
+
+def test_a_file_over_the_size_limit_is_refused_beside_the_field(cast, monkeypatch):
+    monkeypatch.setattr("campaigns.forms.CONTACTS_FILE_MAX_MB", 1)
+    campaign = CampaignFactory.create(organization=cast.org)
+    url = reverse("campaigns:contacts", kwargs={"pk": campaign.pk})
+    content = b"phone\n" + b"2125550101\n" * 200_000  # 2.2 MB
+
+    response = cast.client("alice").post(url, {"file": SimpleUploadedFile("c.csv", content)})
+
+    [error] = response.context["form"].errors["file"]
+    assert error == (
+        "This file is 2 MB; a contacts file can be at most 1 MB. "
+        "Split it and upload the parts one after another."
+    )
+    assert response.context["report"] is None
+    assert "At most 50 MB." in cast.client("alice").get(url).content.decode()
 
 
 # --- follow-up ------------------------------------------------------------------------------
@@ -403,7 +499,7 @@ def test_a_forced_launch_of_a_provisioning_failed_draft_is_refused(cast):
     assert failed.status == CampaignStatus.DRAFT
 
 
-def test_a_provisioning_failed_draft_offers_only_clone(cast):
+def test_a_provisioning_failed_draft_offers_only_clone_and_archive(cast):
     failed = CampaignFactory.create(
         organization=cast.org, single_use=True, provisioning_failed=True
     )
@@ -411,9 +507,10 @@ def test_a_provisioning_failed_draft_offers_only_clone(cast):
     text = cast.client("alice").get(reverse("campaigns:detail", kwargs={"pk": failed.pk}))
     body = text.content.decode()
 
-    for refused in (">Edit</a>", ">Archive</button>", ">Launch</button>", "Add sender"):
+    for refused in (">Edit</a>", ">Launch</button>", "Add sender"):
         assert refused not in body
     assert ">Clone</button>" in body
+    assert ">Archive</button>" in body
 
 
 def test_the_clone_link_asks_before_it_clones(cast):

@@ -91,6 +91,34 @@ def test_an_office_member_never_exports_another_offices_numbers(cast, numbers) -
     assert "+16175550020" in body
 
 
+def test_a_member_sees_another_offices_campaign_as_in_use_without_its_name(cast, numbers):
+    _, dedicated, _ = numbers
+    campaign_on(dedicated, name="Office B secret")
+    dedicated.campaigns.update(office=cast.office_b)  # bob is not in office_b
+
+    bobs = {row["number"]: row for row in csv.DictReader(io.StringIO(download(cast, "bob")))}
+    alices = {row["number"]: row for row in csv.DictReader(io.StringIO(download(cast, "alice")))}
+
+    assert (bobs["+16175550020"]["usage"], bobs["+16175550020"]["campaign"]) == ("in_use", "")
+    assert alices["+16175550020"]["campaign"] == "Office B secret"
+    assert bobs["+16175550010"]["campaign"] == "Fall yield"  # office_a's campaign is bob's
+
+
+def test_the_python_fallback_hides_the_same_campaign_names_as_copy(cast, numbers) -> None:
+    _, dedicated, _ = numbers
+    campaign_on(dedicated, name="Office B secret")
+    dedicated.campaigns.update(office=cast.office_b)
+    bob = cast.bob.memberships.get()
+    queryset = phone_number_list(organization=cast.org, membership=bob, params={"o": "name"})
+
+    copied = b"".join(export_csv(queryset, membership=bob))
+    written = b"".join(_buffered(_python_csv(phone_number_export_rows(queryset, membership=bob))))
+
+    assert written == copied
+    [row] = [line for line in copied.splitlines() if line.startswith(b"+16175550020")]
+    assert row.endswith(b",dedicated,,,,,complete,in_use,,2026-03-04T05:06:07Z")
+
+
 def test_another_organization_exports_only_its_own(cast, numbers) -> None:
     body = download(cast, "charlie")
     assert body.splitlines()[1:] == [
@@ -109,8 +137,9 @@ def test_the_python_fallback_writes_the_same_bytes_as_copy(cast, numbers) -> Non
     queryset = phone_number_list(
         organization=cast.org, membership=cast.alice.memberships.get(), params={"o": "name"}
     )
-    copied = b"".join(export_csv(queryset))
-    written = b"".join(_buffered(_python_csv(phone_number_export_rows(queryset))))
+    copied = b"".join(export_csv(queryset, membership=None))
+    rows = phone_number_export_rows(queryset, membership=None)
+    written = b"".join(_buffered(_python_csv(rows)))
     assert written == copied
     assert copied.count(b"\n") == 4
 

@@ -268,19 +268,40 @@ def test_usage_links_to_the_launching_or_active_campaign(cast, mix) -> None:
     assert html.count(">Available<") == 3
 
 
-def test_the_query_count_does_not_grow_with_rows(cast, django_assert_max_num_queries) -> None:
+def office_b_campaign_on(number: PhoneNumber, cast, name: str = "Office B secret"):
+    campaign = campaign_on(number, name=name)
+    number.campaigns.filter(pk=campaign.pk).update(office=cast.office_b)
+    return campaign
+
+
+def test_a_member_sees_another_offices_campaign_as_in_use_without_its_name(cast, mix) -> None:
+    hidden = office_b_campaign_on(mix["dedicated"], cast)
+    shown = campaign_on(mix["office_a"], name="Fall yield")
+
+    html = cast.client("bob").get(LIST).content.decode()
+
+    assert html.count("In Use") == 2
+    assert "Office B secret" not in html
+    assert f'href="/campaigns/{hidden.pk}/"' not in html
+    assert f'<a href="/campaigns/{shown.pk}/">Fall yield</a>' in html
+    assert "Office B secret" in cast.client("alice").get(LIST).content.decode()
+
+
+@pytest.mark.parametrize("who", ["alice", "bob"])
+def test_the_query_count_does_not_grow_with_rows(cast, who, django_assert_max_num_queries) -> None:
     def build(n: int) -> None:
         for _ in range(n):
             number = ReusableNumberFactory.create(office=cast.office_a)
             number.inboxes.set([InboxFactory.create(office=cast.office_a)])
             campaign_on(number)
+            office_b_campaign_on(PhoneNumberFactory.create(organization=cast.org), cast)
 
     build(2)
-    cast.client("alice")  # signs in
+    cast.client(who)  # signs in
     with django_assert_max_num_queries(6) as few:
-        cast.client("alice").get(LIST)
+        cast.client(who).get(LIST)
     build(60)
     with django_assert_max_num_queries(len(few.captured_queries)) as many:
-        response = cast.client("alice").get(LIST, {"o": "inboxes"})
+        response = cast.client(who).get(LIST, {"o": "inboxes"})
     assert len(response.context["page"].rows) == 50
     assert len(many.captured_queries) == len(few.captured_queries)

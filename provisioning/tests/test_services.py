@@ -95,7 +95,7 @@ def test_a_reusable_number_counts_against_its_office_quota(order, cast) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("area_codes", "message"),
-    [([], "at least one area code"), (["21"], "as 3 digits"), (["2125"], "as 3 digits")],
+    [([], "at least one area code"), (["21"], "enter 3 digits"), (["2125"], "enter 3 digits")],
 )
 def test_bad_area_codes_are_refused(order, area_codes, message) -> None:
     with pytest.raises(ProvisioningError, match=message):

@@ -45,6 +45,8 @@ def test_provision_number_swaps_in_the_available_numbers(cast, order) -> None:
     [
         ("", "Enter at least one area code."),
         ("21x", "“21x” is not an area code; enter 3 digits, e.g. 212."),
+        ("212 646 212", "Give each area code once; repeated: 212."),
+        ("201 202 203 204 205 206", "Give at most 5 area codes."),
         ("000", "No numbers available in 000. Try another area code."),
     ],
 )

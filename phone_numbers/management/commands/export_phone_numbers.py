@@ -30,10 +30,10 @@ class Command(BaseCommand):
         )
         if output is None:
             # Chunks end at row ends, so each decodes on its own.
-            for chunk in export_csv(numbers):
+            for chunk in export_csv(numbers, membership=None):
                 self.stdout.write(chunk.decode(), ending="")
             return
         with open(output, "wb") as file:
-            for chunk in export_csv(numbers):
+            for chunk in export_csv(numbers, membership=None):
                 file.write(chunk)
         self.stderr.write(f"Wrote {output}.")
