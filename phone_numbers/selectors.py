@@ -48,27 +48,49 @@ def phone_number_list(
 ) -> QuerySet[PhoneNumber]:
     """The Phone Numbers list: visible numbers, filtered, searched and sorted as ``params``
     (the query string) asks, ordered by (sort key, id). Raises PhoneNumberQueryError."""
+    return _list_rows(
+        _valid_filter(organization=organization, membership=membership, params=params)
+    )
+
+
+def phone_number_page(
+    *,
+    organization: Organization,
+    membership: Membership,
+    params: Mapping[str, Any],
+    cursor: str | None,
+    size: int,
+) -> KeysetPage:
+    """One page of ``phone_number_list(params=params)``: a keyset page, or a segmented one for
+    the sorts whose key has few values and no index (office, usage). Raises
+    PhoneNumberQueryError or BadCursor."""
+    filterset = _valid_filter(organization=organization, membership=membership, params=params)
+    numbers = _list_rows(filterset)
+    column = str(numbers.query.order_by[0]).lstrip("-").removeprefix("sort_")
+    segments = sort_segments(organization=organization, column=column)
+    if segments is None:
+        return keyset_page(numbers, cursor=cursor, size=size)
+    return segmented_page(
+        numbers, matching=filterset.matching(), segments=segments, cursor=cursor, size=size
+    )
+
+
+def _valid_filter(
+    *, organization: Organization, membership: Membership, params: Mapping[str, Any]
+) -> PhoneNumberFilter:
     filterset = phone_number_filter(organization=organization, membership=membership, params=params)
     if not filterset.is_valid():
         raise PhoneNumberQueryError({k: list(v) for k, v in filterset.errors.items()})
+    return filterset
+
+
+def _list_rows(filterset: PhoneNumberFilter) -> QuerySet[PhoneNumber]:
     return filterset.qs.select_related("office").annotate(
         inbox_list=inbox_names(", "),
         in_use=in_use(),
         campaign_id=campaign_using("id"),
         campaign_name=campaign_using("name"),
     )
-
-
-def phone_number_page(
-    *, organization: Organization, numbers: QuerySet[PhoneNumber], cursor: str | None, size: int
-) -> KeysetPage:
-    """One page of ``phone_number_list``'s result: a keyset page, or a segmented one for the
-    sorts whose key has few values and no index (office, usage). Raises BadCursor."""
-    column = str(numbers.query.order_by[0]).lstrip("-").removeprefix("sort_")
-    segments = sort_segments(organization=organization, column=column)
-    if segments is None:
-        return keyset_page(numbers, cursor=cursor, size=size)
-    return segmented_page(numbers, segments=segments, cursor=cursor, size=size)
 
 
 def phone_number_export_rows(queryset: QuerySet[PhoneNumber]) -> QuerySet[PhoneNumber]:
