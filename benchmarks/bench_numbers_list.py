@@ -165,7 +165,7 @@ def main() -> None:
 
         return run
 
-    for label, params, segments, order, desc, depth in [
+    segment_cases: list[tuple[str, dict[str, str], list[tuple[str, Any]], str, bool, int]] = [
         ("first page, sorted by office", {"o": "office"}, offices, "p.office_id,p.id", False, 0),
         (
             "first page, sorted by office desc",
@@ -186,7 +186,8 @@ def main() -> None:
         ("first page, sorted by usage", {"o": "-usage"}, usage, "p.id", True, 0),
         ("first page, sorted by usage asc", {"o": "usage"}, usage, "p.id", False, 0),
         ("page 6,000, sorted by usage", {"o": "-usage"}, usage, "p.id", True, 300_000),
-    ]:
+    ]
+    for label, params, segments, order, desc, depth in segment_cases:
         if not depth:
             cases.append((label, params, segmented(segments, order, desc)))
             continue

@@ -130,7 +130,8 @@ def test_the_office_sorted_id_query_is_one_lean_query_read_in_index_order(cast, 
         parts = unions[0].count("UNION ALL") + 1
         assert parts == (4 if "cursor" not in params else 3)  # no office, three offices
         assert "offices_office" not in unions[0]
-        assert "inboxes_inbox" not in unions[0] and "campaigns_campaign" not in unions[0]
+        assert "inboxes_inbox" not in unions[0]
+        assert "campaigns_campaign" not in unions[0]
         assert unions[0].count('ORDER BY "phone_numbers_phonenumber"."office_id"') == parts
         page_queries = [
             q for q in queries.captured_queries if "phone_numbers_phonenumber" in q["sql"]
