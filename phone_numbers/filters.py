@@ -54,19 +54,23 @@ DEFAULT_ORDERING = "-created"
 
 
 def sort_segments(*, organization: Organization, column: str) -> list[Segment] | None:
-    """For a sort key of few values that no index holds, its values in ascending order with the
-    condition that selects each one's rows (phone_numbers/pagination.py); None for the rest.
-    Each segment is then an (organization, office, id) / (organization, id) index range."""
+    """For a sort key of few values that no index holds, its values in ascending order, each
+    with the (organization, office, id) index ranges that hold its rows
+    (phone_numbers/pagination.py); None for the rest."""
+    if column not in ("office", "usage"):
+        return None
+    # The database's order of the names (its collation), and "" (no office) first.
+    offices = Office.objects.filter(organization=organization).order_by("name", "pk")
+    by_office = [("", Q(office__isnull=True))] + [
+        (name, Q(office_id=pk)) for pk, name in offices.values_list("pk", "name")
+    ]
     if column == "office":
-        # The database's order of the names (its collation), and "" (no office) first.
-        offices = Office.objects.filter(organization=organization).order_by("name", "pk")
-        return [
-            Segment("", Q(office__isnull=True)),
-            *(Segment(name, Q(office_id=pk)) for pk, name in offices.values_list("pk", "name")),
-        ]
-    if column == "usage":
-        return [Segment(False, ~in_use()), Segment(True, in_use())]
-    return None
+        return [Segment(name, (office,)) for name, office in by_office]
+    # Read by id alone: office by office, the rare "In Use" rows cost a scan of every office.
+    return [
+        Segment(False, (~in_use(),), by_office=False),
+        Segment(True, (in_use(),), by_office=False),
+    ]
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -120,7 +124,19 @@ class PhoneNumberFilter(django_filters.FilterSet):
         )
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = self._select(queryset)
+        return self.filters["o"].filter(queryset, self.form.cleaned_data.get("o"))
+
+    def matching(self) -> QuerySet:
+        """The rows the filters and the search select, and nothing else: no sort key, no
+        annotations, no joins (what a segment's id query reads). Call ``is_valid()`` first."""
+        return self._select(self.queryset.all())
+
+    def _select(self, queryset: QuerySet) -> QuerySet:
         # Released numbers are history: shown only when asked for by status.
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.exclude(provisioning_status=ProvisioningStatus.RELEASED)
-        return super().filter_queryset(queryset)
+        for name, value in self.form.cleaned_data.items():
+            if name != "o":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset

@@ -7,9 +7,15 @@ direction, so a cursor from another sort order is refused rather than misread.
 
 A key with a handful of distinct values that no index holds (the office's name, whether a
 campaign uses the number) is paged in SEGMENTS instead (``segmented_page``): the caller lists
-the values in sort order, each with the condition that selects its rows; a page walks them in
+the values in sort order, each with the index ranges that hold its rows; a page walks them in
 order and keysets on the id inside each, so it costs a few short index range scans. The
 cursor is the same (key value, id).
+
+Each range is read ``ORDER BY office_id, id`` from the bare filtered rows (no joins, no
+annotations), so that PostgreSQL walks the (organization, office, id) index. Ordered by the id
+alone it takes the primary key instead, believing one organization's rows are spread evenly
+over all ids; when another organization's rows sit between, it reads them all first (280 ms
+at 1,000,000 such rows, where the index range costs under 1 ms).
 """
 
 from dataclasses import dataclass
@@ -91,10 +97,14 @@ def _decode(cursor: str, queryset: QuerySet, key: str, descending: bool) -> tupl
 
 @dataclass(frozen=True)
 class Segment:
-    """The rows whose sort key is ``value``: those ``condition`` selects."""
+    """The rows whose sort key is ``value``: those the ``ranges`` select, each condition one
+    range of the (organization, office, id) index (an office, or no office), with any filter
+    on top, read in (office, id) order; with ``by_office=False``, conditions read by id alone.
+    Ranges of one segment are merged by id."""
 
     value: Any
-    condition: Q | Any
+    ranges: tuple[Q | Any, ...]
+    by_office: bool = True
 
 
 def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> KeysetPage:
@@ -111,11 +121,18 @@ def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> KeysetP
 
 
 def segmented_page(
-    queryset: QuerySet, *, segments: list[Segment], cursor: str | None, size: int
+    queryset: QuerySet,
+    *,
+    matching: QuerySet,
+    segments: list[Segment],
+    cursor: str | None,
+    size: int,
 ) -> KeysetPage:
     """A keyset page of a queryset ordered by a key of few values; ``segments`` lists every
-    value the key can take, in ascending order. Two queries: the page's ids (one UNION ALL of
-    an id range per segment, each stopping after ``size + 1`` rows), then its rows."""
+    value the key can take, in ascending order. ``matching`` is the same rows as ``queryset``
+    with only the filters (no annotations, joins or order). Two queries: the page's ids (one
+    UNION ALL of an id range per segment range, each stopping after ``size + 1`` rows), then
+    its rows."""
     key, descending = _ordering(queryset)
     before, after = False, None
     walk = list(segments)
@@ -130,14 +147,17 @@ def segmented_page(
         if start is None:
             raise BadCursor("This page link is out of date (the list has changed).")
         walk = walk[start:]
+    lean = matching.order_by()
     parts = []
     for n, segment in enumerate(walk):
-        part = queryset.filter(segment.condition)
-        if n == 0 and after is not None:
-            part = part.filter(id__lt=after) if backwards else part.filter(id__gt=after)
-        part = part.annotate(segment=Value(n, output_field=IntegerField()))
-        part = part.order_by("-id" if backwards else "id").values_list("segment", "id")
-        parts.append(part[: size + 1])
+        for condition in segment.ranges:
+            part = lean.filter(condition)
+            if n == 0 and after is not None:
+                part = part.filter(id__lt=after) if backwards else part.filter(id__gt=after)
+            part = part.annotate(segment=Value(n, output_field=IntegerField()))
+            order = ("office_id", "id") if segment.by_office else ("id",)
+            part = part.order_by(*(f"-{o}" if backwards else o for o in order))
+            parts.append(part.values_list("segment", "id")[: size + 1])
     found = sorted(
         # Sorted here, not by an ORDER BY over the union (the model's default would apply).
         parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0],

@@ -48,9 +48,42 @@ def phone_number_list(
 ) -> QuerySet[PhoneNumber]:
     """The Phone Numbers list: visible numbers, filtered, searched and sorted as ``params``
     (the query string) asks, ordered by (sort key, id). Raises PhoneNumberQueryError."""
+    filterset = _valid_filter(organization=organization, membership=membership, params=params)
+    return _list_rows(filterset, membership=membership)
+
+
+def phone_number_page(
+    *,
+    organization: Organization,
+    membership: Membership,
+    params: Mapping[str, Any],
+    cursor: str | None,
+    size: int,
+) -> KeysetPage:
+    """One page of ``phone_number_list(params=params)``: a keyset page, or a segmented one for
+    the sorts whose key has few values and no index (office, usage). Raises
+    PhoneNumberQueryError or BadCursor."""
+    filterset = _valid_filter(organization=organization, membership=membership, params=params)
+    numbers = _list_rows(filterset, membership=membership)
+    column = str(numbers.query.order_by[0]).lstrip("-").removeprefix("sort_")
+    segments = sort_segments(organization=organization, column=column)
+    if segments is None:
+        return keyset_page(numbers, cursor=cursor, size=size)
+    return segmented_page(
+        numbers, matching=filterset.matching(), segments=segments, cursor=cursor, size=size
+    )
+
+
+def _valid_filter(
+    *, organization: Organization, membership: Membership, params: Mapping[str, Any]
+) -> PhoneNumberFilter:
     filterset = phone_number_filter(organization=organization, membership=membership, params=params)
     if not filterset.is_valid():
         raise PhoneNumberQueryError({k: list(v) for k, v in filterset.errors.items()})
+    return filterset
+
+
+def _list_rows(filterset: PhoneNumberFilter, *, membership: Membership) -> QuerySet[PhoneNumber]:
     offices = campaign_offices_named(membership)
     return filterset.qs.select_related("office").annotate(
         inbox_list=inbox_names(", "),
@@ -67,18 +100,6 @@ def campaign_offices_named(membership: Membership | None) -> QuerySet[Office] | 
     if membership is None or membership.role == Role.ADMIN:
         return None
     return membership.offices.all()
-
-
-def phone_number_page(
-    *, organization: Organization, numbers: QuerySet[PhoneNumber], cursor: str | None, size: int
-) -> KeysetPage:
-    """One page of ``phone_number_list``'s result: a keyset page, or a segmented one for the
-    sorts whose key has few values and no index (office, usage). Raises BadCursor."""
-    column = str(numbers.query.order_by[0]).lstrip("-").removeprefix("sort_")
-    segments = sort_segments(organization=organization, column=column)
-    if segments is None:
-        return keyset_page(numbers, cursor=cursor, size=size)
-    return segmented_page(numbers, segments=segments, cursor=cursor, size=size)
 
 
 def phone_number_export_rows(

@@ -31,26 +31,25 @@ LIST_PARAMS = ("q", "kind", "status", "office", "agent", "response_type", "o")
 def phone_number_list_view(request: TenantRequest) -> HttpResponse:
     params = _list_params(request.GET)
     problems: dict[str, list[str]] = {}
-    try:
-        numbers = phone_number_list(
-            organization=request.organization, membership=request.membership, params=params
-        )
-    except PhoneNumberQueryError as error:
-        # Show the list without the values we cannot use, and say why beside each filter.
-        problems = error.errors
-        for key in problems:
-            params.pop(key, None)
-        numbers = phone_number_list(
-            organization=request.organization, membership=request.membership, params=params
-        )
-    org = request.organization
-    try:
-        page = phone_number_page(
-            organization=org, numbers=numbers, cursor=request.GET.get("cursor"), size=PAGE_SIZE
-        )
-    except BadCursor as error:
-        problems["cursor"] = [str(error)]
-        page = phone_number_page(organization=org, numbers=numbers, cursor=None, size=PAGE_SIZE)
+    cursor = request.GET.get("cursor")
+    while True:
+        try:
+            page = phone_number_page(
+                organization=request.organization,
+                membership=request.membership,
+                params=params,
+                cursor=cursor,
+                size=PAGE_SIZE,
+            )
+            break
+        except PhoneNumberQueryError as error:
+            # Show the list without the values we cannot use, and say why beside each filter.
+            problems.update(error.errors)
+            if not [params.pop(key) for key in error.errors if key in params]:
+                raise
+        except BadCursor as error:
+            problems["cursor"] = [str(error)]
+            cursor = None
     filterset = phone_number_filter(
         organization=request.organization, membership=request.membership, params=request.GET
     )

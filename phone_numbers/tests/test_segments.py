@@ -111,3 +111,29 @@ def test_an_office_filter_with_the_office_sort_and_a_member_see_only_their_rows(
             organization=cast.org, membership=cast.bob.memberships.get(), params={"o": "office"}
         )
     )
+
+
+def test_the_office_sorted_id_query_is_one_lean_query_read_in_index_order(cast, spread) -> None:
+    """The page's ids come from one UNION of bare index ranges: no join to offices, no list
+    annotations, each range ordered by (office, id) so the (organization, office, id) index
+    serves it rather than the primary key."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = cast.client("alice")
+    cursor = client.get(LIST, {"o": "-office"}).context["page"].next_cursor
+    for params in ({"o": "office"}, {"o": "-office", "cursor": cursor}):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LIST, params).status_code == 200
+        unions = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+        assert len(unions) == 1
+        parts = unions[0].count("UNION ALL") + 1
+        assert parts == (4 if "cursor" not in params else 3)  # no office, three offices
+        assert "offices_office" not in unions[0]
+        assert "inboxes_inbox" not in unions[0]
+        assert "campaigns_campaign" not in unions[0]
+        assert unions[0].count('ORDER BY "phone_numbers_phonenumber"."office_id"') == parts
+        page_queries = [
+            q for q in queries.captured_queries if "phone_numbers_phonenumber" in q["sql"]
+        ]
+        assert len(page_queries) == 2  # the ids, then the rows
