@@ -76,6 +76,7 @@ def main() -> None:
         ("page 9,000, sorted by name", {"o": "name"}, "name", False),
         ("page 9,000, sorted by number desc", {"o": "-number"}, "COALESCE(e164, '')", True),
         ("page 6,000, sorted by kind (ties)", {"o": "kind"}, "kind", False),
+        ("page 6,000, sorted by inboxes", {"o": "inboxes"}, "inbox_names", False),
         ("page 1,000, kind=reusable by name", {"o": "name", "kind": "reusable"}, "name", False),
         (
             "page 1,000, agent search, status",
@@ -114,6 +115,18 @@ def main() -> None:
                 label,
                 {**params, "cursor": page_cursor},
                 raw(sql, [org_id, *extra_params, value, row.pk]),
+            )
+        )
+    # The inboxes sort reads the key the database keeps on the row (PhoneNumber.inbox_names).
+    for label, direction in [
+        ("first page, sorted by inboxes", "ASC"),
+        ("first page, sorted by inboxes desc", "DESC"),
+    ]:
+        cases.append(
+            (
+                label,
+                {"o": "inboxes" if direction == "ASC" else "-inboxes"},
+                raw(base + f" ORDER BY inbox_names {direction}, id {direction} LIMIT 51", [org_id]),
             )
         )
     cases.append(

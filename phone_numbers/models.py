@@ -89,6 +89,7 @@ LIST_SORT_COLUMNS = {
     "response_type": "response",
     "provisioning_status": "status",
     "created_at": "created",
+    "inbox_names": "inboxes",
 }
 
 
@@ -137,6 +138,10 @@ class PhoneNumber(models.Model):
     )
     response_type = models.CharField(max_length=5, choices=ResponseType.choices, blank=True)
     inboxes = models.ManyToManyField(Inbox, blank=True, related_name="phone_numbers")
+    # The Phone Numbers list's "inboxes" sort key: the inbox names in name order, joined by
+    # ", ". Kept by the database, never by Django: triggers (migration 0004) recompute it on
+    # every write of the number, of its inboxes, and of an inbox's name.
+    inbox_names = models.TextField(default="", db_default="", blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
