@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django.db import connection
 from django.db.models import (
     Expression,
     F,
@@ -25,11 +26,14 @@ from phone_numbers.usage import in_use, numbers_in_use
 
 
 def inbox_names(delimiter: str) -> Expression:
-    """The number's inbox names in name order, joined by ``delimiter`` ("" when none)."""
+    """The number's inbox names in name order, joined by ``delimiter`` ("" when none).
+    (SQLite, the embedded default, cannot order inside an aggregate: there the order is the
+    database's.)"""
+    ordered = connection.features.supports_aggregate_order_by_clause
     names = (
         Inbox.objects.filter(phone_numbers=OuterRef("pk"))
         .values("phone_numbers")
-        .annotate(names=StringAgg("name", Value(delimiter), order_by="name"))
+        .annotate(names=StringAgg("name", Value(delimiter), order_by="name" if ordered else None))
         .values("names")
     )
     return Coalesce(Subquery(names), Value(""), output_field=TextField())
@@ -45,9 +49,10 @@ SORT_KEYS: dict[str, Any] = {
     "office": Coalesce(F("office__name"), Value("")),
     "agent": F("agent"),
     "response_type": F("response_type"),
-    # inbox_names(", ") kept on the row by the database (PhoneNumber.inbox_names), so it has an
-    # (organization, key, id) index like the columns above instead of a lookup per row.
-    "inboxes": F("inbox_names"),
+    # inbox_names(", ") kept on the row by PostgreSQL (PhoneNumber.inbox_names, migration 0004),
+    # so it has an (organization, key, id) index like the columns above instead of a lookup per
+    # row; the embedded SQLite default has no such triggers and computes it per row.
+    "inboxes": (F("inbox_names") if connection.vendor == "postgresql" else inbox_names(", ")),
     "status": F("provisioning_status"),
     "usage": in_use(),
     "created": F("created_at"),

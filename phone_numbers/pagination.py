@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import BooleanField, F, Func, IntegerField, Model, Q, QuerySet, Value
 
 SALT = "phone_numbers.keyset"
@@ -160,7 +161,7 @@ def segmented_page(
             parts.append(part.values_list("segment", "id")[: size + 1])
     found = sorted(
         # Sorted here, not by an ORDER BY over the union (the model's default would apply).
-        parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0],
+        _all_rows(parts),
         key=lambda row: (row[0], -row[1] if backwards else row[1]),
     )
     ids = [pk for _, pk in found[: size + 1]]
@@ -186,3 +187,13 @@ def _page(
             _encode(key, descending, rows[0], before=True) if rows and has_previous else None
         ),
     )
+
+
+def _all_rows(parts: list[QuerySet]) -> list[Any]:
+    """The parts' rows in one UNION ALL; SQLite (the embedded default) cannot limit the parts
+    of a compound statement, so there each part is its own query."""
+    if len(parts) == 1:
+        return list(parts[0])
+    if connection.features.supports_slicing_ordering_in_compound:
+        return list(parts[0].union(*parts[1:], all=True).order_by())
+    return [row for part in parts for row in part]
