@@ -102,17 +102,27 @@ def _refusal(campaign: Campaign, to: str) -> str:
     )
 
 
-def campaign_email_live(campaign: Campaign) -> None:
-    """The launcher hears that the campaign is live."""
+def _email_launcher(campaign: Campaign, event: str, **context: object) -> None:
+    """The person who launched the campaign hears about it (once per event, ever)."""
     launcher = campaign.launched_by
     if launcher is None:
         return
     notification_enqueue(
-        event=f"campaign:{campaign.pk}:active",
+        event=f"campaign:{campaign.pk}:{event}",
         recipient=launcher.email,
-        template="campaigns/live",
-        context={"campaign": campaign, "person": launcher, "path": _detail_path(campaign)},
+        template=f"campaigns/{event}",
+        context={
+            "campaign": campaign,
+            "person": launcher,
+            "path": _detail_path(campaign),
+            **context,
+        },
     )
+
+
+def campaign_email_live(campaign: Campaign) -> None:
+    """The launcher hears that the campaign is live."""
+    _email_launcher(campaign, "active")
 
 
 def campaign_email_assignments(campaign: Campaign) -> None:
@@ -132,33 +142,16 @@ def campaign_email_assignment(campaign: Campaign, user: User) -> None:
 
 def campaign_email_launching(campaign: Campaign) -> None:
     """The launcher hears that the single-use number is being bought and provisioned."""
-    launcher = campaign.launched_by
-    if launcher is None:
-        return
-    notification_enqueue(
-        event=f"campaign:{campaign.pk}:launching",
-        recipient=launcher.email,
-        template="campaigns/launching",
-        context={"campaign": campaign, "person": launcher, "path": _detail_path(campaign)},
-    )
+    _email_launcher(campaign, "launching")
 
 
 def campaign_email_provisioning_failed(campaign: Campaign) -> None:
     """The launcher hears why provisioning failed, with a link that clones the campaign."""
-    launcher = campaign.launched_by
-    if launcher is None:
-        return
-    notification_enqueue(
-        event=f"campaign:{campaign.pk}:provisioning_failed",
-        recipient=launcher.email,
-        template="campaigns/provisioning_failed",
-        context={
-            "campaign": campaign,
-            "person": launcher,
-            "reason": provisioning_failure(campaign.phone_number),
-            "path": _detail_path(campaign),
-            "clone_path": reverse("campaigns:clone", kwargs={"pk": campaign.pk}),
-        },
+    _email_launcher(
+        campaign,
+        "provisioning_failed",
+        reason=provisioning_failure(campaign.phone_number),
+        clone_path=reverse("campaigns:clone", kwargs={"pk": campaign.pk}),
     )
 
 
