@@ -77,6 +77,9 @@ def main() -> None:
         ("page 9,000, sorted by number desc", {"o": "-number"}, "COALESCE(e164, '')", True),
         ("page 6,000, sorted by kind (ties)", {"o": "kind"}, "kind", False),
         ("page 6,000, sorted by inboxes", {"o": "inboxes"}, "inbox_names", False),
+        ("page 6,000, sorted by office", {"o": "office"}, "office_name", False),
+        ("page 6,000, sorted by usage desc", {"o": "-usage"}, "in_use", True),
+        ("page 6,000, sorted by usage", {"o": "usage"}, "in_use", False),
         ("page 1,000, kind=reusable by name", {"o": "name", "kind": "reusable"}, "name", False),
         (
             "page 1,000, agent search, status",
@@ -117,18 +120,17 @@ def main() -> None:
                 raw(sql, [org_id, *extra_params, value, row.pk]),
             )
         )
-    # The inboxes sort reads the key the database keeps on the row (PhoneNumber.inbox_names).
-    for label, direction in [
-        ("first page, sorted by inboxes", "ASC"),
-        ("first page, sorted by inboxes desc", "DESC"),
-    ]:
-        cases.append(
-            (
-                label,
-                {"o": "inboxes" if direction == "ASC" else "-inboxes"},
-                raw(base + f" ORDER BY inbox_names {direction}, id {direction} LIMIT 51", [org_id]),
+    # The inboxes, office and usage sorts read keys the database keeps on the row
+    # (PhoneNumber.inbox_names, office_name, in_use).
+    for column, key in [("inboxes", "inbox_names"), ("office", "office_name"), ("usage", "in_use")]:
+        for direction in ("ASC", "DESC"):
+            cases.append(
+                (
+                    f"first page, sorted by {column}{' desc' if direction == 'DESC' else ''}",
+                    {"o": column if direction == "ASC" else f"-{column}"},
+                    raw(base + f" ORDER BY {key} {direction}, id {direction} LIMIT 51", [org_id]),
+                )
             )
-        )
     cases.append(
         (
             'first page, search q="term 3"',
@@ -140,81 +142,6 @@ def main() -> None:
             ),
         )
     )
-    # The office and usage sorts are paged in segments (phone_numbers/pagination.py); the same
-    # work in raw SQL is one UNION ALL of an id range per segment, then the page's rows.
-    offices = [
-        ("office_id IS NULL", ""),
-        *(
-            (f"office_id = {pk}", name)
-            for pk, name in org.offices.order_by("name", "pk").values_list("pk", "name")
-        ),
-    ]
-    in_use = "EXISTS (SELECT 1 FROM campaigns_campaign c WHERE c.phone_number_id = p.id AND c.status IN ('launching','active'))"
-    usage = [(f"NOT {in_use}", False), (in_use, True)]
-
-    def segmented(
-        segments: list[tuple[str, Any]], order: str, desc: bool, value: Any = None, pk: int = 0
-    ) -> Callable[[], object]:
-        walk = list(reversed(segments)) if desc else list(segments)
-        if value is not None:
-            walk = walk[[v for _, v in walk].index(value) :]
-        direction = "DESC" if desc else "ASC"
-        parts = []
-        for n, (condition, _) in enumerate(walk):
-            after = f" AND p.id {'<' if desc else '>'} {pk}" if n == 0 and value is not None else ""
-            ordering = ", ".join(f"{column} {direction}" for column in order.split(","))
-            parts.append(
-                f"(SELECT {n} AS segment, p.id FROM phone_numbers_phonenumber p WHERE p.organization_id = {org_id} AND p.provisioning_status <> 'released' AND {condition}{after} ORDER BY {ordering} LIMIT 51)"
-            )
-        ids_sql = " UNION ALL ".join(parts)
-
-        def run() -> object:
-            with connection.cursor() as cursor:
-                cursor.execute(ids_sql)
-                found = sorted(cursor.fetchall(), key=lambda r: (r[0], -r[1] if desc else r[1]))
-                ids = [i for _, i in found[:51]]
-                cursor.execute("SELECT * FROM phone_numbers_phonenumber WHERE id = ANY(%s)", [ids])
-                return cursor.fetchall()
-
-        return run
-
-    segment_cases: list[tuple[str, dict[str, str], list[tuple[str, Any]], str, bool, int]] = [
-        ("first page, sorted by office", {"o": "office"}, offices, "p.office_id,p.id", False, 0),
-        (
-            "first page, sorted by office desc",
-            {"o": "-office"},
-            offices,
-            "p.office_id,p.id",
-            True,
-            0,
-        ),
-        (
-            "page 6,000, sorted by office",
-            {"o": "office"},
-            offices,
-            "p.office_id,p.id",
-            False,
-            300_000,
-        ),
-        ("first page, sorted by usage", {"o": "-usage"}, usage, "p.id", True, 0),
-        ("first page, sorted by usage asc", {"o": "usage"}, usage, "p.id", False, 0),
-        ("page 6,000, sorted by usage", {"o": "-usage"}, usage, "p.id", True, 300_000),
-    ]
-    for label, params, segments, order, desc, depth in segment_cases:
-        if not depth:
-            cases.append((label, params, segmented(segments, order, desc)))
-            continue
-        queryset = phone_number_list(organization=org, membership=membership, params=params)
-        key_name = str(queryset.query.order_by[0]).lstrip("-")
-        row = queryset[depth]
-        cases.append(
-            (
-                label,
-                {**params, "cursor": deep_cursor(params, depth)},
-                segmented(segments, order, desc, getattr(row, key_name), row.pk),
-            )
-        )
-
     with connection.cursor() as cursor:
         cursor.execute(base.replace("*", "count(*)"), [org_id])
         total = cursor.fetchone()[0]

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from inboxes.models import Inbox
 from offices.models import Membership, Office, Organization
-from offices.selectors import office_list
+from offices.selectors import office_visible
 from phone_numbers.behaviour import BotIdk, bot_idk
 from phone_numbers.models import ResponseType
 from phone_numbers.services import (
@@ -82,7 +82,7 @@ class ReusableDefaultsMixin(forms.Form):
         self.organization = organization
         self.current_office = current_office
         office = self._field("office")
-        office.queryset = office_list(organization=organization, membership=membership)
+        office.queryset = office_visible(organization=organization, membership=membership)
         office.widget.attrs.update(_refresh_office_fields())
         # Any inbox of the organization is looked up, so that one of another office gets a
         # message that says so; only the chosen office's inboxes are offered.

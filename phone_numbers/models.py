@@ -90,6 +90,8 @@ LIST_SORT_COLUMNS = {
     "provisioning_status": "status",
     "created_at": "created",
     "inbox_names": "inboxes",
+    "office_name": "office",
+    "in_use": "usage",
 }
 
 
@@ -142,6 +144,15 @@ class PhoneNumber(models.Model):
     # ", ". Kept by the database, never by Django: triggers (migration 0004) recompute it on
     # every write of the number, of its inboxes, and of an inbox's name.
     inbox_names = models.TextField(default="", db_default="", blank=True, editable=False)
+    # The list's "office" sort key: the office's name ("" for none). Kept by the database
+    # (migration 0006): on every write of the number's office, and when the office is renamed.
+    office_name = models.CharField(
+        max_length=120, default="", db_default="", blank=True, editable=False
+    )
+    # Whether a launching or active campaign uses the number: the list's "usage" sort key and
+    # its Usage column. Kept by the database from the campaigns (campaigns/migrations/0003),
+    # which this app cannot see; never written by Django.
+    in_use = models.BooleanField(default=False, db_default=False, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -185,10 +196,6 @@ class PhoneNumber(models.Model):
                 models.Index(fields=["organization", column, "id"], name=f"pn_list_{short}_idx")
                 for column, short in LIST_SORT_COLUMNS.items()
             ],
-            # The office and usage sorts page in segments (phone_numbers/pagination.py): an
-            # office's rows by id, and every row by id (checked against the campaigns using it).
-            models.Index(fields=["organization", "office", "id"], name="pn_list_office_idx"),
-            models.Index(fields=["organization", "id"], name="pn_list_id_idx"),
         ]
 
     def __str__(self) -> str:

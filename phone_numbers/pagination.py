@@ -4,18 +4,6 @@ page costs one index range scan however deep it is, and nothing counts the whole
 The queryset must be ordered by ``(key, "id")`` or ``("-key", "-id")`` where ``key`` is an
 annotation or field that is never NULL. The cursor is opaque and signed; it names its key and
 direction, so a cursor from another sort order is refused rather than misread.
-
-A key with a handful of distinct values that no index holds (the office's name, whether a
-campaign uses the number) is paged in SEGMENTS instead (``segmented_page``): the caller lists
-the values in sort order, each with the index ranges that hold its rows; a page walks them in
-order and keysets on the id inside each, so it costs a few short index range scans. The
-cursor is the same (key value, id).
-
-Each range is read ``ORDER BY office_id, id`` from the bare filtered rows (no joins, no
-annotations), so that PostgreSQL walks the (organization, office, id) index. Ordered by the id
-alone it takes the primary key instead, believing one organization's rows are spread evenly
-over all ids; when another organization's rows sit between, it reads them all first (280 ms
-at 1,000,000 such rows, where the index range costs under 1 ms).
 """
 
 from dataclasses import dataclass
@@ -24,8 +12,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import BooleanField, F, Func, IntegerField, Model, Q, QuerySet, Value
+from django.db.models import BooleanField, F, Func, Model, QuerySet, Value
 
 SALT = "phone_numbers.keyset"
 
@@ -96,18 +83,6 @@ def _decode(cursor: str, queryset: QuerySet, key: str, descending: bool) -> tupl
         raise BadCursor("This page link is not valid (it may have been cut short).") from error
 
 
-@dataclass(frozen=True)
-class Segment:
-    """The rows whose sort key is ``value``: those the ``ranges`` select, each condition one
-    range of the (organization, office, id) index (an office, or no office), with any filter
-    on top, read in (office, id) order; with ``by_office=False``, conditions read by id alone.
-    Ranges of one segment are merged by id."""
-
-    value: Any
-    ranges: tuple[Q | Any, ...]
-    by_office: bool = True
-
-
 def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> KeysetPage:
     key, descending = _ordering(queryset)
     before = False
@@ -118,55 +93,6 @@ def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> KeysetP
         if before:
             queryset = queryset.reverse()
     rows = list(queryset[: size + 1])
-    return _page(rows, key, descending, cursor=cursor, before=before, size=size)
-
-
-def segmented_page(
-    queryset: QuerySet,
-    *,
-    matching: QuerySet,
-    segments: list[Segment],
-    cursor: str | None,
-    size: int,
-) -> KeysetPage:
-    """A keyset page of a queryset ordered by a key of few values; ``segments`` lists every
-    value the key can take, in ascending order. ``matching`` is the same rows as ``queryset``
-    with only the filters (no annotations, joins or order). Two queries: the page's ids (one
-    UNION ALL of an id range per segment range, each stopping after ``size + 1`` rows), then
-    its rows."""
-    key, descending = _ordering(queryset)
-    before, after = False, None
-    walk = list(segments)
-    if cursor:
-        value, pk, before = _decode(cursor, queryset, key, descending)
-        after = pk
-    backwards = descending != before
-    if backwards:
-        walk.reverse()
-    if cursor:
-        start = next((i for i, s in enumerate(walk) if s.value == value), None)
-        if start is None:
-            raise BadCursor("This page link is out of date (the list has changed).")
-        walk = walk[start:]
-    lean = matching.order_by()
-    parts = []
-    for n, segment in enumerate(walk):
-        for condition in segment.ranges:
-            part = lean.filter(condition)
-            if n == 0 and after is not None:
-                part = part.filter(id__lt=after) if backwards else part.filter(id__gt=after)
-            part = part.annotate(segment=Value(n, output_field=IntegerField()))
-            order = ("office_id", "id") if segment.by_office else ("id",)
-            part = part.order_by(*(f"-{o}" if backwards else o for o in order))
-            parts.append(part.values_list("segment", "id")[: size + 1])
-    found = sorted(
-        # Sorted here, not by an ORDER BY over the union (the model's default would apply).
-        _all_rows(parts),
-        key=lambda row: (row[0], -row[1] if backwards else row[1]),
-    )
-    ids = [pk for _, pk in found[: size + 1]]
-    by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
-    rows = [by_id[pk] for pk in ids if pk in by_id]
     return _page(rows, key, descending, cursor=cursor, before=before, size=size)
 
 
@@ -187,13 +113,3 @@ def _page(
             _encode(key, descending, rows[0], before=True) if rows and has_previous else None
         ),
     )
-
-
-def _all_rows(parts: list[QuerySet]) -> list[Any]:
-    """The parts' rows in one UNION ALL; SQLite (the embedded default) cannot limit the parts
-    of a compound statement, so there each part is its own query."""
-    if len(parts) == 1:
-        return list(parts[0])
-    if connection.features.supports_slicing_ordering_in_compound:
-        return list(parts[0].union(*parts[1:], all=True).order_by())
-    return [row for part in parts for row in part]

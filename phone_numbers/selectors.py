@@ -5,10 +5,10 @@ from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.shortcuts import get_object_or_404
 
 from offices.models import Membership, Office, Organization, Role
-from phone_numbers.filters import PhoneNumberFilter, inbox_names, sort_segments
+from phone_numbers.filters import PhoneNumberFilter, inbox_names
 from phone_numbers.models import Kind, PhoneNumber, UseCase, UseCaseState
-from phone_numbers.pagination import KeysetPage, keyset_page, segmented_page
-from phone_numbers.usage import campaign_name_if_in_use, campaign_using, in_use
+from phone_numbers.pagination import KeysetPage, keyset_page
+from phone_numbers.usage import campaign_name_if_in_use, campaign_using
 
 
 class PhoneNumberQueryError(Exception):
@@ -60,18 +60,10 @@ def phone_number_page(
     cursor: str | None,
     size: int,
 ) -> KeysetPage:
-    """One page of ``phone_number_list(params=params)``: a keyset page, or a segmented one for
-    the sorts whose key has few values and no index (office, usage). Raises
-    PhoneNumberQueryError or BadCursor."""
-    filterset = _valid_filter(organization=organization, membership=membership, params=params)
-    numbers = _list_rows(filterset, membership=membership)
-    column = str(numbers.query.order_by[0]).lstrip("-").removeprefix("sort_")
-    segments = sort_segments(organization=organization, column=column)
-    if segments is None:
-        return keyset_page(numbers, cursor=cursor, size=size)
-    return segmented_page(
-        numbers, matching=filterset.matching(), segments=segments, cursor=cursor, size=size
-    )
+    """One keyset page of ``phone_number_list(params=params)``: one range scan of the sort
+    key's index at any depth. Raises PhoneNumberQueryError or BadCursor."""
+    numbers = phone_number_list(organization=organization, membership=membership, params=params)
+    return keyset_page(numbers, cursor=cursor, size=size)
 
 
 def _valid_filter(
@@ -85,9 +77,8 @@ def _valid_filter(
 
 def _list_rows(filterset: PhoneNumberFilter, *, membership: Membership) -> QuerySet[PhoneNumber]:
     offices = campaign_offices_named(membership)
-    return filterset.qs.select_related("office").annotate(
+    return filterset.qs.annotate(
         inbox_list=inbox_names(", "),
-        in_use=in_use(),
         campaign_id=campaign_using("id", offices=offices),
         campaign_name=campaign_using("name", offices=offices),
     )

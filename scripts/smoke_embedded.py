@@ -21,12 +21,32 @@ from django.test import Client  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from campaigns.models import Campaign  # noqa: E402
+from campaigns.tests.factories import CampaignFactory, PhoneNumberFactory  # noqa: E402
+from offices.models import Office  # noqa: E402
 from phone_numbers.models import PhoneNumber  # noqa: E402
 
 call_command("migrate", verbosity=0)
 call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+admin = User.objects.get(email="admin@demo.longcode.test")
+organization = admin.memberships.get().organization
+
+# The list's office and usage sort keys are kept by SQLite triggers here (PostgreSQL's are tested
+# by the suite): a renamed office and a live campaign must show on the number.
+reusable = PhoneNumberFactory.create(reusable=True, organization=organization)
+CampaignFactory.create(
+    organization=organization, office=reusable.office, phone_number=reusable, active=True
+)
+assert reusable.office is not None
+Office.objects.filter(pk=reusable.office.pk).update(name="Smoke test office")
+reusable.refresh_from_db()
+if (reusable.office_name, reusable.in_use) != ("Smoke test office", True):
+    sys.exit(
+        f"SQLite does not keep the list's sort keys: {reusable.office_name!r}, in use "
+        f"{reusable.in_use}"
+    )
+
 client = Client()
-client.force_login(User.objects.get(email="admin@demo.longcode.test"))
+client.force_login(admin)
 campaign = Campaign.objects.first()
 number = PhoneNumber.objects.first()
 assert campaign is not None
