@@ -44,15 +44,12 @@ SORT_KEYS: dict[str, Any] = {
     "name": F("name"),
     "description": F("description"),
     "kind": F("kind"),
-    # office_name and in_use are kept on the row by the database (migrations phone_numbers/0006
-    # and campaigns/0003), each with its index like the columns above.
+    # The inboxes, office and usage keys are kept on the row by the database (PhoneNumber
+    # inbox_names, office_name, in_use), each with its index like the columns above.
     "office": F("office_name"),
     "agent": F("agent"),
     "response_type": F("response_type"),
-    # inbox_names(", ") kept on the row by PostgreSQL (PhoneNumber.inbox_names, migration 0004),
-    # so it has an (organization, key, id) index like the columns above instead of a lookup per
-    # row; the embedded SQLite default has no such triggers and computes it per row.
-    "inboxes": (F("inbox_names") if connection.vendor == "postgresql" else inbox_names(", ")),
+    "inboxes": F("inbox_names"),
     "status": F("provisioning_status"),
     "usage": F("in_use"),
     "created": F("created_at"),
@@ -99,6 +96,7 @@ class PhoneNumberFilter(django_filters.FilterSet):
         self, data: Any, *, organization: Organization, membership: Membership, **kwargs: Any
     ) -> None:
         super().__init__(data, **kwargs)
+        self.organization = organization
         self.filters["office"].extra["choices"] = office_choices(
             organization=organization, membership=membership
         )

@@ -8,7 +8,24 @@ from offices.models import Membership, Office, Organization, Role
 from phone_numbers.filters import PhoneNumberFilter, inbox_names
 from phone_numbers.models import Kind, PhoneNumber, UseCase, UseCaseState
 from phone_numbers.pagination import KeysetPage, keyset_page
-from phone_numbers.usage import campaign_name_if_in_use, campaign_using
+from phone_numbers.usage import campaign_name_if_in_use, campaigns_using
+
+# What a row of the Phone Numbers list shows (templates/phone_numbers/list.html); the rest of
+# the number is left unread.
+LIST_COLUMNS = (
+    "e164",
+    "name",
+    "description",
+    "kind",
+    "office_name",
+    "agent",
+    "response_type",
+    "inbox_names",
+    "provisioning_status",
+    "failure_reason",
+    "in_use",
+    "created_at",
+)
 
 
 class PhoneNumberQueryError(Exception):
@@ -48,40 +65,40 @@ def phone_number_list(
 ) -> QuerySet[PhoneNumber]:
     """The Phone Numbers list: visible numbers, filtered, searched and sorted as ``params``
     (the query string) asks, ordered by (sort key, id). Raises PhoneNumberQueryError."""
-    filterset = _valid_filter(organization=organization, membership=membership, params=params)
-    return _list_rows(filterset, membership=membership)
+    return _valid(
+        phone_number_filter(organization=organization, membership=membership, params=params)
+    ).qs
 
 
 def phone_number_page(
     *,
+    filterset: PhoneNumberFilter,
     organization: Organization,
     membership: Membership,
-    params: Mapping[str, Any],
     cursor: str | None,
     size: int,
 ) -> KeysetPage:
-    """One keyset page of ``phone_number_list(params=params)``: one range scan of the sort
-    key's index at any depth. Raises PhoneNumberQueryError or BadCursor."""
-    numbers = phone_number_list(organization=organization, membership=membership, params=params)
-    return keyset_page(numbers, cursor=cursor, size=size)
+    """One keyset page of the list that ``filterset`` (``phone_number_filter``) selects: one
+    range scan of the sort key's index at any depth, then one lookup of the campaigns using the
+    page's numbers in use (``number.campaign_id`` and ``campaign_name``, where the person may
+    open the campaign). Raises PhoneNumberQueryError or BadCursor."""
+    if filterset.organization != organization:
+        raise ValueError("The filterset belongs to another organization.")
+    numbers = _valid(filterset).qs.only(*LIST_COLUMNS)
+    page = keyset_page(numbers, cursor=cursor, size=size)
+    using = campaigns_using(
+        [number.pk for number in page.rows if number.in_use],
+        offices=campaign_offices_named(membership),
+    )
+    for number in page.rows:
+        number.campaign_id, number.campaign_name = using.get(number.pk, (None, ""))
+    return page
 
 
-def _valid_filter(
-    *, organization: Organization, membership: Membership, params: Mapping[str, Any]
-) -> PhoneNumberFilter:
-    filterset = phone_number_filter(organization=organization, membership=membership, params=params)
+def _valid(filterset: PhoneNumberFilter) -> PhoneNumberFilter:
     if not filterset.is_valid():
         raise PhoneNumberQueryError({k: list(v) for k, v in filterset.errors.items()})
     return filterset
-
-
-def _list_rows(filterset: PhoneNumberFilter, *, membership: Membership) -> QuerySet[PhoneNumber]:
-    offices = campaign_offices_named(membership)
-    return filterset.qs.annotate(
-        inbox_list=inbox_names(", "),
-        campaign_id=campaign_using("id", offices=offices),
-        campaign_name=campaign_using("name", offices=offices),
-    )
 
 
 def campaign_offices_named(membership: Membership | None) -> QuerySet[Office] | None:

@@ -11,7 +11,7 @@ from phone_numbers.export import export_csv
 from phone_numbers.filters import DEFAULT_ORDERING
 from phone_numbers.forms import DEFAULT_FIELDS, ReusableDefaultsForm
 from phone_numbers.models import Kind, ResponseType
-from phone_numbers.pagination import BadCursor
+from phone_numbers.pagination import BadCursor, KeysetPage
 from phone_numbers.permissions import number_staff_required
 from phone_numbers.selectors import (
     PhoneNumberQueryError,
@@ -29,38 +29,40 @@ LIST_PARAMS = ("q", "kind", "status", "office", "agent", "response_type", "o")
 
 @staff_required
 def phone_number_list_view(request: TenantRequest) -> HttpResponse:
+    organization, membership = request.organization, request.membership
     params = _list_params(request.GET)
-    problems: dict[str, list[str]] = {}
-    cursor = request.GET.get("cursor")
-    while True:
-        try:
-            page = phone_number_page(
-                organization=request.organization,
-                membership=request.membership,
-                params=params,
-                cursor=cursor,
-                size=PAGE_SIZE,
-            )
-            break
-        except PhoneNumberQueryError as error:
-            # Show the list without the values we cannot use, and say why beside each filter.
-            problems.update(error.errors)
-            if not [params.pop(key) for key in error.errors if key in params]:
-                raise
-        except BadCursor as error:
-            problems["cursor"] = [str(error)]
-            cursor = None
-    filterset = phone_number_filter(
-        organization=request.organization, membership=request.membership, params=request.GET
-    )
+    # The form shows what the person asked for, with a message beside each value we cannot
+    # use; the list is shown without those values.
+    filterset = phone_number_filter(organization=organization, membership=membership, params=params)
+    problems: dict[str, list[str]] = {key: list(e) for key, e in filterset.errors.items()}
+    usable = filterset
+    if problems:
+        usable = phone_number_filter(
+            organization=organization, membership=membership, params=_without(params, problems)
+        )
+
+    def page_at(cursor: str | None) -> KeysetPage:
+        return phone_number_page(
+            filterset=usable,
+            organization=organization,
+            membership=membership,
+            cursor=cursor,
+            size=PAGE_SIZE,
+        )
+
+    try:
+        page = page_at(request.GET.get("cursor"))
+    except BadCursor as error:
+        problems["cursor"] = [str(error)]
+        page = page_at(None)
     context = {
         "page": page,
         "filter_form": filterset.form,
         "problems": problems,
-        "query": params.urlencode(),
-        "columns": _columns(params),
-        "sort_param": params.get("o", ""),
-        "filtered": any(params.get(key) for key in LIST_PARAMS if key != "o"),
+        "query": usable.data.urlencode(),
+        "columns": _columns(usable.data),
+        "sort_param": usable.data.get("o", ""),
+        "filtered": any(usable.data.get(key) for key in LIST_PARAMS if key != "o"),
     }
     return render(request, "phone_numbers/list.html", context, status=400 if problems else 200)
 
@@ -114,6 +116,13 @@ def _columns(params: QueryDict) -> list[dict[str, str]]:
         query["o"] = f"-{key}" if sort == "ascending" else key
         columns.append({"key": key, "label": label, "sort": sort, "query": query.urlencode()})
     return columns
+
+
+def _without(params: QueryDict, keys: dict[str, list[str]]) -> QueryDict:
+    kept = params.copy()
+    for key in keys:
+        kept.pop(key, None)
+    return kept
 
 
 def _list_params(query: QueryDict) -> QueryDict:

@@ -66,9 +66,17 @@ DROP TRIGGER campaign_number_usage_inserted_or_deleted ON campaigns_campaign;
 DROP FUNCTION campaign_number_usage_changed();
 DROP TRIGGER phone_number_in_use_keep ON phone_numbers_phonenumber;
 DROP FUNCTION phone_number_in_use_keep();
+UPDATE phone_numbers_phonenumber SET in_use = false WHERE in_use;
 """
 
 SQLITE = [
+    """
+CREATE TRIGGER phone_number_in_use_insert
+AFTER INSERT ON phone_numbers_phonenumber
+BEGIN
+  UPDATE phone_numbers_phonenumber SET in_use = in_use WHERE id = NEW.id;
+END
+""",
     """
 CREATE TRIGGER phone_number_in_use_keep
 AFTER UPDATE OF in_use ON phone_numbers_phonenumber
@@ -113,6 +121,8 @@ SQLITE_BACKWARD = [
     "DROP TRIGGER campaign_number_usage_updated",
     "DROP TRIGGER campaign_number_usage_inserted",
     "DROP TRIGGER phone_number_in_use_keep",
+    "DROP TRIGGER phone_number_in_use_insert",
+    "UPDATE phone_numbers_phonenumber SET in_use = 0 WHERE in_use",
 ]
 
 FILL = """

@@ -3,9 +3,12 @@ write path can leave it stale: the number's row works it out on insert and whene
 or the key itself is written with a new value (a save() of an instance loaded before a rename
 cannot write the old name back), and renaming an office rewrites its numbers' key.
 
-On PostgreSQL the number's trigger reads the office FOR SHARE: a rename in flight holds the
-office, so the number waits for it and reads the new name (without the lock it would read the
-old one, and the rename, not seeing the number in its office yet, would pass it by).
+On PostgreSQL a number that enters an office (inserted, or moved) reads the office FOR SHARE:
+a rename in flight holds the office, so the number waits for it and reads the new name (without
+the lock it would read the old one, and the rename, not seeing the number in its office yet,
+would pass it by). A number that stays in its office takes no lock: a rename in flight will
+wait for the number and rewrite its key after it, and locking the office here could deadlock
+with that rename.
 
 SQLite (the embedded default of `make run`) gets the same rules as AFTER triggers; it has one
 writer at a time, so it needs no lock.
@@ -20,7 +23,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
   office text;
 BEGIN
-  SELECT name INTO office FROM offices_office WHERE id = NEW.office_id FOR SHARE;
+  IF TG_OP = 'INSERT' OR NEW.office_id IS DISTINCT FROM OLD.office_id THEN
+    SELECT name INTO office FROM offices_office WHERE id = NEW.office_id FOR SHARE;
+  ELSE
+    SELECT name INTO office FROM offices_office WHERE id = NEW.office_id;
+  END IF;
   NEW.office_name := COALESCE(office, '');
   RETURN NEW;
 END $$;
@@ -53,6 +60,7 @@ DROP FUNCTION office_renamed();
 DROP TRIGGER phone_number_office_name_update ON phone_numbers_phonenumber;
 DROP TRIGGER phone_number_office_name_insert ON phone_numbers_phonenumber;
 DROP FUNCTION phone_number_office_name_keep();
+UPDATE phone_numbers_phonenumber SET office_name = '' WHERE office_name <> '';
 """
 
 SQLITE = [
@@ -89,6 +97,7 @@ SQLITE_BACKWARD = [
     "DROP TRIGGER office_renamed",
     "DROP TRIGGER phone_number_office_name_update",
     "DROP TRIGGER phone_number_office_name_insert",
+    "UPDATE phone_numbers_phonenumber SET office_name = '' WHERE office_name <> ''",
 ]
 
 FILL = """

@@ -298,6 +298,7 @@ def test_the_query_count_does_not_grow_with_rows(cast, who, django_assert_max_nu
 
     build(2)
     cast.client(who)  # signs in
+    # session, user, membership, office choices, the page, the campaigns of its numbers in use
     with django_assert_max_num_queries(6) as few:
         cast.client(who).get(LIST)
     build(60)
