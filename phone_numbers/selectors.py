@@ -116,7 +116,7 @@ def phone_number_export_rows(
     """The columns of the CSV export as annotations (``export_*``), in the list's order.
     ``membership`` is the person exporting; None for an operator (command, Django admin)."""
     return queryset.annotate(
-        export_office=F("office__name"),
+        export_office=F("office_name"),
         # Only reusable numbers have inboxes; the database then skips the lookup for the rest.
         export_inboxes=Case(
             When(kind=Kind.REUSABLE, then=inbox_names(";")),
