@@ -83,3 +83,20 @@ def test_admin_finds_sorts_filters_and_exports_phone_numbers(live_server, page: 
     assert exported[0]["response_type"] == "bot"
     assert exported[1]["inboxes"] == "Front desk"
     assert (exported[1]["usage"], exported[1]["campaign"]) == ("in_use", "Fall open house")
+
+    # The usage and office columns sort like the rest: click once, click again to reverse.
+    page.get_by_role("link", name="Clear").click()
+    expect(rows).to_have_count(4)
+    page.get_by_role("link", name="Usage", exact=True).click()
+    expect(rows.last).to_contain_text("Fall open house")
+    page.get_by_role("link", name="Usage ▲").click()
+    expect(rows.first).to_contain_text("Fall open house")
+    expect(rows.first.locator(".usage")).to_contain_text("In Use")
+    expect(rows.nth(1).locator(".usage")).to_have_text("Available")
+    screenshot(page, "numbers-list-by-usage")
+    page.get_by_role("link", name="Office", exact=True).click()
+    expect(rows.nth(2)).to_contain_text("Admissions")
+    expect(rows.nth(3)).to_contain_text("Financial Aid")
+    page.get_by_role("link", name="Office ▲").click()
+    expect(rows.first).to_contain_text("Financial Aid")
+    expect(rows.nth(1)).to_contain_text("Admissions")
