@@ -1,16 +1,21 @@
-"""The office and usage sorts read keys the database keeps on the number (office_name, in_use):
-every row once, in the order of the live offices and campaigns, both ways, at a fixed query
-count; and the office key follows moves, renames and stale saves, even a rename racing a move.
-(How campaigns keep in_use: campaigns/tests/test_number_in_use.py.)"""
+"""The inboxes, office and usage sorts read keys the database keeps on the number (inbox_names,
+office_name, in_use): every row once, in the order of the live inboxes, offices and campaigns,
+both ways, at a fixed query count; and the keys follow every change, stale saves and a rename
+racing a move included. (How campaigns keep in_use: campaigns/tests/test_number_in_use.py.)"""
 
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
+from django.test.utils import CaptureQueriesContext
 
+from inboxes.services import inbox_update
+from inboxes.tests.factories import InboxFactory
 from offices.models import Office
 from offices.tests.factories import OfficeFactory
+from phone_numbers.filters import inbox_names
 from phone_numbers.models import Kind, PhoneNumber
 from phone_numbers.selectors import phone_number_list
 from phone_numbers.tests.factories import PhoneNumberFactory, ReusableNumberFactory, campaign_on
@@ -21,20 +26,28 @@ LIST = "/numbers/"
 
 @pytest.fixture
 def spread(cast) -> None:
-    """130 numbers: no office, and three offices (one named to sort between the others); one
-    in six is used by an active campaign, and one in seven by a draft (which is not a use)."""
+    """130 numbers: no office, and three offices (one named to sort between the others), with
+    no inbox, one or several (names in mixed case); one in six is used by an active campaign,
+    and one in seven by a draft (which is not a use)."""
     offices = [
         None,
         cast.office_a,
         cast.office_b,
         OfficeFactory.create(organization=cast.org, name="Athletics"),
     ]
+    inboxes = {
+        office: [InboxFactory.create(office=office, name=n) for n in ("Main", "apply", "Visits")]
+        for office in offices[1:]
+    }
     for i in range(130):
         office = offices[i % 4]
         if office is None:
             number = PhoneNumberFactory.create(organization=cast.org, kind=Kind.DEDICATED)
         else:
-            number = ReusableNumberFactory.create(office=office)
+            choice = [[], [0], [1], [0, 2], [2, 1, 0]][i % 5]
+            number = ReusableNumberFactory.create(
+                office=office, inboxes=[inboxes[office][n] for n in choice]
+            )
         if i % 6 == 0:
             campaign_on(number, name=f"Campaign {i}")
         elif i % 7 == 0:
@@ -46,6 +59,7 @@ def live_order(cast, ordering: str) -> list[int]:
     columns."""
     campaigns = PhoneNumber._meta.get_field("campaigns").related_model
     live = {
+        "inboxes": inbox_names(", "),
         "office": Coalesce("office__name", Value("")),
         "usage": Exists(
             campaigns._default_manager.filter(
@@ -71,8 +85,10 @@ def walk(client, ordering: str) -> tuple[list[list[int]], Any]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("ordering", ["office", "-office", "usage", "-usage"])
-def test_office_and_usage_sorted_pages_visit_every_row_once_in_order_both_ways(
+@pytest.mark.parametrize(
+    "ordering", ["inboxes", "-inboxes", "office", "-office", "usage", "-usage"]
+)
+def test_pages_sorted_by_a_kept_key_visit_every_row_once_in_order_both_ways(
     cast, spread, ordering
 ) -> None:
     client = cast.client("alice")
@@ -125,16 +141,17 @@ def test_the_usage_column_says_in_use_only_for_a_launching_or_active_campaign(ca
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("ordering", ["office", "-usage"])
+@pytest.mark.parametrize("ordering", ["-inboxes", "office", "-usage"])
 def test_a_page_sorted_by_a_kept_key_costs_the_same_queries_however_many_rows(
     cast, ordering, django_assert_max_num_queries
 ) -> None:
+    inbox = InboxFactory.create(office=cast.office_b, name="Main")
     campaign_on(ReusableNumberFactory.create(office=cast.office_a))
     cast.client("alice").get(LIST)  # signs in
     with django_assert_max_num_queries(6) as few:
         cast.client("alice").get(LIST, {"o": ordering})
     for n in range(60):
-        number = ReusableNumberFactory.create(office=cast.office_b)
+        number = ReusableNumberFactory.create(office=cast.office_b, inboxes=[inbox])
         if n % 5 == 0:
             campaign_on(number)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -154,6 +171,55 @@ def test_a_member_walking_the_office_sort_sees_only_their_rows(cast, spread) -> 
 
     assert seen == visible
     assert not PhoneNumber.objects.filter(pk__in=seen, office=cast.office_b).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ordering", "column"),
+    [("inboxes", "inbox_names"), ("-office", "office_name"), ("usage", "in_use")],
+)
+def test_a_page_orders_and_compares_by_the_kept_column(cast, spread, ordering, column) -> None:
+    """One keyset query, ordered and compared by the column that the (organization, key, id)
+    index holds: no join, no lookup per row."""
+    client = cast.client("alice")
+    cursor = client.get(LIST, {"o": ordering}).context["page"].next_cursor
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LIST, {"o": ordering, "cursor": cursor}).status_code == 200
+    pages = [q["sql"] for q in queries.captured_queries if "LIMIT 51" in q["sql"]]
+    key = f'"phone_numbers_phonenumber"."{column}"'
+
+    assert len(pages) == 1
+    assert f'{key} AS "sort_{ordering.lstrip("-")}"' in pages[0]
+    assert f'({key}, "phone_numbers_phonenumber"."id") ' in pages[0]
+    assert " JOIN " not in pages[0]
+    assert "(SELECT" not in pages[0]
+
+
+@pytest.mark.django_db
+def test_the_inbox_key_follows_inbox_changes_renames_and_stale_saves(cast) -> None:
+    main = InboxFactory.create(office=cast.office_a, name="Main")
+    aid = InboxFactory.create(office=cast.office_a, name="Aid")
+    number = ReusableNumberFactory.create(office=cast.office_a)
+    stale = PhoneNumber.objects.get(pk=number.pk)
+
+    def key() -> str:
+        return PhoneNumber.objects.get(pk=number.pk).inbox_names
+
+    assert key() == ""
+    number.inboxes.set([main, aid])
+    assert key() == "Aid, Main"
+    stale.name = "Saved by an instance loaded before the inboxes changed"
+    stale.save()
+    assert key() == "Aid, Main"
+    inbox_update(inbox=aid, office=cast.office_a, name="Zoo", description="")
+    assert key() == "Main, Zoo"
+    number.inboxes.remove(main)
+    assert key() == "Zoo"
+    aid.delete()
+    assert key() == ""
+    # Every number's kept key is its live one.
+    numbers = PhoneNumber.objects.annotate(live=inbox_names(", "))
+    assert all(n.inbox_names == n.live for n in numbers)
 
 
 def office_key(number: PhoneNumber) -> str:
