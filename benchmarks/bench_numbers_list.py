@@ -73,14 +73,19 @@ def main() -> None:
     )
     for label, params, key_sql, desc in [
         ("page 9,000 (row 450,000), newest first", {}, "created_at", True),
-        ("page 9,000, sorted by name", {"o": "name"}, "name", False),
+        ("page 9,000, sorted by name", {"o": "name"}, "lower(name)", False),
         ("page 9,000, sorted by number desc", {"o": "-number"}, "COALESCE(e164, '')", True),
         ("page 6,000, sorted by kind (ties)", {"o": "kind"}, "kind", False),
-        ("page 6,000, sorted by inboxes", {"o": "inboxes"}, "inbox_names", False),
-        ("page 6,000, sorted by office", {"o": "office"}, "office_name", False),
+        ("page 6,000, sorted by inboxes", {"o": "inboxes"}, "lower(inbox_names)", False),
+        ("page 6,000, sorted by office", {"o": "office"}, "lower(office_name)", False),
         ("page 6,000, sorted by usage desc", {"o": "-usage"}, "in_use", True),
         ("page 6,000, sorted by usage", {"o": "usage"}, "in_use", False),
-        ("page 1,000, kind=reusable by name", {"o": "name", "kind": "reusable"}, "name", False),
+        (
+            "page 1,000, kind=reusable by name",
+            {"o": "name", "kind": "reusable"},
+            "lower(name)",
+            False,
+        ),
         (
             "page 1,000, agent search, status",
             {"agent": "dana", "status": "complete", "o": "-created"},
@@ -122,7 +127,11 @@ def main() -> None:
         )
     # The inboxes, office and usage sorts read keys the database keeps on the row
     # (PhoneNumber.inbox_names, office_name, in_use).
-    for column, key in [("inboxes", "inbox_names"), ("office", "office_name"), ("usage", "in_use")]:
+    for column, key in [
+        ("inboxes", "lower(inbox_names)"),
+        ("office", "lower(office_name)"),
+        ("usage", "in_use"),
+    ]:
         for direction in ("ASC", "DESC"):
             cases.append(
                 (

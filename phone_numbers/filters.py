@@ -1,5 +1,6 @@
 """The Phone Numbers list's query: filters, the search box and the sortable columns."""
 
+import re
 from typing import Any
 
 import django_filters
@@ -15,7 +16,7 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from inboxes.models import Inbox
 from offices.models import Membership, Organization
@@ -24,32 +25,40 @@ from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, Response
 
 
 def inbox_names(delimiter: str) -> Expression:
-    """The number's inbox names in name order, joined by ``delimiter`` ("" when none).
-    (SQLite, the embedded default, cannot order inside an aggregate: there the order is the
-    database's.)"""
+    """The number's inbox names in name order (ignoring case), joined by ``delimiter`` ("" when
+    none). (SQLite, the embedded default, cannot order inside an aggregate: there the order is
+    the database's.)"""
     ordered = connection.features.supports_aggregate_order_by_clause
     names = (
         Inbox.objects.filter(phone_numbers=OuterRef("pk"))
         .values("phone_numbers")
-        .annotate(names=StringAgg("name", Value(delimiter), order_by="name" if ordered else None))
+        .annotate(
+            names=StringAgg(
+                "name", Value(delimiter), order_by=(Lower("name"), "name") if ordered else None
+            )
+        )
         .values("names")
     )
     return Coalesce(Subquery(names), Value(""), output_field=TextField())
 
 
+# Digits with the punctuation people put in phone numbers; at least three digits.
+TYPED_NUMBER = re.compile(r"\+?[\s().-]*(?:\d[\s().-]*){3,}")
+
 # Every column of the list sorts. Each sort key is non-NULL (so that a keyset cursor can compare
-# it) and, where it is a column of the number, backed by an (organization, key, id) index.
+# it) and backed by an (organization, key, id) index; text compares lower-cased
+# (PhoneNumber LIST_TEXT_SORT_COLUMNS).
 SORT_KEYS: dict[str, Any] = {
     "number": Coalesce(F("e164"), Value("")),
-    "name": F("name"),
-    "description": F("description"),
+    "name": Lower("name"),
+    "description": Lower("description"),
     "kind": F("kind"),
     # The inboxes, office and usage keys are kept on the row by the database (PhoneNumber
     # inbox_names, office_name, in_use), each with its index like the columns above.
-    "office": F("office_name"),
-    "agent": F("agent"),
+    "office": Lower("office_name"),
+    "agent": Lower("agent"),
     "response_type": F("response_type"),
-    "inboxes": F("inbox_names"),
+    "inboxes": Lower("inbox_names"),
     "status": F("provisioning_status"),
     "usage": F("in_use"),
     "created": F("created_at"),
@@ -102,9 +111,13 @@ class PhoneNumberFilter(django_filters.FilterSet):
         )
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(
+        found = (
             Q(e164__icontains=value) | Q(name__icontains=value) | Q(description__icontains=value)
         )
+        # A number typed as people write it ("(415) 208-2827", "415.208.2827") finds +14152082827.
+        if TYPED_NUMBER.fullmatch(value):
+            found |= Q(e164__contains=re.sub(r"\D", "", value))
+        return qs.filter(found)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # Released numbers are history: shown only when asked for by status.

@@ -95,6 +95,13 @@ class ReusableDefaultsMixin(forms.Form):
             else []
         )
         inboxes.widget.choices = [(inbox.pk, inbox.name) for inbox in self.offered_inboxes]
+        if not self.is_bound:
+            # After a change of office, inboxes ticked in the office before are not ticked here
+            # (and the form warns when none is left).
+            offered = {inbox.pk for inbox in self.offered_inboxes}
+            self.initial["inboxes"] = [
+                inbox for inbox in self.initial.get("inboxes") or [] if _inbox_pk(inbox) in offered
+            ]
 
     @property
     def office_quota(self) -> dict[str, int] | None:
@@ -148,6 +155,15 @@ class ReusableDefaultsMixin(forms.Form):
     def defaults(self) -> dict[str, Any]:
         """The defaults as keyword arguments for the services."""
         return {name: self.cleaned_data.get(name) for name in DEFAULT_FIELDS}
+
+
+def _inbox_pk(inbox: Inbox | int | str) -> int | None:
+    if isinstance(inbox, Inbox):
+        return inbox.pk
+    try:
+        return int(inbox)
+    except (TypeError, ValueError):
+        return None
 
 
 class ReusableDefaultsForm(ReusableDefaultsMixin):

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from inboxes.models import Inbox
 from offices.models import Office, Organization
@@ -81,6 +81,9 @@ class ResponseType(models.TextChoices):
 
 
 # Columns of the number the Phone Numbers list sorts by, each with its own index.
+# Text sorts compare lower-cased, so "alpha" and "Alpha" sort together whatever the database's
+# collation (a "C" collation would put every capital first).
+LIST_TEXT_SORT_COLUMNS = ("name", "description", "agent", "inbox_names", "office_name")
 LIST_SORT_COLUMNS = {
     "name": "name",
     "description": "description",
@@ -93,6 +96,9 @@ LIST_SORT_COLUMNS = {
     "office_name": "office",
     "in_use": "usage",
 }
+
+
+INBOX_NAMES_KEPT = 400
 
 
 class PhoneNumber(models.Model):
@@ -140,9 +146,11 @@ class PhoneNumber(models.Model):
     )
     response_type = models.CharField(max_length=5, choices=ResponseType.choices, blank=True)
     inboxes = models.ManyToManyField(Inbox, blank=True, related_name="phone_numbers")
-    # The Phone Numbers list's "inboxes" sort key: the inbox names in name order, joined by
-    # ", ". Kept by the database, never by Django: triggers (migration 0004) recompute it on
-    # every write of the number, of its inboxes, and of an inbox's name.
+    # The Phone Numbers list's "inboxes" sort key and column: the inbox names in name order
+    # (ignoring case), joined by ", ", cut to INBOX_NAMES_KEPT characters ending in "…" (so its
+    # index entry always fits). Kept by the database, never by Django: triggers (migrations 0004,
+    # 0007, 0008) recompute it on every write of the number, of its inboxes, and of an inbox's
+    # name.
     inbox_names = models.TextField(default="", db_default="", blank=True, editable=False)
     # The list's "office" sort key: the office's name ("" for none). Kept by the database
     # (migration 0006): on every write of the number's office, and when the office is renamed.
@@ -193,7 +201,11 @@ class PhoneNumber(models.Model):
                 name="pn_list_number_idx",
             ),
             *[
-                models.Index(fields=["organization", column, "id"], name=f"pn_list_{short}_idx")
+                models.Index(F("organization"), Lower(column), F("id"), name=f"pn_list_{short}_idx")
+                if column in LIST_TEXT_SORT_COLUMNS
+                else models.Index(
+                    fields=["organization", column, "id"], name=f"pn_list_{short}_idx"
+                )
                 for column, short in LIST_SORT_COLUMNS.items()
             ],
         ]

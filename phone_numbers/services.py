@@ -57,7 +57,7 @@ def reusable_defaults_check(
     if foreign:
         raise ReusableNumberError(
             f"{', '.join(foreign)} {'is' if len(foreign) == 1 else 'are'} not an inbox of "
-            f"{office.name}; choose among {office.name}'s inboxes.",
+            f"{office.name}; choose among the inboxes of {office.name}.",
             field="inboxes",
         )
     return inboxes
@@ -85,7 +85,8 @@ def reusable_number_update(
     response_type: str,
 ) -> PhoneNumber:
     """Changes a reusable number's defaults. Its number and kind never change; moving it to
-    another office takes a place in that office's quota."""
+    another office takes a place in that office's quota, and waits until no launching or
+    active campaign uses the number (the campaign belongs to the office it was set up in)."""
     number = PhoneNumber.objects.select_for_update().get(pk=phone_number.pk)
     if number.kind != Kind.REUSABLE:
         raise ReusableNumberError("Only a reusable number has defaults to edit.")
@@ -95,6 +96,12 @@ def reusable_number_update(
         organization=number.organization, office=office, inboxes=inboxes
     )
     if office.pk != number.office_id:
+        if number.in_use:
+            raise ReusableNumberError(
+                "A launching or active campaign is using this number, so it stays in its "
+                "office until that campaign is archived.",
+                field="office",
+            )
         office_quota_reserve(organization=number.organization, office=office)
     number.name, number.description, number.agent = name, description, agent
     number.office = office

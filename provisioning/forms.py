@@ -122,8 +122,9 @@ class ReusableNumberForm(ReusableDefaultsMixin, NumberOrderForm):
             *args, organization=organization, membership=membership, ordering=ordering, **kwargs
         )
         self.setup_defaults(organization=organization, membership=membership)
-        # Searching for a number needs no office yet; ordering one does.
-        self.fields["office"].required = ordering
+        # Searching for a number needs no office yet; ordering one does, and the blank form
+        # says so.
+        self.fields["office"].required = ordering or not self.is_bound
 
     def order_kwargs(self) -> dict[str, Any]:
         return {**super().order_kwargs(), **self.defaults()}

@@ -105,6 +105,33 @@ def test_search_covers_number_name_and_description(cast, q, expected) -> None:
     assert selected(cast, q=q) == expected
 
 
+@pytest.mark.parametrize("q", ["(617) 055-5001", "617.055.5001", "+1 617 055 5001", "055-5001"])
+def test_a_number_is_found_as_people_type_it(cast, q) -> None:
+    ReusableNumberFactory.create(office=cast.office_a, e164="+16170555001")
+    ReusableNumberFactory.create(office=cast.office_a, e164="+16170555000")
+
+    assert listed(cast, q=q) == ["+16170555001"]
+    assert selected(cast, q=q) == ["+16170555001"]
+
+
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [
+        ("name", ["beta", "Alpha", "alpha", "Beta"]),
+        ("agent", ["Zoe", "@bob", "amy", "Max"]),
+        ("description", ["b line", "A line", "c line", "B line"]),
+    ],
+)
+def test_text_sorts_ignore_case(cast, column, values) -> None:
+    for value in values:
+        PhoneNumberFactory.create(organization=cast.org, **{column: value})
+
+    rows = cast.client("alice").get(LIST, {"o": column}).context["page"].rows
+    shown = [getattr(n, column) for n in rows]
+
+    assert [v.lower() for v in shown] == sorted(v.lower() for v in values)
+
+
 def _three(cast, column: str) -> list[PhoneNumber]:
     """Three numbers whose ``column`` ascends b < c < a when created a, b, c."""
     now = timezone.now()
@@ -243,6 +270,12 @@ def test_bad_query_params_get_a_clear_message_never_a_500(cast, mix) -> None:
     assert response.status_code == 400
     assert 'id="id_kind_errors"' in response.content.decode()
     assert [n.e164 for n in response.context["page"].rows] == ["+16175550004"]
+
+    response = client.get(LIST, {"q": "abc\x00"})
+    assert response.status_code == 400
+    assert '<ul class="errorlist" id="id_q_errors"><li>Null characters are not allowed.' in (
+        response.content.decode()
+    )
 
 
 def _a_cursor(cast, ordering: str) -> str:

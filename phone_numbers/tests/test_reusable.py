@@ -3,10 +3,17 @@
 import pytest
 from django.urls import reverse
 
+from inboxes.services import inbox_update
 from inboxes.tests.factories import InboxFactory
 from offices.models import IdkBehaviour
 from phone_numbers.behaviour import reusable_number_behaviour
-from phone_numbers.models import Kind, ProvisioningStatus, ResponseType
+from phone_numbers.models import (
+    INBOX_NAMES_KEPT,
+    Kind,
+    PhoneNumber,
+    ProvisioningStatus,
+    ResponseType,
+)
 from phone_numbers.services import ReusableNumberError, reusable_number_update
 from phone_numbers.tests.factories import PhoneNumberFactory, ReusableNumberFactory, campaign_on
 
@@ -106,6 +113,47 @@ def test_the_service_guards_what_the_form_does(cast) -> None:
     number.save()
     with pytest.raises(ReusableNumberError, match="released"):
         reusable_number_update(phone_number=number, office=cast.office_a, inboxes=[], **defaults)
+
+
+def test_a_number_in_use_stays_in_its_office_until_the_campaign_is_archived(cast) -> None:
+    number = ReusableNumberFactory.create(office=cast.office_a, name="Front desk")
+    campaign = campaign_on(number, name="Fall yield")
+    move = {"name": "Front desk", "office": cast.office_b.pk, "response_type": "agent"}
+
+    response = cast.client("alice").post(edit_url(number), move)
+
+    assert response.status_code == 200
+    assert "stays in its office until that campaign is archived" in response.content.decode()
+    number.refresh_from_db()
+    assert number.office == cast.office_a
+    campaign.status, campaign.archived_at = "archived", campaign.launched_at
+    campaign.save()
+    assert cast.client("alice").post(edit_url(number), move).status_code == 302
+    number.refresh_from_db()
+    assert number.office == cast.office_b
+
+
+def test_many_long_inbox_names_save_and_show_cut_in_the_list(cast) -> None:
+    inboxes = [
+        InboxFactory.create(office=cast.office_a, name=f"{n:02d} " + "x" * 110) for n in range(32)
+    ]
+    number = ReusableNumberFactory.create(office=cast.office_a)
+    edit = {"office": cast.office_a.pk, "response_type": "agent"}
+
+    response = cast.client("alice").post(
+        edit_url(number), {**edit, "inboxes": [i.pk for i in inboxes]}
+    )
+    inbox_update(inbox=inboxes[5], office=cast.office_a, name="05 " + "y" * 117, description="")
+
+    assert response.status_code == 302
+    kept = PhoneNumber.objects.get(pk=number.pk).inbox_names
+    assert len(kept) == INBOX_NAMES_KEPT
+    assert kept.startswith("00 xxx")
+    assert kept.endswith("…")
+    assert kept in cast.client("alice").get("/numbers/", {"o": "-inboxes"}).content.decode()
+    export = cast.client("alice").get("/numbers/export.csv").getvalue().decode()
+    assert "05 " + "y" * 117 in export
+    assert export.count(";") == 31
 
 
 def test_a_member_cannot_edit_another_offices_number_nor_move_one_there(cast) -> None:

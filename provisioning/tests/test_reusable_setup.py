@@ -71,6 +71,28 @@ def test_the_inbox_list_offers_only_the_chosen_offices_inboxes(cast) -> None:
     assert "Admissions holds 0 of its 5 reusable numbers." in of_a
 
 
+def test_changing_office_unticks_the_other_offices_inboxes_and_warns(cast) -> None:
+    front = InboxFactory.create(office=cast.office_a, name="Front desk")
+    InboxFactory.create(office=cast.office_b, name="Aid desk")
+    params = {"office": cast.office_a.pk, "inboxes": [front.pk], "response_type": "agent"}
+
+    of_a = cast.client("alice").get(FIELDS, params).content.decode()
+    of_b = cast.client("alice").get(FIELDS, {**params, "office": cast.office_b.pk})
+    of_b_page = of_b.content.decode()
+
+    assert f'value="{front.pk}"' in of_a
+    assert "checked" in of_a
+    assert "incoming messages will go nowhere" not in of_a
+    assert "checked" not in of_b_page.split("inbox-choices")[1].split("</div>")[0]
+    assert "incoming messages will go nowhere" in of_b_page
+
+
+def test_the_blank_form_marks_the_office_required(cast) -> None:
+    page = cast.client("alice").get(NEW, {"number_type": "reusable"}).content.decode()
+
+    assert 'Campus/Office <span aria-hidden="true">*</span>' in page
+
+
 @pytest.mark.django_db
 def test_a_member_gets_no_inboxes_of_another_office(cast) -> None:
     InboxFactory.create(office=cast.office_b, name="Aid desk")
