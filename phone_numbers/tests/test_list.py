@@ -284,6 +284,16 @@ def _a_cursor(cast, ordering: str) -> str:
     return cast.client("alice").get(LIST, {"o": ordering}).context["page"].next_cursor
 
 
+def test_a_number_not_bought_yet_and_one_given_back_say_so(cast) -> None:
+    PhoneNumberFactory.create(organization=cast.org, e164=None, provisioning_status="requested")
+    PhoneNumberFactory.create(organization=cast.org, e164=None, provisioning_status="failed")
+
+    page = cast.client("alice").get(LIST).content.decode()
+
+    assert page.count(">Not bought yet</a>") == 1
+    assert page.count(">No number</a>") == 1
+
+
 def test_an_empty_list_says_so(cast) -> None:
     html = cast.client("alice").get(LIST).content.decode()
     assert "No phone numbers yet." in html
