@@ -164,7 +164,7 @@ def _check_number(*, organization: Organization, settings: CampaignSettings) -> 
         )
     if choice == NumberChoice.REUSABLE and number.office_id != settings.office.pk:
         raise CampaignError(
-            f"{number} belongs to another office; choose one of {settings.office}'s numbers.",
+            f"{number} belongs to another office; choose one of the numbers of {settings.office}.",
             field=where,
         )
 
@@ -296,6 +296,12 @@ def _launch_on_its_number(campaign: Campaign, launched_by: User) -> Campaign:
 
 
 def _check_reusable_available(campaign: Campaign, number: PhoneNumber) -> None:
+    if number.office_id != campaign.office_id:
+        # The number moved to another office after the draft chose it.
+        raise CampaignError(
+            f"{number} now belongs to {number.office}; choose one of the reusable numbers of "
+            f"{campaign.office}."
+        )
     other = (
         Campaign.objects.filter(phone_number=number, status__in=IN_USE_CAMPAIGN_STATUSES)
         .exclude(pk=campaign.pk)

@@ -42,8 +42,9 @@ def inbox_names(delimiter: str) -> Expression:
     return Coalesce(Subquery(names), Value(""), output_field=TextField())
 
 
-# Digits with the punctuation people put in phone numbers; at least three digits.
-TYPED_NUMBER = re.compile(r"\+?[\s().-]*(?:\d[\s().-]*){3,}")
+# Digits with the punctuation people put in phone numbers: seven digits at least (a local
+# number), so a date or a range in a name is searched as text only.
+TYPED_NUMBER = re.compile(r"\+?[\s().-]*(?:\d[\s().-]*){7,}", re.ASCII)
 
 # Every column of the list sorts. Each sort key is non-NULL (so that a keyset cursor can compare
 # it) and backed by an (organization, key, id) index; text compares lower-cased

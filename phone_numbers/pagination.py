@@ -14,7 +14,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, F, Func, Model, QuerySet, Value
 
-SALT = "phone_numbers.keyset"
+# v2: text keys are lower-cased; a link made before then is refused, not misread.
+SALT = "phone_numbers.keyset.v2"
 
 
 class BadCursor(Exception):

@@ -32,6 +32,7 @@ from campaigns.tests.factories import (
 from campaigns.transitions import TRANSITIONS, campaign_transition
 from notifications.models import OutboxEmail
 from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.services import reusable_number_update
 from phone_numbers.usage import IN_USE_CAMPAIGN_STATUSES
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,25 @@ def test_a_reusable_number_in_use_is_refused_with_the_campaign_using_it(cast):
 
     with pytest.raises(CampaignError, match="is in use by “Spring open house”"):
         campaign_launch(campaign=campaign, launched_by=cast.alice)
+
+
+def test_a_draft_cannot_launch_on_a_reusable_number_moved_to_another_office(cast):
+    number = PhoneNumberFactory.create(organization=cast.org, reusable=True, office=cast.office_a)
+    campaign = draft(cast, number_choice=NumberChoice.REUSABLE, phone_number=number)
+    reusable_number_update(
+        phone_number=number,
+        name="",
+        description="",
+        office=cast.office_b,
+        agent="",
+        inboxes=[],
+        response_type="agent",
+    )
+
+    with pytest.raises(CampaignError, match="now belongs to Financial Aid; choose one of the"):
+        campaign_launch(campaign=campaign, launched_by=cast.alice)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
 
 
 def test_a_reusable_number_is_available_again_once_its_campaign_is_archived(cast):

@@ -5,7 +5,8 @@ saving such a number, or renaming one of its inboxes, failed. The export still l
 inbox (phone_numbers.filters.inbox_names).
 
 Runs before the list's text sort indexes are rebuilt on lower() (0009), so no key is too long
-for them. Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one."""
+for them. Going back past it restores uncut keys: it fails, as saving did, where a number's
+inbox names run past about 2,700 bytes. Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one."""
 
 from django.db import migrations
 
