@@ -26,7 +26,7 @@ from import_export import resources
 from campaigns.errors import CampaignError
 from campaigns.message_fields import STANDARD_CONTACT_COLUMNS
 from campaigns.models import Campaign, Contact, OptOut
-from campaigns.phones import phone_normalise
+from phone_numbers.phones import phone_normalise
 
 EXPECTED_COLUMNS = "phone, first_name, last_name — any other columns are kept as contact fields"
 HEADER_ALIASES = {
