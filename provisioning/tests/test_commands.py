@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ def test_poll_provisioning_once_completes_what_is_due(order) -> None:
     number.refresh_from_db()
     assert number.provisioning_status == ProvisioningStatus.COMPLETE
     assert "polled 1 numbers in 1 batches: 1 complete, 0 failed, 0 resubmitted" in output
+    assert re.match(r"\d\d:\d\d:\d\d UTC polled", output)  # spans organizations: UTC, said so
 
 
 def test_provisioning_status_lists_numbers_in_flight_and_flags_stuck_ones(order, settings):
