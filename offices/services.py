@@ -46,10 +46,7 @@ def organization_create(
     email = admin_email.strip().lower()
     if Membership.objects.filter(user__email=email).exists():
         raise OfficeError(f"{email} already belongs to an organization.")
-    try:
-        time_zone_validate(time_zone)
-    except ValidationError as error:
-        raise OfficeError(error.messages[0]) from error
+    _check_time_zone(time_zone)
     organization = Organization.objects.create(
         name=name, slug=_unique_slug(name), time_zone=time_zone
     )
@@ -66,12 +63,16 @@ def organization_create(
     return NewOrganization(organization=organization, admin=admin, password=generated)
 
 
-def organization_update(*, organization: Organization, name: str, time_zone: str) -> None:
-    """The Organization settings page: its name and the zone its times are shown in."""
+def _check_time_zone(time_zone: str) -> None:
     try:
         time_zone_validate(time_zone)
     except ValidationError as error:
         raise OfficeError(error.messages[0]) from error
+
+
+def organization_update(*, organization: Organization, name: str, time_zone: str) -> None:
+    """The Organization settings page: its name and the zone its times are shown in."""
+    _check_time_zone(time_zone)
     organization.name, organization.time_zone = name, time_zone
     organization.save(update_fields=["name", "time_zone"])
 

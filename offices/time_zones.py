@@ -58,10 +58,9 @@ def time_zone_validate(value: str) -> None:
         )
 
 
-def time_zone_abbreviation(name: str, *, at: datetime | None = None) -> str:
-    """The zone's abbreviation at that moment (now by default): "CST", "NZDT", or "-03" where
-    the zone has none."""
-    return (at or timezone.now()).astimezone(ZoneInfo(name)).tzname() or name
+def time_zone_abbreviation(name: str) -> str:
+    """The zone's abbreviation now: "CST", "NZDT", or "-03" where the zone has none."""
+    return timezone.now().astimezone(ZoneInfo(name)).tzname() or name
 
 
 def moment_text(value: datetime, *, time_zone: str) -> str:

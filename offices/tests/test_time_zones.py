@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory
 from offices.models import Organization
+from offices.services import OfficeError, organization_update
 from offices.time_zones import time_zone_choices, time_zone_names
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +157,11 @@ def test_create_organization_refuses_an_unknown_time_zone() -> None:
         )
 
     assert not Organization.objects.exists()
+
+
+def test_the_service_refuses_an_unknown_zone_itself(cast) -> None:
+    with pytest.raises(OfficeError, match="“Nowhere” is not a time zone"):
+        organization_update(organization=cast.org, name="Renamed", time_zone="Nowhere")
+
+    cast.org.refresh_from_db()
+    assert (cast.org.name, cast.org.time_zone) == ("Acme College", "America/New_York")
