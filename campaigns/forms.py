@@ -9,6 +9,7 @@ from campaigns.phones import phone_list_parse
 from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
 from offices.models import Office, Organization
+from offices.time_zones import time_zone_abbreviation
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
 from provisioning.area_codes import AreaCodeError, area_codes_parse
 
@@ -75,6 +76,9 @@ class CampaignForm(forms.Form):
             kind=Kind.REUSABLE,
             provisioning_status=ProvisioningStatus.COMPLETE,
         )
+        # The tenant middleware activated the organization's zone: the date is read in it.
+        zone = organization.time_zone
+        fields["start_at"].help_text += f" Times are in {zone} ({time_zone_abbreviation(zone)})."
         for name in self.locked_fields:
             fields[name].disabled = True
 

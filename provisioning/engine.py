@@ -597,6 +597,7 @@ def _email_requester(number: PhoneNumber) -> None:
             "person": person,
             "number_path": reverse("provisioning:number_detail", args=[number.pk]),
         },
+        time_zone=number.organization.time_zone,
     )
 
 

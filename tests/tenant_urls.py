@@ -90,6 +90,7 @@ TENANT_URLS: list[TenantUrl] = [
         label="offices:detail (another office)",
     ),
     TenantUrl("offices:edit", frozenset({ADMIN}), _office_a),
+    TenantUrl("offices:settings", frozenset({ADMIN})),
     TenantUrl("inboxes:list", STAFF),
     TenantUrl("inboxes:create", frozenset({ADMIN})),
     TenantUrl("inboxes:detail", STAFF, _inbox_in("office_a"), label="inboxes:detail (own office)"),

@@ -1,9 +1,10 @@
 """The campaign pages: indexes, the form and its number section, actions, contacts upload."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils.timezone import localtime
 
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.tests.factories import (
@@ -106,10 +107,11 @@ def test_creating_a_campaign_on_a_dedicated_number(cast):
 
     campaign = Campaign.objects.get(name="Fall visit day")
     assert response["Location"] == reverse("campaigns:detail", kwargs={"pk": campaign.pk})
-    assert (campaign.phone_number, campaign.created_by, localtime(campaign.start_at).hour) == (
+    # Typed in the organization's zone (America/New_York by default), stored in UTC.
+    assert (campaign.phone_number, campaign.created_by, campaign.start_at) == (
         number,
         cast.alice,
-        9,
+        datetime(2026, 12, 1, 14, 30, tzinfo=UTC),
     )
 
 
