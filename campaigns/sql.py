@@ -84,7 +84,7 @@ def check_triggers(
 ) -> list[checks.CheckMessage]:
     return triggers_check(
         TRIGGERS,
-        error_id="campaigns.E001",
+        app="campaigns",
         keeps="the Phone Numbers list's usage column (PhoneNumber.in_use)",
         databases=databases,
     )

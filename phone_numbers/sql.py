@@ -74,9 +74,10 @@ def _fully_migrated(using: str) -> bool:
 
 
 def triggers_check(
-    triggers: Triggers, *, error_id: str, keeps: str, databases: Sequence[str] | None
+    triggers: Triggers, *, app: str, keeps: str, databases: Sequence[str] | None
 ) -> list[checks.CheckMessage]:
-    """The system check's body for one app: one error naming every missing trigger."""
+    """The system check's body for one app: one error (``<app>.E001``) naming every missing
+    trigger. Django runs it only for the databases it is asked to check."""
     errors: list[checks.CheckMessage] = []
     for using in databases or ():
         if not _fully_migrated(using):
@@ -88,8 +89,8 @@ def triggers_check(
                 checks.Error(
                     f"The database '{using}' lacks triggers that keep {keeps}: {names}.",
                     hint="A migration that rebuilt the table dropped them. Recreate them in a new "
-                    f"migration with the current SQL of {error_id.split('.')[0]}/sql.py.",
-                    id=error_id,
+                    f"migration with the current SQL of {app}/sql.py.",
+                    id=f"{app}.E001",
                 )
             )
     return errors
@@ -100,7 +101,7 @@ def check_triggers(
 ) -> list[checks.CheckMessage]:
     return triggers_check(
         TRIGGERS,
-        error_id="phone_numbers.E001",
+        app="phone_numbers",
         keeps="the Phone Numbers list's inbox and office sort keys",
         databases=databases,
     )
