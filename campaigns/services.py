@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from campaigns.models import (
     NumberChoice,
     OptOut,
 )
+from campaigns.sql import contacts_copy
 from campaigns.transitions import (
     campaign_email_assignment,
     campaign_timeline_start,
@@ -423,28 +424,13 @@ def campaign_clone(*, campaign: Campaign, cloned_by: User) -> Campaign:
         # A single-use follow-up had no area codes of its own: prefer its number's.
         clone.area_codes = [campaign.phone_number.e164[2:5]] if campaign.phone_number.e164 else []
         clone.save(update_fields=["area_codes"])
-    _copy_contacts(campaign.contacts.all(), to=clone)
+    contacts_copy(contacts=campaign.contacts.all(), campaign_id=clone.pk)
     CampaignSender.objects.bulk_create(
         CampaignSender(campaign=clone, user_id=user_id, added_by=cloned_by)
         for user_id in campaign.senders.values_list("user_id", flat=True)
     )
     campaign_timeline_start(clone, by=cloned_by, reason=f"Cloned from “{campaign.name}”")
     return clone
-
-
-def _copy_contacts(contacts: QuerySet[Contact], *, to: Campaign) -> int:
-    """Copies contacts into ``to`` in one INSERT … SELECT (replies are not copied)."""
-    columns = contacts.values("phone", "first_name", "last_name", "fields")
-    sql, params = columns.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Contact._meta.db_table} "
-            "(campaign_id, phone, first_name, last_name, fields, created_at) "
-            "SELECT %s, s.phone, s.first_name, s.last_name, s.fields, now() "
-            f"FROM ({sql}) AS s",
-            [to.pk, *params],
-        )
-        return cursor.rowcount
 
 
 # --- follow-up ------------------------------------------------------------------------------
@@ -505,7 +491,9 @@ def campaign_follow_up_create(
         parent=parent,
         created_by=created_by,
     )
-    copied = _copy_contacts(follow_up_audience(parent=parent, targeting=targeting), to=follow_up)
+    copied = contacts_copy(
+        contacts=follow_up_audience(parent=parent, targeting=targeting), campaign_id=follow_up.pk
+    )
     if copied == 0:
         raise CampaignError("No contacts remain after targeting; remove fewer people.")
     campaign_timeline_start(
