@@ -240,3 +240,14 @@ def test_seed_demo_refuses_a_carrier_that_buys_real_numbers(settings) -> None:
         seed()
 
     assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_demo_that_cannot_be_built_says_why_and_saves_nothing(settings) -> None:
+    settings.NUMBERS_PER_USE_CASE = 3
+
+    with pytest.raises(CommandError, match=r"nothing was saved.*already has 3 numbers"):
+        seed()
+
+    assert not Organization.objects.exists()
+    assert not PhoneNumber.objects.exists()

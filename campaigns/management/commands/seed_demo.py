@@ -13,10 +13,13 @@ from campaigns.demo import (
     demo_numbers_and_campaigns_seed,
     tasks_here_and_mail_to_nowhere,
 )
+from campaigns.errors import CampaignError
 from inboxes.models import Inbox
 from offices.models import IdkBehaviour, Membership, Office, Organization, Role
 from phone_numbers.models import UseCase
+from phone_numbers.services import ReusableNumberError
 from provisioning.carriers.simulated import SimulatedCarrier
+from provisioning.services import ProvisioningError
 
 DEMO_SLUG = "demo-college"
 DEMO_PASSWORD = "longcode-demo"
@@ -45,8 +48,8 @@ class Command(BaseCommand):
             with tasks_here_and_mail_to_nowhere(), transaction.atomic():
                 created, stage = self._foundations()
                 demo_numbers_and_campaigns_seed(stage=stage)
-        except DemoError as error:
-            raise CommandError(str(error)) from error
+        except (DemoError, CampaignError, ProvisioningError, ReusableNumberError) as error:
+            raise CommandError(f"The demo was not built (nothing was saved): {error}") from error
         self._print_login(created)
 
     def _foundations(self) -> tuple[bool, Stage]:
