@@ -251,3 +251,25 @@ def test_a_demo_that_cannot_be_built_says_why_and_saves_nothing(settings) -> Non
 
     assert not Organization.objects.exists()
     assert not PhoneNumber.objects.exists()
+
+
+@pytest.mark.django_db
+def test_every_demo_page_shows_its_state_to_the_admin() -> None:
+    seed()
+    client = Client()
+    assert client.login(email="admin@demo.longcode.test", password="longcode-demo")
+
+    listed = client.get("/numbers/").content.decode()
+    for tag in ("Provisioning complete", "Provisioning initiated", "Provisioning failed"):
+        assert tag in listed
+    released = f'href="/numbers/{demo_numbers().get(provisioning_status="released").pk}/"'
+    assert released not in listed
+    assert released in client.get("/numbers/?status=released").content.decode()
+    for demo_number in demo_numbers():
+        assert client.get(f"/numbers/{demo_number.pk}/").status_code == 200
+    for demo in Campaign.objects.filter(organization__slug="demo-college"):
+        page = client.get(f"/campaigns/{demo.pk}/")
+        assert page.status_code == 200
+        assert demo.name in page.content.decode()
+    failed = client.get(f"/campaigns/{campaign('Work-study info session').pk}/")
+    assert "Provisioning failed" in failed.content.decode()
