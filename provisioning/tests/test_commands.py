@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.models import ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory
 from provisioning.engine import number_submit
 
@@ -90,14 +90,3 @@ def test_release_number(cast) -> None:
         run("release_number", "+12125550999")
     with pytest.raises(CommandError, match=r"not a US number in E\.164 form"):
         run("release_number", "212-555-0123")
-
-
-def test_seed_demo_orders_one_demo_dedicated_number() -> None:
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
-
-    [number] = PhoneNumber.objects.all()
-    assert (number.kind, number.provisioning_status) == ("dedicated", "requested")
-    assert number.requested_by is not None
-    assert number.requested_by.email == "admin@demo.longcode.test"
-    assert number.area_codes == ["415", "628"]
