@@ -27,8 +27,8 @@ from django.conf import settings
 from django.test.utils import override_settings
 
 from accounts.models import User
-from campaigns.contacts_import import contacts_file_read, contacts_preview
-from campaigns.models import Campaign, CampaignStatus, Contact, NumberChoice
+from campaigns.contacts_import import contacts_file_read, contacts_import
+from campaigns.models import Campaign, CampaignStatus, NumberChoice
 from campaigns.services import (
     CampaignSettings,
     campaign_archive,
@@ -380,16 +380,6 @@ def _launched(campaign: Campaign, spec: DemoCampaign, admin: User) -> None:
 
 
 def _contacts_upload(campaign: Campaign, people: Sequence[int]) -> None:
-    """The people as an uploaded CSV file, read and checked by the upload's own preview. The
-    checked rows are saved with the ORM, not ``contacts_save``: it writes with PostgreSQL's
-    COPY, and the demo also runs on the embedded SQLite."""
+    """The people as an uploaded CSV file, read, checked and saved by the upload's own path."""
     lines = ["phone,first_name,last_name,school", *(",".join(_contact_row(k)) for k in people)]
-    preview = contacts_preview(
-        campaign=campaign, dataset=contacts_file_read("\n".join(lines).encode())
-    )
-    Contact.objects.bulk_create(
-        Contact(campaign=campaign, phone=phone, first_name=first, last_name=last, fields=fields)
-        for phone, first, last, fields in preview.prepared.rows
-    )
-    campaign.contact_fields = preview.extra_columns
-    campaign.save(update_fields=["contact_fields", "updated_at"])
+    contacts_import(campaign=campaign, dataset=contacts_file_read("\n".join(lines).encode()))
