@@ -113,26 +113,45 @@ def test_creating_a_campaign_on_a_dedicated_number(cast):
     )
 
 
-def test_an_unknown_message_field_is_shown_beside_the_message(cast):
+def _form_data(cast, **values) -> dict[str, object]:
+    return {
+        "name": "X",
+        "office": cast.office_a.pk,
+        "initial_message": "Hi {first_name}",
+        "number_choice": "single_use",
+        "area_codes": "212, 646",
+        "use_case": UseCaseFactory.create(organization=cast.org).pk,
+        **values,
+    }
+
+
+def test_a_new_campaign_may_use_fields_of_the_file_it_has_not_uploaded_yet(cast):
     response = cast.client("alice").post(
-        reverse("campaigns:create"),
-        {
-            "name": "X",
-            "office": cast.office_a.pk,
-            "initial_message": "Hi {nickname}",
-            "number_choice": "single_use",
-            "area_codes": "212, 646",
-            "use_case": UseCaseFactory.create(organization=cast.org).pk,
-        },
+        reverse("campaigns:create"), _form_data(cast, initial_message="Hi {school}")
+    )
+
+    campaign = Campaign.objects.get()
+    assert response.url == reverse("campaigns:detail", kwargs={"pk": campaign.pk})
+    assert campaign.initial_message == "Hi {school}"
+
+
+def test_with_contacts_unknown_message_fields_are_all_shown_beside_the_message(cast):
+    campaign = CampaignFactory.create(organization=cast.org, office=cast.office_a)
+    ContactFactory.create(campaign=campaign)
+
+    response = cast.client("alice").post(
+        reverse("campaigns:edit", kwargs={"pk": campaign.pk}),
+        _form_data(cast, initial_message="Hi {nickname} of {school}"),
     )
 
     errors = response.context["form"].errors
     assert errors["initial_message"] == [
-        "Your contacts have no column for {nickname}. Fields you can use: {first_name}, "
-        "{last_name}, {phone}."
+        "Your contacts have no column for {nickname}, {school}. Fields you can use: "
+        "{first_name}, {last_name}, {phone}."
     ]
     assert 'id="id_initial_message_errors"' in response.content.decode()
-    assert not Campaign.objects.exists()
+    campaign.refresh_from_db()
+    assert campaign.initial_message == "Hi {first_name}, this is Acme College."
 
 
 @pytest.mark.parametrize(
