@@ -263,8 +263,8 @@ def _launch_ordering_a_number(campaign: Campaign, launched_by: User) -> Campaign
         to=CampaignStatus.LAUNCHING,
         by=launched_by,
         reason=(
-            f"Launched; a single-use number is being bought in area codes "
-            f"{campaign.area_codes_display} and provisioned"
+            f"Launched; a single-use number is being bought in {campaign.area_codes_phrase} "
+            "and provisioned"
         ),
         changes={
             "phone_number": number,
