@@ -42,6 +42,12 @@ def campaign_launch_consequence(*, campaign: Campaign) -> str:
     number = campaign.phone_number
     if number is None or not number.e164:
         return "Launching needs a phone number: edit the campaign and choose one first."
+    if not number.is_usable:
+        return (
+            f"{phone_display(number.e164)} is not provisioned "
+            f"({number.get_provisioning_status_display()}), so the launch will be refused: "
+            "edit the campaign and choose a provisioning-complete number."
+        )
     on = _number_phrase(campaign, number)
     senders = campaign.senders.count()
     mailed = (

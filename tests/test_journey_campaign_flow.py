@@ -2,8 +2,10 @@
 when the file is uploaded), Launch and Archive that ask first in a dialog saying what will
 happen, and a 50,000-row upload that shows it is working."""
 
+import re
+
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.tests.factories import CampaignFactory, UseCaseFactory
@@ -127,3 +129,28 @@ def test_a_50000_row_upload_shows_it_is_working(live_server, page: Page) -> None
     save.click()
     expect(page.get_by_text("50000 contacts saved.")).to_be_visible(timeout=60_000)
     assert campaign.contacts.count() == 50_000
+
+
+def test_without_javascript_archive_asks_on_a_page_first(live_server, browser: Browser) -> None:
+    alice, office = _acme()
+    campaign = CampaignFactory.create(
+        organization=alice.organization, office=office, active=True, name="Open day"
+    )
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server.url, "alice@acme.test", "correct-horse-battery")
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
+
+    page.get_by_role("button", name="Archive", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/campaigns/{campaign.pk}/archive/\??$"))
+    expect(page.get_by_test_id("consequence")).to_contain_text(
+        "Archiving “Open day” keeps the dedicated number"
+    )
+    screenshot(page, "campaign-confirm-archive-page")
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.ACTIVE
+    page.get_by_role("button", name="Archive", exact=True).click()
+    expect(page.get_by_text("“Open day” archived.")).to_be_visible()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.ARCHIVED
+    context.close()

@@ -577,7 +577,7 @@ def test_launching_a_single_use_campaign_asks_saying_a_number_is_bought(cast):
         'method="post" action="{}"'.format(reverse("campaigns:launch", kwargs={"pk": one.pk}))
         in dialog
     )
-    assert 'formmethod="dialog"' in dialog  # Cancel closes it without JavaScript of ours
+    assert '<form method="dialog">' in dialog  # Cancel closes it without JavaScript of ours
     assert "buys a number in area codes 212, 646 and" in _dialog(_detail(cast, several), "launch")
 
 
@@ -605,6 +605,18 @@ def test_launching_on_a_dedicated_or_reusable_number_asks_saying_it_goes_live_at
         "“Line” goes live at once on the reusable number (646) 555-0199, already provisioned; "
         "while the campaign is active its settings replace the number&#x27;s defaults"
     ) in _dialog(_detail(cast, reusable), "launch")
+
+
+def test_launching_on_a_number_no_longer_provisioned_asks_saying_it_will_be_refused(cast):
+    campaign = CampaignFactory.create(
+        organization=cast.org,
+        phone_number__e164="+14152064322",
+        phone_number__provisioning_status="failed",
+    )
+
+    assert (
+        "(415) 206-4322 is not provisioned (Provisioning failed), so the launch will be refused"
+    ) in _dialog(_detail(cast, campaign), "launch")
 
 
 def test_archiving_a_single_use_campaign_asks_saying_its_number_is_released_for_good(cast):

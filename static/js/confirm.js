@@ -35,13 +35,12 @@
   }
 
   function submitButton(form) {
-    return form.querySelector("button[type=submit]:not([formmethod=dialog])");
+    return form.querySelector("button[type=submit]");
   }
 
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (!form.dataset.busy) return;
-    if (event.submitter && event.submitter.getAttribute("formmethod") === "dialog") return;
     const button = submitButton(form);
     if (!button) return;
     if (button.disabled) {
