@@ -8,9 +8,7 @@ from dataclasses import dataclass
 
 from campaigns.models import Campaign, CampaignStatus, NumberChoice
 from campaigns.phones import phone_display
-from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
-
-COMPLETE = ProvisioningStatus.COMPLETE
+from phone_numbers.models import Kind, PhoneNumber
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ def campaign_archive_consequence(*, campaign: Campaign) -> str:
         else "It leaves the Drafts and can no longer be launched, only cloned."
     )
     number = campaign.phone_number
-    if number is None or not number.e164 or number.provisioning_status != COMPLETE:
+    if number is None or not number.e164 or not number.is_usable:
         return f"{name} ends it. {ends}"
     return f"{name} {_what_becomes_of(number, campaign)}. {ends}"
 
