@@ -25,7 +25,8 @@ class CampaignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text="Personalise with fields from your contacts: {first_name}, {last_name}, "
-        "or any extra column of your contacts file.",
+        "or any other column of your contacts file, even one not uploaded yet: the fields are "
+        "checked when the file is uploaded and again at launch.",
     )
     start_at = forms.DateTimeField(
         label="Start date",
