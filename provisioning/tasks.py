@@ -1,9 +1,15 @@
-"""Celery tasks: each takes ids, calls the engine, and is safe to run twice."""
+"""Celery tasks: each takes ids, calls the engine, and is safe to run twice.
+
+Nothing imports this module but Celery: the engine enqueues these tasks by name
+(``config.celery.enqueue_on_commit``), so there is no import circle.
+"""
 
 from celery import Task, shared_task
 
 from provisioning.carriers.base import RateLimited, TransientProviderError
-from provisioning.engine import carrier_number_release, number_submit, provisioning_poll
+from provisioning.polling import provisioning_poll
+from provisioning.releasing import carrier_number_release
+from provisioning.submitting import number_submit
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
