@@ -104,7 +104,8 @@ def _release(carrier: CarrierAdapter, due: list[NumberRelease], now: datetime) -
             carrier.release_number(carrier_number_id=row.carrier_number_id)
         except Exception as error:
             logger.warning("Releasing %s failed; trying again later: %s", row, error)
-            wait = min(MAX_RELEASE_WAIT, RELEASE_GRACE * 2**row.tries)
+            tries = row.tries + 1  # the claim counted this try in the database
+            wait = min(MAX_RELEASE_WAIT, RELEASE_GRACE * 2**tries)
             NumberRelease.objects.filter(pk=row.pk, released_at__isnull=True).update(
                 next_try_at=now + wait, last_error=str(error)[:500]
             )

@@ -257,3 +257,27 @@ def test_two_pollers_at_once_never_read_a_number_twice(cast, settings) -> None:
     assert set(Script.reads.values()) == {1}
     assert sorted(r.polled for r in reports)[0] > 0
     assert sum(r.polled for r in reports) == 60
+
+
+@pytest.mark.django_db
+def test_a_transient_error_holds_back_only_its_own_number_without_backoff(order, settings):
+    settings.CARRIER_ADAPTER = SCRIPTED
+    numbers = [submitted(order, "415") for _ in range(3)]
+    slow = numbers[1]
+    Script.timing_out = {slow.e164}  # type: ignore[arg-type]
+    later = timezone.now() + timedelta(seconds=5)
+
+    with time_machine.travel(later, tick=False):
+        report = provisioning_poll()
+
+    assert [status_of(n) for n in numbers] == ["complete", "initiated", "complete"]
+    assert report.errors == [f"number {slow.pk}: Read timed out after 10 s"]
+    assert (report.polled, report.completed) == (2, 2)
+    assert slow.attempts == 1  # no attempt used
+    # Polled again at its ordinary interval (5 s into the attempt: 2 s), not after a backoff.
+    assert slow.next_poll_at == later + timedelta(seconds=2)
+
+    Script.timing_out = set()
+    with time_machine.travel(slow.next_poll_at, tick=False):
+        provisioning_poll()
+    assert status_of(slow) == "complete"
