@@ -88,7 +88,10 @@ def _claim(size: int, now: datetime) -> list[PhoneNumber]:
             .filter(provisioning_status__in=IN_FLIGHT, next_poll_at__lte=now)
             .order_by("next_poll_at", "id")[:size]
         )
-        PhoneNumber.objects.filter(pk__in=[row.pk for row in rows]).update(next_poll_at=now + LEASE)
+        # The lease runs from the claim, not from the start of the pass (``now``, which keeps
+        # the rows this pass pushed ahead from being claimed by it again).
+        claimed = PhoneNumber.objects.filter(pk__in=[row.pk for row in rows])
+        claimed.update(next_poll_at=timezone.now() + LEASE)
         for row in rows:
             if row.provisioning_status == S.REQUESTED:
                 enqueue_on_commit(SUBMIT_TASK, row.pk)

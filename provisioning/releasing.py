@@ -92,7 +92,7 @@ def _claim(now: datetime, batch_size: int) -> list[NumberRelease]:
             .order_by("next_try_at", "id")[:batch_size]
         )
         NumberRelease.objects.filter(pk__in=[row.pk for row in due]).update(
-            next_try_at=now + RELEASE_GRACE, tries=F("tries") + 1
+            next_try_at=timezone.now() + RELEASE_GRACE, tries=F("tries") + 1
         )
     return due
 

@@ -2,9 +2,11 @@
 confirms (``provisioning.releasing``)."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from phone_numbers.models import PhoneNumber
@@ -80,8 +82,19 @@ def test_a_release_the_carrier_fails_is_tried_again_later(order, settings) -> No
     assert (release.released_at, release.tries, release.last_error) == (None, 1, "502 Bad Gateway")
     assert release.next_try_at == first + 2 * RELEASE_GRACE
     assert at_carrier(number) == SimulatedNumberState.OWNED
+    status = StringIO()
+    with time_machine.travel(first + timedelta(seconds=30), tick=False):
+        call_command("provisioning_status", stdout=status)
+    assert status.getvalue().splitlines()[-1] == (
+        f"1 released numbers not yet confirmed by the carrier (the poller keeps trying); oldest "
+        f"{number.e164}, asked 1m 30s ago, 1 tries; last error: 502 Bad Gateway."
+    )
+
     assert sweep_at(first + 2 * RELEASE_GRACE).released == 1
     assert at_carrier(number) == SimulatedNumberState.RELEASED
+    after = StringIO()
+    call_command("provisioning_status", stdout=after)
+    assert after.getvalue() == "No numbers in flight.\n"
 
 
 def test_the_number_of_a_rejected_attempt_is_kept_until_the_carrier_confirms(order) -> None:

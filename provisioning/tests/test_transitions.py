@@ -131,3 +131,15 @@ def test_a_poll_batch_costs_the_same_statements_for_2_or_8_numbers_of_each_outco
         return len(captured)
 
     assert statements_for(2) == statements_for(8)
+
+
+def test_the_tasks_the_engine_enqueues_by_name_exist() -> None:
+    import notifications.tasks
+    import provisioning.tasks  # noqa: F401
+    from config.celery import app
+    from provisioning.releasing import RELEASE_TASK
+    from provisioning.transitions import SUBMIT_TASK
+
+    named = {SUBMIT_TASK, RELEASE_TASK, "notifications.tasks.deliver_email"}
+    assert named <= set(app.tasks)
+    assert notifications.tasks.deliver_email.name == "notifications.tasks.deliver_email"
