@@ -2,9 +2,10 @@
 
 A number we abandon (a failed attempt, a failed or released number, a purchase nobody will use)
 gets a ``NumberRelease`` row in the transaction that abandons it, and a release task after
-commit. The row stays unconfirmed until the carrier confirms (a number it no longer knows is
-confirmed too), so a task lost in the broker or failing for good never leaves a number bought:
-the poller sweeps the rows still due (``releases_sweep``), as it resends lost submits.
+commit (one try; a failure is kept on the row). The row stays unconfirmed until the carrier
+confirms (a number it no longer knows is confirmed too), so a task lost in the broker or failing
+never leaves a number bought: the poller sweeps the rows still due (``releases_sweep``), as it
+resends lost submits.
 """
 
 import logging
@@ -60,16 +61,23 @@ def numbers_give_back(*, numbers: Sequence[GiveBack]) -> None:
         enqueue_on_commit(RELEASE_TASK, number.carrier_number_id)
 
 
-def carrier_number_release(*, carrier_number_id: str) -> None:
-    """Gives the number back and records that the carrier confirmed. Raises the carrier's
-    errors (the task retries them; the sweep is the backstop). Idempotent."""
-    done = NumberRelease.objects.filter(
-        carrier_number_id=carrier_number_id, released_at__isnull=False
-    )
-    if done.exists():
-        return
-    get_carrier().release_number(carrier_number_id=carrier_number_id)
-    _confirm([carrier_number_id], timezone.now())
+def carrier_number_release(*, carrier_number_id: str) -> bool:
+    """Gives the number back and records that the carrier confirmed (True). A failure is kept
+    on the release row, due again after a growing wait, and the sweep tries it then (False):
+    one retry mechanism, not tasks waiting in the broker. Idempotent."""
+    row = NumberRelease.objects.filter(carrier_number_id=carrier_number_id).first()
+    if row is not None and row.released_at is not None:
+        return True
+    now = timezone.now()
+    try:
+        get_carrier().release_number(carrier_number_id=carrier_number_id)
+    except Exception as error:
+        if row is None:  # a task sent before releases were rows: nothing keeps it but its task
+            raise
+        _failed(row, error, now, counted=False)
+        return False
+    _confirm([carrier_number_id], now)
+    return True
 
 
 def releases_sweep(*, carrier: CarrierAdapter, now: datetime, batch_size: int) -> int:
@@ -103,16 +111,22 @@ def _release(carrier: CarrierAdapter, due: list[NumberRelease], now: datetime) -
         try:
             carrier.release_number(carrier_number_id=row.carrier_number_id)
         except Exception as error:
-            logger.warning("Releasing %s failed; trying again later: %s", row, error)
-            tries = row.tries + 1  # the claim counted this try in the database
-            wait = min(MAX_RELEASE_WAIT, RELEASE_GRACE * 2**tries)
-            NumberRelease.objects.filter(pk=row.pk, released_at__isnull=True).update(
-                next_try_at=now + wait, last_error=str(error)[:500]
-            )
+            _failed(row, error, now, counted=True)
             continue
         released.append(row.carrier_number_id)
     _confirm(released, now)
     return len(released)
+
+
+def _failed(row: NumberRelease, error: Exception, now: datetime, *, counted: bool) -> None:
+    """Keeps the error and makes the row due again after twice the last wait (up to an hour).
+    ``counted``: the sweep's claim already counted this try in the database."""
+    logger.warning("Releasing %s failed; trying again later: %s", row, error)
+    tries = row.tries + 1
+    wait = min(MAX_RELEASE_WAIT, RELEASE_GRACE * 2**tries)
+    NumberRelease.objects.filter(pk=row.pk, released_at__isnull=True).update(
+        next_try_at=now + wait, last_error=str(error)[:500], **({} if counted else {"tries": tries})
+    )
 
 
 def _confirm(carrier_number_ids: list[str], now: datetime) -> None:

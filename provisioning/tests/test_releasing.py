@@ -112,3 +112,21 @@ def test_the_number_of_a_rejected_attempt_is_kept_until_the_carrier_confirms(ord
     assert release.phone_number == number
     assert sweep_at(release.requested_at + RELEASE_GRACE).released == 1
     assert SimulatedNumber.objects.get(carrier_number_id=rejected).state == "released"
+
+
+def test_a_release_task_the_carrier_fails_leaves_it_to_the_sweep(order, settings) -> None:
+    settings.CARRIER_ADAPTER = SCRIPTED
+    number = released(order)
+    Script.reset(release_5xx=1)
+    now = timezone.now()
+
+    with time_machine.travel(now, tick=False):
+        assert carrier_number_release(carrier_number_id=number.carrier_number_id) is False
+
+    release = NumberRelease.objects.get()
+    assert (release.released_at, release.tries, release.last_error) == (None, 1, "502 Bad Gateway")
+    assert release.next_try_at == now + 2 * RELEASE_GRACE
+    assert sweep_at(now + RELEASE_GRACE).released == 0  # not due yet
+    assert sweep_at(release.next_try_at).released == 1
+    assert at_carrier(number) == SimulatedNumberState.RELEASED
+    assert carrier_number_release(carrier_number_id=number.carrier_number_id) is True  # again
