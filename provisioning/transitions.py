@@ -2,11 +2,12 @@
 of a number's ``provisioning_status`` goes through (DESIGN.md, "Numbers").
 
 requested ──submit──▶ initiated ──carriers approve──▶ complete ──release──▶ released
-  │   ▲                 │  ▲
-  │   │ carrier rejects │  │ resubmit: a new number (the failure was the number's), attempt n+1
-  │   │                 ▼  │
-  │   └──────────── requested ── last attempt failed / campaign- or account-scope ──▶ failed
-  └─ refused at submit: attempt n+1 with a new number, or failed after the last one
+  │  ▲                    │
+  │  └── carrier rejects ─┤ (or the deadline passes): a new number, attempt n+1
+  │                       └── last attempt, or a use-case / account failure ──▶ failed
+  ├── refused at submit: stays requested with a new number, attempt n+1
+  └── nothing to buy, the use case refused, or refused on the last attempt ──▶ failed
+Any state but released ──release──▶ released.
 
 ``number_transitions`` (and ``number_transition`` for one number) is that door. For each move
 it locks the row, checks that it is still where the caller read it (else someone else moved it
