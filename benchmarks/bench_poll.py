@@ -57,8 +57,8 @@ from django.utils import timezone  # noqa: E402
 from offices.models import Organization  # noqa: E402
 from phone_numbers.models import Kind, PhoneNumber, UseCase  # noqa: E402
 from provisioning.carriers.simulated_state import SimulatedSubmission  # noqa: E402
-from provisioning.engine import provisioning_poll  # noqa: E402
 from provisioning.models import ProvisioningAttempt  # noqa: E402
+from provisioning.polling import provisioning_poll  # noqa: E402
 
 PN = PhoneNumber._meta.db_table
 SUB = SimulatedSubmission._meta.db_table

@@ -198,6 +198,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # With late acks, Redis hands a task that was taken but never acknowledged (its worker was
+    # killed) to another worker after the visibility timeout — by default an hour, during which
+    # a lost submit just waits. It must stay longer than a task may run
+    # (CELERY_TASK_TIME_LIMIT) plus the longest countdown our retries use (a submit's backoff,
+    # at most 300 s), or a task still running or waiting would be delivered twice: four time
+    # limits (20 min).
+    # The beat sweeps (lost submits, unconfirmed releases, due e-mails) are the backstop.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * CELERY_TASK_TIME_LIMIT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

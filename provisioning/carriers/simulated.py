@@ -8,20 +8,24 @@ rejected), ``_FLAKY_AREA_CODES`` (CODE:N — the first N attempts of an order re
 ``_EMPTY_AREA_CODES`` (nothing to buy) and ``_ERROR_RATE`` (share of calls failing with a 5xx,
 a 429, a timeout, or — for writes — an ambiguous answer after the write happened).
 
-Its state lives in the database (``simulated_state``) and the knobs are read at call time.
+Its state lives in the database (``simulated_state``) and the knobs are read at call time. Its
+count of calls (which decides the injected faults) is kept on a connection of its own, so a
+rollback of the caller's transaction does not undo it — a real provider's books do not roll
+back with ours either, and a retry after an injected error must draw again.
 """
 
 import hashlib
 import hmac
 import json
 import random
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from config.carrier_knobs import Knobs, knobs_from
@@ -249,9 +253,7 @@ class SimulatedCarrier:
         if self.knobs.error_rate <= 0:
             return False
         call_key = f"{operation}:{key}"[:200]
-        SimulatedCall.objects.get_or_create(key=call_key)
-        SimulatedCall.objects.filter(key=call_key).update(calls=F("calls") + 1)
-        calls = SimulatedCall.objects.values_list("calls", flat=True).get(key=call_key)
+        calls = _count_call(call_key)
         rng = random.Random(f"{self.knobs.seed}:{call_key}:{calls}")
         if rng.random() >= self.knobs.error_rate:
             return False
@@ -273,6 +275,34 @@ class SimulatedCarrier:
             carrier_number_id=row.carrier_number_id,
             idempotency_key=row.idempotency_key or "",
         )
+
+
+_own = threading.local()
+
+
+def _own_connection() -> BaseDatabaseWrapper:
+    """This thread's connection of the simulator's own, in autocommit."""
+    connection = getattr(_own, "connection", None)
+    if connection is None:
+        connection = _own.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+    return connection
+
+
+def _count_call(call_key: str) -> int:
+    """Counts one more call with this key, committed at once outside the caller's transaction."""
+    connection = _own_connection()
+    table = connection.ops.quote_name(SimulatedCall._meta.db_table)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (key, calls) VALUES (%s, 1) ON CONFLICT (key) "
+                f"DO UPDATE SET calls = {table}.calls + 1 RETURNING calls",
+                [call_key],
+            )
+            return int(cursor.fetchone()[0])
+    except DatabaseError:
+        connection.close()  # a broken connection is opened afresh by the next call
+        raise
 
 
 def webhook_signature(body: bytes) -> str:
