@@ -383,6 +383,19 @@ POSTGRESQL_SEARCH_INDEXES = {
     "pn_search_agent_trgm": "CREATE INDEX pn_search_agent_trgm ON phone_numbers_phonenumber "
     "USING gin (upper(agent::text) gin_trgm_ops)",
 }
+# The planner's choice between the two plans rests on its estimate of how many rows match, read
+# from each expression's histogram. At the default 100 buckets a search that matches 0.8 % of
+# the rows ("outreach line 99") was estimated at a tenth of that, and the trigram scan it chose
+# read the posting lists of trigrams that every row has (0.3 s) where the sort key's index would
+# have filled the page in a few milliseconds. 1,000 buckets tell 0.1 % apart; ANALYZE then
+# samples 300,000 rows of the table instead of 30,000.
+POSTGRESQL_SEARCH_STATISTICS = [
+    "ALTER TABLE phone_numbers_phonenumber ALTER COLUMN e164 SET STATISTICS 1000",
+    *(
+        f"ALTER INDEX {name} ALTER COLUMN 1 SET STATISTICS 1000"
+        for name in ("pn_search_name_trgm", "pn_search_description_trgm", "pn_search_agent_trgm")
+    ),
+]
 
 
 # --- the CSV export -------------------------------------------------------------------------

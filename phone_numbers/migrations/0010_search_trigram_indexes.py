@@ -8,7 +8,8 @@ extension: the database's owner may create it.
 Hand-written (RunPython): regenerating phone_numbers' migrations must keep this one.
 
 The SQL here is frozen as of this migration; the current version is in phone_numbers/sql.py
-(POSTGRESQL_SEARCH_INDEXES), which a later migration that changes an index must update too."""
+(POSTGRESQL_SEARCH_INDEXES, POSTGRESQL_SEARCH_STATISTICS), which a later migration that changes
+an index must update too."""
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
@@ -24,13 +25,21 @@ INDEXES = {
     "USING gin (upper(agent::text) gin_trgm_ops)",
 }
 
+# The planner weighs the trigram scan against the sort key's index by the statistics of each
+# indexed expression: finer than the default, so that 0.8 % is not taken for 0.08 %.
+STATISTICS = [
+    "ALTER TABLE phone_numbers_phonenumber ALTER COLUMN e164 SET STATISTICS 1000",
+    "ALTER INDEX pn_search_name_trgm ALTER COLUMN 1 SET STATISTICS 1000",
+    "ALTER INDEX pn_search_description_trgm ALTER COLUMN 1 SET STATISTICS 1000",
+    "ALTER INDEX pn_search_agent_trgm ALTER COLUMN 1 SET STATISTICS 1000",
+]
+
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for sql in INDEXES.values():
+        for sql in [*INDEXES.values(), *STATISTICS]:
             schema_editor.execute(sql)
-        # The planner weighs the trigram scan against the sort key's index by the statistics
-        # of each index expression, which only ANALYZE gathers.
+        # Statistics of the index expressions are gathered only by ANALYZE.
         schema_editor.execute("ANALYZE phone_numbers_phonenumber")
 
 
@@ -38,6 +47,9 @@ def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for name in INDEXES:
             schema_editor.execute(f"DROP INDEX {name}")
+        schema_editor.execute(
+            "ALTER TABLE phone_numbers_phonenumber ALTER COLUMN e164 SET STATISTICS -1"
+        )
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import phone_number_filter
-from phone_numbers.sql import POSTGRESQL_SEARCH_INDEXES
+from phone_numbers.sql import POSTGRESQL_SEARCH_INDEXES, POSTGRESQL_SEARCH_STATISTICS
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,29 @@ def test_every_declared_search_index_is_in_place() -> None:
     for name in POSTGRESQL_SEARCH_INDEXES:
         assert "USING gin" in present.get(name, ""), name
         assert "gin_trgm_ops" in present[name]
+
+
+def test_the_searched_expressions_keep_fine_statistics() -> None:
+    """The planner tells a rare match (trigram scan) from a common one (the sort key's index)
+    by these statistics (POSTGRESQL_SEARCH_STATISTICS)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attname, a.attstattarget FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE (c.relname = %s AND a.attname = 'e164') "
+            "OR (c.relname = ANY(%s) AND a.attnum = 1)",
+            [PhoneNumber._meta.db_table, list(POSTGRESQL_SEARCH_INDEXES)],
+        )
+        targets = {relation: target for relation, _, target in cursor.fetchall()}
+
+    assert len(POSTGRESQL_SEARCH_STATISTICS) == 4
+    assert targets == {
+        "phone_numbers_phonenumber": 1000,
+        "pn_search_number_trgm": -1,  # the column's own (e164's, above)
+        "pn_search_name_trgm": 1000,
+        "pn_search_description_trgm": 1000,
+        "pn_search_agent_trgm": 1000,
+    }
 
 
 @pytest.mark.parametrize("q", ["zzzz", "Parents", "415-208-2827"])
