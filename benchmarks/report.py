@@ -171,6 +171,8 @@ class Report:
             "title": self.title,
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "scale": SCALE,
+            # The machine's one-minute load average at the end: the absolute times follow it.
+            "load": round(os.getloadavg()[0], 1),
             "rows": [asdict(row) for row in self.rows],
         }
         (RESULTS / f"{self.name}.json").write_text(json.dumps(data, indent=1))
@@ -224,7 +226,7 @@ def write_report() -> Path:
         "median of its repeats, measured alternately with its baseline in the same run; the",
         "spread is the min-max of the figure's repeats (the baseline's in brackets).",
         "",
-        f"Machine: {_machine()}.",
+        f"Machine: {_machine()}. Load: the one-minute load average when the benchmark ended.",
         "",
         "| benchmark | figure | value | baseline (same run) | ratio | spread (n) | target "
         "| result |",
@@ -232,7 +234,9 @@ def write_report() -> Path:
     ]
     for result in results:
         scale = "" if result["scale"] == 1 else f", BENCH_SCALE={result['scale']:g}"
-        name = f"`{result['name']}` ({result['finished'][:16].replace('T', ' ')} UTC{scale})"
+        load = f", load {result['load']:g}" if "load" in result else ""
+        finished = result["finished"][:16].replace("T", " ")
+        name = f"`{result['name']}` ({finished} UTC{load}{scale})"
         for data in result["rows"]:
             bound = data.pop("target")
             row = Row(**data, target=Target(**bound) if bound else None)
