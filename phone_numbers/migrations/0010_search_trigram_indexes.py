@@ -15,13 +15,13 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 INDEXES = {
-    "pn_search_number_trgm": "CREATE INDEX pn_search_number_trgm ON phone_numbers_phonenumber "
+    "pn_search_number_trgm": "CREATE INDEX CONCURRENTLY pn_search_number_trgm ON phone_numbers_phonenumber "
     "USING gin (e164 gin_trgm_ops)",
-    "pn_search_name_trgm": "CREATE INDEX pn_search_name_trgm ON phone_numbers_phonenumber "
+    "pn_search_name_trgm": "CREATE INDEX CONCURRENTLY pn_search_name_trgm ON phone_numbers_phonenumber "
     "USING gin (upper(name::text) gin_trgm_ops)",
-    "pn_search_description_trgm": "CREATE INDEX pn_search_description_trgm "
+    "pn_search_description_trgm": "CREATE INDEX CONCURRENTLY pn_search_description_trgm "
     "ON phone_numbers_phonenumber USING gin (upper(description::text) gin_trgm_ops)",
-    "pn_search_agent_trgm": "CREATE INDEX pn_search_agent_trgm ON phone_numbers_phonenumber "
+    "pn_search_agent_trgm": "CREATE INDEX CONCURRENTLY pn_search_agent_trgm ON phone_numbers_phonenumber "
     "USING gin (upper(agent::text) gin_trgm_ops)",
 }
 
@@ -53,6 +53,11 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Built CONCURRENTLY, outside a transaction: a few minutes at a million numbers during which
+    # the provisioning engine and the pages keep writing numbers. (Should a build fail, it
+    # leaves an invalid index to drop before running the migration again.)
+    atomic = False
+
     dependencies = [("phone_numbers", "0009_list_text_sorts_ignore_case")]
 
     operations = [TrigramExtension(), migrations.RunPython(forward, backward)]
