@@ -1,6 +1,7 @@
 """phone_numbers' SQL that is written by hand, for PostgreSQL and for SQLite (the embedded
-default of `make run`): the CSV export's COPY, and the triggers that keep the Phone Numbers
-list's sort keys ``inbox_names`` and ``office_name``. The rest of the app calls the functions
+default of `make run`): the CSV export's COPY, the triggers that keep the Phone Numbers
+list's sort keys ``inbox_names`` and ``office_name``, and the trigram indexes of its search
+(PostgreSQL). The rest of the app calls the functions
 here and never asks which database it runs on.
 
 The trigger SQL below is the *current* version. A migration runs a frozen copy of the version
@@ -372,7 +373,8 @@ TRIGGERS = Triggers(
 # (``icontains`` is ``UPPER(col::text) LIKE UPPER(…)``; the number, which has no case, is
 # searched with ``contains``). Patterns under three characters have no trigram and are not
 # served. PostgreSQL only: the embedded SQLite default scans, which is fine at its scale.
-# Migration 0010 created them with a frozen copy of this SQL; a change here needs a migration.
+# Migration 0010 built them (CONCURRENTLY) from a frozen copy of this SQL; a change here needs
+# a migration, and phone_numbers/tests/test_search_indexes.py checks them in place.
 POSTGRESQL_SEARCH_INDEXES = {
     "pn_search_number_trgm": "CREATE INDEX pn_search_number_trgm ON phone_numbers_phonenumber "
     "USING gin (e164 gin_trgm_ops)",
