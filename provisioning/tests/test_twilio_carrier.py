@@ -172,6 +172,21 @@ def test_the_engine_walks_to_the_next_area_code_and_candidate_without_an_attempt
     )
 
 
+def test_the_engine_settles_a_lost_purchase_answer_by_the_friendly_name(
+    twilio: TwilioFake, order
+) -> None:
+    twilio.time_out("POST", BUY, after_applying=True)
+    number = order("415")
+
+    assert number_submit(phone_number_id=number.pk).outcome == "submitted"
+
+    number.refresh_from_db()
+    assert len(twilio.owned) == 1
+    assert number.carrier_number_id in twilio.owned
+    assert len(twilio.calls_to("POST", BUY)) == 1  # found by its name, not bought again
+    assert number.attempts == 1
+
+
 def test_the_engine_waits_out_a_rate_limit_and_an_outage_without_an_attempt(
     twilio: TwilioFake, order
 ) -> None:
