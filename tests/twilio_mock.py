@@ -169,7 +169,7 @@ class TwilioFake:
             if fault and fault.kind == "timeout":
                 raise requests.ReadTimeout("Read timed out (injected)")
             if fault and fault.kind == "error":
-                return fault.status, _error_body(fault), fault.headers
+                return fault.status, _error_body(fault.status, fault.code), fault.headers
             answer = self._route(call, prism.json() if prism.content else {})
             if fault and fault.kind == "timeout_after":
                 raise requests.ReadTimeout("Read timed out after the write (injected)")
@@ -207,18 +207,21 @@ class TwilioFake:
             return 200, body, {}
         if m := re.search(r"/IncomingPhoneNumbers/(PN\w+)\.json$", path):
             if self.owned.pop(m[1], None) is None:
-                return 404, _error_body(Fault("", "", "", 404, 20404)), {}
+                return 404, _error_body(404, 20404), {}
             return None
         if call.method == "POST" and re.search(r"/Services/MG\w+/PhoneNumbers$", path):
             sid = first(call.form, "PhoneNumberSid")
             if sid not in self.owned:
-                return 400, _error_body(Fault("", "", "", 400, 21421)), {}
+                return 400, _error_body(400, 21421), {}
+            if sid in self.pool:
+                return 400, _error_body(400, 80104), {}
             self.pool.add(sid)
             return 201, {**body, "sid": sid, "phone_number": self.owned[sid]["phone_number"]}, {}
         if m := re.search(r"/Services/MG\w+/PhoneNumbers/(PN\w+)$", path):
             if m[1] not in self.pool:
-                return 404, _error_body(Fault("", "", "", 404, 20404)), {}
-            self.pool.discard(m[1])
+                return 404, _error_body(404, 20404), {}
+            if call.method == "DELETE":
+                self.pool.discard(m[1])
             return None
         if call.method == "GET" and path.endswith("/Compliance/Usa2p"):
             template = body["compliance"][0]
@@ -234,9 +237,9 @@ class TwilioFake:
     def _buy(self, e164: str, area_code: str, friendly_name: str, body: dict[str, Any]) -> Any:
         for_sale = self.numbers_for_sale(area_code or e164[2:5])
         if e164 and e164 not in for_sale:
-            return 400, _error_body(Fault("", "", "", 400, 21422)), {}
+            return 400, _error_body(400, 21422), {}
         if not e164 and not for_sale:
-            return 400, _error_body(Fault("", "", "", 400, 21452)), {}
+            return 400, _error_body(400, 21452), {}
         e164 = e164 or for_sale[0]
         for_sale.remove(e164)
         self._next += 1
@@ -246,12 +249,13 @@ class TwilioFake:
         return 201, {**body, **number}, {}
 
 
-def _error_body(fault: Fault) -> dict[str, Any]:
+def _error_body(status: int, code: int | None) -> dict[str, Any]:
+    """An error answer as Twilio writes one."""
     return {
-        "code": fault.code,
-        "message": f"Injected Twilio error {fault.code}",
-        "more_info": f"https://www.twilio.com/docs/errors/{fault.code}",
-        "status": fault.status,
+        "code": code,
+        "message": f"Injected Twilio error {code}",
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
     }
 
 

@@ -73,6 +73,7 @@ REGISTRATION_EVENTS = {
     "com.twilio.messaging.compliance.number-registration.successful": ProvisioningState.COMPLETE,
     "com.twilio.messaging.compliance.number-registration.failed": ProvisioningState.FAILED,
 }
+ALREADY_IN_A_SERVICE = (80104, 21712)
 # Usa2p ``campaign_status`` is an untyped string (§1.2): anything else is still pending.
 CAMPAIGN_REFUSED = {"FAILED", "SUSPENDED"}
 DELIVERY_STATES = {
@@ -207,9 +208,21 @@ class TwilioCarrier:
         try:
             service.phone_numbers.create(phone_number_sid=number.carrier_number_id)
         except TwilioRestException as error:
-            if error.code != 21710:  # already in this pool: an earlier try added it
+            # "Already in a service" (80104, 21712) is success when the service is ours: an
+            # earlier try added it and lost the answer.
+            if error.code not in ALREADY_IN_A_SERVICE or not self._in_pool(number):
                 raise _mapped(error, e164=number.e164) from error
         return ProvisioningHandle(ref=number.carrier_number_id, e164=number.e164)
+
+    def _in_pool(self, number: OwnedNumber) -> bool:
+        service = self.client.messaging.v1.services(self.service_sid)
+        try:
+            service.phone_numbers(number.carrier_number_id).fetch()
+        except TwilioRestException as error:
+            if error.status == 404:
+                return False
+            raise _mapped(error, e164=number.e164) from error
+        return True
 
     def get_provisioning_status(self, handle: ProvisioningHandle) -> ProvisioningStatus:
         return self.get_provisioning_statuses([handle])[handle.ref]
@@ -370,7 +383,7 @@ def _mapped(error: TwilioRestException, *, e164: str = "", area_code: str = "") 
     return PermanentProviderError(message, scope=FailureScope.NUMBER)
 
 
-def _gone_is_done(call: Any) -> None:
+def _gone_is_done(call: Callable[[], object]) -> None:
     try:
         call()
     except TwilioRestException as error:

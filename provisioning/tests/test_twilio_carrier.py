@@ -222,6 +222,21 @@ def test_a_number_in_another_messaging_service_is_rejected_and_replaced(
     assert len(callbacks) == 2  # the number given back, and a new one submitted
 
 
+def test_a_number_already_in_our_pool_is_submitted(twilio: TwilioFake) -> None:
+    """An earlier try added it and lost the answer: Twilio says "already added" (80104)."""
+    carrier = _carrier()
+    owned = carrier.acquire_number(idempotency_key="again", area_code="415")
+    twilio.time_out("POST", POOL, after_applying=True)
+
+    with pytest.raises(TransientProviderError):
+        carrier.submit_provisioning(number=owned, campaign_ref="", customer_reference="r")
+    handle = carrier.submit_provisioning(number=owned, campaign_ref="", customer_reference="r")
+
+    assert handle.ref == owned.carrier_number_id
+    assert twilio.pool == {owned.carrier_number_id}
+    assert len(twilio.calls_to("GET", r"/PhoneNumbers/PN\w+$")) == 1
+
+
 def test_a_full_sender_pool_fails_the_order(twilio: TwilioFake, order) -> None:
     number = order("415")
     twilio.fail("POST", POOL, 400, 21714)
