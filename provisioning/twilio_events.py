@@ -1,9 +1,9 @@
 """Twilio's Event Streams deliveries about numbers' A2P registration, taken in.
 
 Deliveries come at least once and in no order, and Twilio waits at most 5 s for our answer:
-each event is stored once (by its id) and, when it is new, the number's registration — read from
-all its stored events (``twilio_state.registration_statuses``) — is applied to the number at
-once, through the engine's own path for a carrier's answer. A late ``pending`` never moves a
+each event is stored once (by its id), and the number's registration — read from all its
+stored events (``twilio_state.registration_statuses``) — is applied to the number at once,
+through the engine's own path for a carrier's answer. A late ``pending`` never moves a
 number back; an event about a number no longer waiting (decided, released, not ours) changes
 nothing. The poller reads the same stored events, so a lost delivery is only a delay.
 """
@@ -24,11 +24,12 @@ logger = logging.getLogger(__name__)
 
 
 def registration_events_receive(*, events: list[RegistrationEvent]) -> int:
-    """Stores the events not seen before and applies what they decide; returns how many
-    were new."""
+    """Stores the events not seen before and applies what the numbers' events decide; returns
+    how many were new. A repeated delivery applies again (a no-op once the number moved on),
+    so a delivery whose applying failed is healed by Twilio's own retry."""
     new = [event for event in events if _store_once(event)]
-    for sid in dict.fromkeys(event.phone_number_sid for event in new):
-        status = registration_statuses([sid])[sid]
+    sids = list(dict.fromkeys(event.phone_number_sid for event in events))
+    for sid, status in registration_statuses(sids).items():
         if status.state != ProvisioningState.PENDING:
             number_registration_apply(phone_number_sid=sid, status=status)
     return len(new)

@@ -63,6 +63,26 @@ def test_a_delivery_repeated_is_applied_once(submitted, finished) -> None:
     assert OutboxEmail.objects.filter(event=f"number:{submitted.pk}:complete").count() == 1
 
 
+def test_a_repeated_delivery_applies_what_an_earlier_one_stored_but_could_not_apply(
+    submitted,
+) -> None:
+    """The first delivery was stored, then applying it failed (the web died, say): Twilio
+    delivers it again, and this time the number moves."""
+    event = _event(submitted, "EV-2b", "successful", "2026-11-30T01:00:00Z")
+    TwilioRegistrationEvent.objects.create(
+        event_id="EV-2b",
+        phone_number_sid=submitted.carrier_number_id,
+        outcome="complete",
+        occurred_at="2026-11-30T01:00:00Z",
+    )
+
+    assert _deliver([event]).status_code == 200
+
+    submitted.refresh_from_db()
+    assert submitted.provisioning_status == S.COMPLETE
+    assert TwilioRegistrationEvent.objects.count() == 1
+
+
 def test_a_late_pending_never_moves_a_registered_number_back(submitted) -> None:
     _deliver([_event(submitted, "EV-3", "successful", "2026-11-30T01:05:00Z")])
     _deliver([_event(submitted, "EV-4", "pending", "2026-11-30T01:00:00Z")])
