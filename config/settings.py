@@ -250,6 +250,30 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Twilio (CARRIER_ADAPTER=provisioning.carriers.twilio.TwilioCarrier) -----------------
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# The Messaging Service whose US A2P 10DLC campaign registers the numbers in its sender pool.
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+# Where Twilio calls back with a sent message's delivery status (our /hooks/twilio/status/).
+TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
+# Twilio's hosts; the contract tests point them at Prism serving Twilio's OpenAPI specs.
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com")
+TWILIO_MESSAGING_BASE_URL = env.str(
+    "TWILIO_MESSAGING_BASE_URL", default="https://messaging.twilio.com"
+)
+if PRODUCTION and CARRIER_ADAPTER.endswith(".TwilioCarrier"):
+    _missing = [
+        name
+        for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_MESSAGING_SERVICE_SID")
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"CARRIER_ADAPTER names Twilio but {', '.join(_missing)} is not set: the adapter "
+            "cannot buy, register or release numbers without them."
+        )
+
 # --- Production hardening (checked by `manage.py check --deploy`) ------------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -273,6 +297,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # runserver's request lines, which Django otherwise prints with a clock of their own.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The twilio package logs every request and answer (headers included) at INFO.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
 CELERY_WORKER_LOG_FORMAT = LOG_FORMAT

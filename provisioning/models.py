@@ -7,6 +7,7 @@ from provisioning.carriers.simulated_state import (  # noqa: F401  (registers th
     SimulatedNumber,
     SimulatedSubmission,
 )
+from provisioning.carriers.twilio_state import TwilioRegistrationEvent  # noqa: F401
 
 
 class AttemptOutcome(models.TextChoices):

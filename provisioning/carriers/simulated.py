@@ -145,7 +145,7 @@ class SimulatedCarrier:
         self._fault("send", f"{from_e164}:{to_e164}", write=False)
         return f"SIMMSG-{uuid.uuid4().hex}"
 
-    def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> bool:
+    def verify_webhook(self, *, url: str = "", headers: Mapping[str, str], body: bytes) -> bool:
         expected = webhook_signature(body)
         given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower(), "")
         return hmac.compare_digest(expected, given)
