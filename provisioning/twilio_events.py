@@ -10,15 +10,13 @@ nothing. The poller reads the same stored events, so a lost delivery is only a d
 
 import logging
 
-from django.db import transaction
-from django.utils import timezone
-
 from phone_numbers.models import PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
-from provisioning import engine
 from provisioning.carriers.base import ProvisioningState, ProvisioningStatus
 from provisioning.carriers.twilio import RegistrationEvent
 from provisioning.carriers.twilio_state import TwilioRegistrationEvent, registration_statuses
+from provisioning.models import AttemptOutcome
+from provisioning.transitions import Move, attempt_failed, number_transition
 
 logger = logging.getLogger(__name__)
 
@@ -52,17 +50,20 @@ def _store_once(event: RegistrationEvent) -> bool:
 
 
 def number_registration_apply(*, phone_number_sid: str, status: ProvisioningStatus) -> bool:
-    """Applies a number's registration result, as the poller applies a carrier's answer.
-    The only place a webhook changes number state. False when no number was waiting on it."""
-    with transaction.atomic():
-        number = (
-            PhoneNumber.objects.select_for_update(of=("self",))
-            .select_related("requested_by", "use_case", "organization")
-            .filter(provisioning_status=S.INITIATED, carrier_number_id=phone_number_sid)
-            .first()
+    """Applies a number's registration result through the number's one door, as the poller
+    applies a carrier's answer. The only place a webhook changes number state. False when no
+    number was waiting on it (the door also skips a number that moved meanwhile)."""
+    number = (
+        PhoneNumber.objects.select_related("requested_by", "use_case", "organization")
+        .filter(provisioning_status=S.INITIATED, carrier_number_id=phone_number_sid)
+        .first()
+    )
+    if number is None:
+        return False
+    if status.state == ProvisioningState.COMPLETE:
+        move = Move(number, S.COMPLETE, AttemptOutcome.APPROVED)
+    else:
+        move = attempt_failed(
+            number, outcome=AttemptOutcome.REJECTED, reason=status.reason, scope=status.scope
         )
-        if number is None:
-            return False
-        now = timezone.now()
-        engine._apply([engine._decide(number, status, now)], now)
-    return True
+    return number_transition(move=move) is not None

@@ -23,8 +23,9 @@ from provisioning.carriers.base import (
     TransientProviderError,
 )
 from provisioning.carriers.twilio import TwilioCarrier
-from provisioning.engine import number_submit, provisioning_poll
 from provisioning.models import AttemptOutcome
+from provisioning.polling import provisioning_poll
+from provisioning.submitting import number_submit
 from tests.twilio_mock import SERVICE_SID, TwilioFake
 
 pytestmark = pytest.mark.django_db

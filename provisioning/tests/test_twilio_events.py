@@ -1,5 +1,5 @@
 """Twilio's Event Streams sink (``POST /hooks/twilio/events/``): signed deliveries of number
-registration events — at least once, in no order — move the number through the engine's path."""
+registration events — at least once, in no order — move the number through its one door."""
 
 import pytest
 from django.test import Client
@@ -8,8 +8,9 @@ from notifications.models import OutboxEmail
 from phone_numbers.models import PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers.twilio_state import TwilioRegistrationEvent
-from provisioning.engine import number_submit, provisioning_poll
 from provisioning.models import AttemptOutcome
+from provisioning.polling import provisioning_poll
+from provisioning.submitting import number_submit
 from tests.twilio_mock import TwilioFake, registration_event, signed_delivery
 
 pytestmark = pytest.mark.django_db
