@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from provisioning.webhooks import status_hook
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,5 +14,6 @@ urlpatterns = [
     path("numbers/", include("provisioning.urls")),
     path("numbers/", include("phone_numbers.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("hooks/<str:carrier>/status/", status_hook, name="carrier_status_hook"),
     path("ops/admin/", admin.site.urls),
 ]

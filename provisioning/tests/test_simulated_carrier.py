@@ -12,7 +12,7 @@ from provisioning.carriers.base import (
     ProvisioningState,
     TransientProviderError,
 )
-from provisioning.carriers.simulated import SimulatedCarrier, webhook_signature
+from provisioning.carriers.simulated import SimulatedCarrier, webhook_headers
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
 
 pytestmark = pytest.mark.django_db
@@ -133,10 +133,12 @@ def test_injected_errors_are_deterministic_and_ambiguous_writes_happened(carrier
 
 def test_webhook_signature_round_trip(carrier) -> None:
     body = b'{"to": "+12125550100", "from": "+13125550100", "body": "STOP", "id": "m1"}'
-    headers = {"X-Simulated-Signature": webhook_signature(body)}
+    headers = webhook_headers(body)
 
     assert carrier.verify_webhook(headers=headers, body=body)
-    assert not carrier.verify_webhook(headers={"X-Simulated-Signature": "bad"}, body=body)
+    assert not carrier.verify_webhook(
+        headers={**headers, "X-Simulated-Signature": "bad"}, body=body
+    )
     [message] = carrier.parse_webhook(headers=headers, body=body)
     assert (message.to_e164, message.body) == ("+12125550100", "STOP")
 

@@ -1,0 +1,176 @@
+"""Self-assign: a sender with no initial message left presses *Get more* and receives the next
+batch of Unassigned contacts.
+
+**How a claim stays fast under concurrency.** The obvious statement — ``UPDATE contact … WHERE
+id IN (SELECT id … WHERE assignee IS NULL ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED)`` —
+collapses when many senders claim at once (research/limits.md: 311 → 17-44 claims/s at 32
+claimers): every claim leaves dead entries at the head of the "unassigned" index that cannot be
+cleaned while other claims are open, so each scan walks further. Instead the pool is cut into
+*chunks* (``UnassignedChunk``: up to ``CHUNK_SIZE`` consecutive contact ids), built once, on
+the first claim of the campaign (its contacts no longer change once it is active). A claim
+
+1. locks the first chunk still marked ``has_unassigned`` with ``FOR UPDATE SKIP LOCKED`` —
+   concurrent claimers each get a different chunk and never wait on one another; locking a
+   row writes no new row version, so the chunk index stays clean;
+2. takes the chunk's Unassigned contacts by primary-key range (at most ``CHUNK_SIZE`` rows
+   to look at, however many contacts were claimed before) and assigns up to what it needs;
+3. clears ``has_unassigned`` on a chunk it emptied — one dead index entry per ``CHUNK_SIZE``
+   contacts rather than one per contact — and moves on to the next chunk until the batch is
+   full, so any batch size (1 to 1,000) works on the same chunks.
+
+Adjustable batch sizes are why the unit is a chunk of contacts rather than a precomputed
+batch: a batch of 1,000 spans ten chunks, a batch of 1 leaves the rest of its chunk for later.
+Taking contacts back to Unassigned re-marks their chunks (``campaigns.assignment``).
+
+**One batch per press.** The claim locks the sender's ``CampaignSender`` row first, so one
+sender's claims run one at a time: a retried request with the same ``request_key`` returns the
+claim it made, and a second tab or double click with a new key finds the first batch's
+initial messages still to send and is refused.
+"""
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+
+from accounts.models import User
+from campaigns.errors import CampaignError
+from campaigns.models import (
+    Campaign,
+    CampaignSender,
+    CampaignStatus,
+    Contact,
+    OptOut,
+    SelfAssignClaim,
+    UnassignedChunk,
+)
+
+CHUNK_SIZE = 100
+MAX_BATCH_SIZE = 1000
+
+
+class SelfAssignRefused(CampaignError):
+    """*Get more* cannot give a batch now; the message says why."""
+
+
+def initial_messages_left(*, campaign: Campaign, sender: User) -> int:
+    """How many of ``sender``'s contacts still wait for their initial message (opted-out
+    contacts never will)."""
+    return (
+        Contact.objects.filter(campaign=campaign, assignee=sender, texted_at__isnull=True)
+        .exclude(
+            Exists(
+                OptOut.objects.filter(
+                    organization_id=campaign.organization_id, phone=OuterRef("phone")
+                )
+            )
+        )
+        .count()
+    )
+
+
+@transaction.atomic
+def self_assign_claim(*, campaign: Campaign, sender: User, request_key: str) -> SelfAssignClaim:
+    """Gives ``sender`` the next batch of Unassigned contacts (at most ``batch_size``) and
+    returns the claim; the same ``request_key`` returns the same claim."""
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    _check_open(campaign)
+    # Serialises this sender's claims (two tabs, a double click); other senders are not held.
+    seat = CampaignSender.objects.select_for_update().filter(campaign=campaign, user=sender)
+    if seat.first() is None:
+        raise SelfAssignRefused(f"You are not a sender of “{campaign.name}”.")
+    earlier = SelfAssignClaim.objects.filter(
+        campaign=campaign, user=sender, request_key=request_key
+    ).first()
+    if earlier is not None:
+        return earlier
+    if initial_messages_left(campaign=campaign, sender=sender):
+        raise SelfAssignRefused("Send your initial messages first; then get more.")
+    _chunks_ensure(campaign)
+    count = _claim(campaign, sender, campaign.batch_size)
+    return SelfAssignClaim.objects.create(
+        campaign=campaign, user=sender, request_key=request_key, count=count
+    )
+
+
+def _check_open(campaign: Campaign) -> None:
+    if campaign.status != CampaignStatus.ACTIVE:
+        raise SelfAssignRefused(f"“{campaign.name}” is not active.")
+    if not campaign.self_assign:
+        raise SelfAssignRefused(f"Self-assign is off for “{campaign.name}”.")
+
+
+def _claim(campaign: Campaign, sender: User, wanted: int) -> int:
+    got, after = 0, -1
+    while got < wanted:
+        # ``first_id > after``: a chunk this claim already holds is not skipped by its own lock.
+        chunk = (
+            UnassignedChunk.objects.select_for_update(skip_locked=True)
+            .filter(campaign=campaign, has_unassigned=True, first_id__gt=after)
+            .order_by("first_id")
+            .first()
+        )
+        if chunk is None:
+            break
+        after = chunk.first_id
+        got += _claim_from(chunk, sender, wanted - got)
+    return got
+
+
+def _claim_from(chunk: UnassignedChunk, sender: User, wanted: int) -> int:
+    """Assigns up to ``wanted`` Unassigned contacts of the locked ``chunk``; clears the chunk
+    once none are left in it."""
+    unassigned = Contact.objects.filter(
+        campaign_id=chunk.campaign_id,
+        pk__gte=chunk.first_id,
+        pk__lte=chunk.last_id,
+        assignee__isnull=True,
+        texted_at__isnull=True,
+    )
+    # An admin assigning by hand may hold some rows: skipped, not waited for, and the chunk
+    # stays open for them if that admin's transaction rolls back.
+    ids = list(
+        unassigned.select_for_update(skip_locked=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:wanted]
+    )
+    unassigned.filter(pk__in=ids).update(assignee=sender)
+    if len(ids) < wanted and not unassigned.exists():
+        chunk.has_unassigned = False
+        chunk.save(update_fields=["has_unassigned"])
+    return len(ids)
+
+
+def _chunks_ensure(campaign: Campaign) -> None:
+    """Cuts the campaign's contacts into chunks on its first claim. Concurrent first claims
+    wait on the campaign row; the first builds, the others find the chunks."""
+    if UnassignedChunk.objects.filter(campaign=campaign).exists():
+        return
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    if UnassignedChunk.objects.filter(campaign=campaign).exists():
+        return
+    chunk_table = UnassignedChunk._meta.db_table
+    contact_table = Contact._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {chunk_table} (campaign_id, first_id, last_id, has_unassigned) "
+            "SELECT %s, min(id), max(id), TRUE FROM ("
+            f"  SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS n FROM {contact_table}"
+            "   WHERE campaign_id = %s"
+            ") AS numbered GROUP BY n",
+            [campaign.pk, CHUNK_SIZE, campaign.pk],
+        )
+
+
+@transaction.atomic
+def campaign_self_assign_set(*, campaign: Campaign, on: bool, batch_size: int) -> Campaign:
+    """Turns self-assign on or off and sets its batch size, in a draft or active campaign."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.ACTIVE):
+        raise CampaignError(
+            f"Self-assign changes in draft or active campaigns; “{campaign.name}” is "
+            f"{campaign.get_status_display().lower()}."
+        )
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise CampaignError(f"A batch holds 1 to {MAX_BATCH_SIZE:,} contacts.", field="batch_size")
+    campaign.self_assign, campaign.batch_size = on, batch_size
+    campaign.save(update_fields=["self_assign", "batch_size", "updated_at"])
+    return campaign
