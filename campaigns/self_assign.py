@@ -10,8 +10,9 @@ cleaned while other claims are open, so each scan walks further. Instead the poo
 the first claim of the campaign (its contacts no longer change once it is active). A claim
 
 1. locks the first chunk still marked ``has_unassigned`` with ``FOR UPDATE SKIP LOCKED`` —
-   concurrent claimers each get a different chunk and never wait on one another; locking a
-   row writes no new row version, so the chunk index stays clean;
+   concurrent claimers each get a different chunk and do not wait on one another (only when
+   every open chunk is held, in a small pool, does a claim wait for one); locking a row writes
+   no new row version, so the chunk index stays clean;
 2. takes the chunk's Unassigned contacts by primary-key range (at most ``CHUNK_SIZE`` rows
    to look at, however many contacts were claimed before) and assigns up to what it needs;
 3. clears ``has_unassigned`` on a chunk it emptied — one dead index entry per ``CHUNK_SIZE``
@@ -101,18 +102,25 @@ def _check_open(campaign: Campaign) -> None:
 def _claim(campaign: Campaign, sender: User, wanted: int) -> int:
     got, after = 0, -1
     while got < wanted:
-        # ``first_id > after``: a chunk this claim already holds is not skipped by its own lock.
-        chunk = (
-            UnassignedChunk.objects.select_for_update(skip_locked=True)
-            .filter(campaign=campaign, has_unassigned=True, first_id__gt=after)
-            .order_by("first_id")
-            .first()
-        )
+        chunk = _next_chunk(campaign, after=after)
         if chunk is None:
             break
         after = chunk.first_id
         got += _claim_from(chunk, sender, wanted - got)
     return got
+
+
+def _next_chunk(campaign: Campaign, *, after: int) -> UnassignedChunk | None:
+    """Locks the next chunk with Unassigned contacts: one nobody holds if there is one, else
+    waits for the first held one (a small pool, all its chunks being claimed from).
+
+    ``first_id > after``: a chunk this claim already holds is not skipped by its own lock, and
+    taking chunks in id order means two claims never wait on each other in a circle."""
+    open_chunks = UnassignedChunk.objects.filter(
+        campaign=campaign, has_unassigned=True, first_id__gt=after
+    ).order_by("first_id")
+    free = open_chunks.select_for_update(skip_locked=True).first()
+    return free if free is not None else open_chunks.select_for_update().first()
 
 
 def _claim_from(chunk: UnassignedChunk, sender: User, wanted: int) -> int:
@@ -144,7 +152,10 @@ def _chunks_ensure(campaign: Campaign) -> None:
     wait on the campaign row; the first builds, the others find the chunks."""
     if UnassignedChunk.objects.filter(campaign=campaign).exists():
         return
-    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    # FOR NO KEY UPDATE: claims that hold chunks insert rows pointing at the campaign (a KEY
+    # SHARE lock), which a plain FOR UPDATE here would make them wait for — in a circle, as
+    # this claim then waits for their chunks.
+    Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk).first()
     if UnassignedChunk.objects.filter(campaign=campaign).exists():
         return
     chunk_table = UnassignedChunk._meta.db_table
