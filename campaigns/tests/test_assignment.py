@@ -1,5 +1,7 @@
 """The Unassigned pool: assigning, moving, taking back, pre-loading, and the panel's counts."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -139,8 +141,8 @@ def test_the_counts_and_the_sender_table(cast, campaign, django_assert_num_queri
     now = timezone.now()
     Contact.objects.filter(pk__in=sams[:3]).update(texted_at=now)
     # One replied after our last text (waits), one replied and was answered (does not).
-    Contact.objects.filter(pk=sams[0]).update(last_reply_at=now + timezone.timedelta(minutes=1))
-    Contact.objects.filter(pk=sams[1]).update(last_reply_at=now - timezone.timedelta(minutes=1))
+    Contact.objects.filter(pk=sams[0]).update(last_reply_at=now + timedelta(minutes=1))
+    Contact.objects.filter(pk=sams[1]).update(last_reply_at=now - timedelta(minutes=1))
     OptOutFactory.create(organization=cast.org, phone=Contact.objects.get(pk=sams[2]).phone)
     OptOutFactory.create(organization=cast.other_org, phone=Contact.objects.get(pk=sams[3]).phone)
 

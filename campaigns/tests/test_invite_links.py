@@ -28,22 +28,28 @@ def campaign(cast) -> Campaign:
     return CampaignFactory.create(organization=cast.org, office=cast.office_a, active=True)
 
 
+def link_on(campaign: Campaign) -> str:
+    """Turns the link on for the first time: the one moment its token is shown."""
+    token = campaign_invite_link_enable(campaign=campaign)
+    assert token is not None
+    return token
+
+
 def is_sender(campaign, user) -> bool:
     return CampaignSender.objects.filter(campaign=campaign, user=user).exists()
 
 
 def test_the_token_carries_256_random_bits_and_only_its_hash_is_stored(campaign):
-    token = campaign_invite_link_enable(campaign=campaign)
+    token = link_on(campaign)
 
     campaign.refresh_from_db()
-    assert token is not None
     assert len(token) >= 43  # token_urlsafe(32): 32 random bytes
     assert campaign.invite_token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(Campaign.objects.filter(pk=campaign.pk).values().get())
 
 
 def test_a_newcomer_following_an_enabled_link_becomes_a_sender_of_the_organization(cast, campaign):
-    token = campaign_invite_link_enable(campaign=campaign)
+    token = link_on(campaign)
     newcomer = UserFactory.create(email="new@example.test")
 
     invite_link_follow(token=token, user=newcomer)
@@ -57,7 +63,7 @@ def test_a_newcomer_following_an_enabled_link_becomes_a_sender_of_the_organizati
 
 
 def test_a_person_of_another_organization_joins_this_one_too(cast, campaign):
-    token = campaign_invite_link_enable(campaign=campaign)
+    token = link_on(campaign)
 
     invite_link_follow(token=token, user=cast.charlie)
 
@@ -67,7 +73,7 @@ def test_a_person_of_another_organization_joins_this_one_too(cast, campaign):
 
 
 def test_a_member_already_in_the_organization_keeps_their_role(cast, campaign):
-    token = campaign_invite_link_enable(campaign=campaign)
+    token = link_on(campaign)
 
     invite_link_follow(token=token, user=cast.bob)
 
@@ -76,7 +82,7 @@ def test_a_member_already_in_the_organization_keeps_their_role(cast, campaign):
 
 
 def test_a_disabled_link_says_so_and_changes_nothing(cast, campaign):
-    token = campaign_invite_link_enable(campaign=campaign)
+    token = link_on(campaign)
     campaign_invite_link_disable(campaign=campaign)
 
     with pytest.raises(InviteLinkDisabled, match="turned off"):
@@ -87,7 +93,7 @@ def test_a_disabled_link_says_so_and_changes_nothing(cast, campaign):
 
 
 def test_turning_the_link_back_on_revives_the_same_link(cast, campaign):
-    token = campaign_invite_link_enable(campaign=campaign)
+    token = link_on(campaign)
     campaign_invite_link_disable(campaign=campaign)
 
     assert campaign_invite_link_enable(campaign=campaign) is None
@@ -97,7 +103,7 @@ def test_turning_the_link_back_on_revives_the_same_link(cast, campaign):
 
 
 def test_a_regenerated_link_stops_the_old_one(cast, campaign):
-    old = campaign_invite_link_enable(campaign=campaign)
+    old = link_on(campaign)
     new = campaign_invite_link_regenerate(campaign=campaign)
 
     with pytest.raises(InviteLinkUnknown, match="replaced by a new one"):
@@ -110,7 +116,7 @@ def test_a_regenerated_link_stops_the_old_one(cast, campaign):
 
 
 def test_an_archived_campaigns_link_says_so_and_changes_nothing(cast, campaign):
-    token = campaign_invite_link_enable(campaign=campaign)
+    token = link_on(campaign)
     campaign_archive(campaign=campaign, archived_by=cast.alice)
 
     with pytest.raises(InviteLinkArchived, match="no longer takes new senders"):

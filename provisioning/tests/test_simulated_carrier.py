@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.carrier_knobs import parse_flaky, parse_latency
+from config.carrier_knobs import parse_flaky, parse_latency, parse_phones
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import (
     AmbiguousWriteError,
@@ -153,3 +153,12 @@ def test_flaky_codes_parse() -> None:
     assert parse_flaky("998:2, 997:1") == {"998": 2, "997": 1}
     with pytest.raises(ImproperlyConfigured, match="CODE:N"):
         parse_flaky("998")
+
+
+def test_undeliverable_numbers_must_be_e164() -> None:
+    assert parse_phones("SIMULATED_CARRIER_UNDELIVERABLE", "+12125550100, +13105550100") == {
+        "+12125550100",
+        "+13105550100",
+    }
+    with pytest.raises(ImproperlyConfigured, match=r"212555 is not an E\.164 number"):
+        parse_phones("SIMULATED_CARRIER_UNDELIVERABLE", "212555")
