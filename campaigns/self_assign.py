@@ -30,7 +30,7 @@ initial messages still to send and is refused.
 """
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from accounts.models import User
 from campaigns.errors import CampaignError
@@ -52,40 +52,50 @@ class SelfAssignRefused(CampaignError):
     """*Get more* cannot give a batch now; the message says why."""
 
 
-def initial_messages_left(*, campaign: Campaign, sender: User) -> int:
-    """How many of ``sender``'s contacts still wait for their initial message (opted-out
-    contacts never will)."""
-    return (
-        Contact.objects.filter(campaign=campaign, assignee=sender, texted_at__isnull=True)
-        .exclude(
-            Exists(
-                OptOut.objects.filter(
-                    organization_id=campaign.organization_id, phone=OuterRef("phone")
-                )
-            )
-        )
-        .count()
+def _initial_messages_left(campaign: Campaign, sender: User) -> QuerySet[Contact]:
+    """``sender``'s contacts still waiting for their initial message (opted-out contacts
+    never will)."""
+    opted_out = OptOut.objects.filter(
+        organization_id=campaign.organization_id, phone=OuterRef("phone")
     )
+    return Contact.objects.filter(
+        campaign=campaign, assignee=sender, texted_at__isnull=True
+    ).exclude(Exists(opted_out))
 
 
-@transaction.atomic
+def initial_messages_left(*, campaign: Campaign, sender: User) -> int:
+    return _initial_messages_left(campaign, sender).count()
+
+
 def self_assign_claim(*, campaign: Campaign, sender: User, request_key: str) -> SelfAssignClaim:
     """Gives ``sender`` the next batch of Unassigned contacts (at most ``batch_size``) and
     returns the claim; the same ``request_key`` returns the same claim."""
-    campaign = Campaign.objects.get(pk=campaign.pk)
-    _check_open(campaign)
-    # Serialises this sender's claims (two tabs, a double click); other senders are not held.
-    seat = CampaignSender.objects.select_for_update().filter(campaign=campaign, user=sender)
-    if seat.first() is None:
+    _chunks_ensure(campaign)
+    with transaction.atomic():
+        return _claim_batch(campaign, sender, request_key)
+
+
+def _claim_batch(campaign: Campaign, sender: User, request_key: str) -> SelfAssignClaim:
+    # Locking the seat serialises this sender's claims (two tabs, a double click); other
+    # senders are not held.
+    seat = (
+        CampaignSender.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(campaign_id=campaign.pk, user=sender)
+        .first()
+    )
+    if seat is None:
+        _check_open(Campaign.objects.get(pk=campaign.pk))
         raise SelfAssignRefused(f"You are not a sender of “{campaign.name}”.")
+    campaign = seat.campaign
+    _check_open(campaign)
     earlier = SelfAssignClaim.objects.filter(
         campaign=campaign, user=sender, request_key=request_key
     ).first()
     if earlier is not None:
         return earlier
-    if initial_messages_left(campaign=campaign, sender=sender):
+    if _initial_messages_left(campaign, sender).exists():
         raise SelfAssignRefused("Send your initial messages first; then get more.")
-    _chunks_ensure(campaign)
     count = _claim(campaign, sender, campaign.batch_size)
     return SelfAssignClaim.objects.create(
         campaign=campaign, user=sender, request_key=request_key, count=count
@@ -124,8 +134,8 @@ def _next_chunk(campaign: Campaign, *, after: int) -> UnassignedChunk | None:
 
 
 def _claim_from(chunk: UnassignedChunk, sender: User, wanted: int) -> int:
-    """Assigns up to ``wanted`` Unassigned contacts of the locked ``chunk``; clears the chunk
-    once none are left in it."""
+    """Assigns up to ``wanted`` Unassigned contacts of the locked ``chunk`` (two statements)
+    and clears the chunk if that emptied it (a third)."""
     unassigned = Contact.objects.filter(
         campaign_id=chunk.campaign_id,
         pk__gte=chunk.first_id,
@@ -134,41 +144,40 @@ def _claim_from(chunk: UnassignedChunk, sender: User, wanted: int) -> int:
         texted_at__isnull=True,
     )
     # An admin assigning by hand may hold some rows: skipped, not waited for, and the chunk
-    # stays open for them if that admin's transaction rolls back.
-    ids = list(
-        unassigned.select_for_update(skip_locked=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:wanted]
+    # stays open for them (NOT EXISTS below sees them) in case that admin's work rolls back.
+    taking = unassigned.select_for_update(skip_locked=True).order_by("pk").values("pk")[:wanted]
+    got = Contact.objects.filter(pk__in=Subquery(taking)).update(assignee=sender)
+    UnassignedChunk.objects.filter(pk=chunk.pk).exclude(Exists(unassigned)).update(
+        has_unassigned=False
     )
-    unassigned.filter(pk__in=ids).update(assignee=sender)
-    if len(ids) < wanted and not unassigned.exists():
-        chunk.has_unassigned = False
-        chunk.save(update_fields=["has_unassigned"])
-    return len(ids)
+    return got
 
 
 def _chunks_ensure(campaign: Campaign) -> None:
-    """Cuts the campaign's contacts into chunks on its first claim. Concurrent first claims
-    wait on the campaign row; the first builds, the others find the chunks."""
-    if UnassignedChunk.objects.filter(campaign=campaign).exists():
+    """Cuts an active campaign's contacts (fixed since launch) into chunks, once, in a
+    transaction of its own: concurrent first claims wait on the campaign row only while the
+    first of them builds, then find the chunks."""
+    if UnassignedChunk.objects.filter(campaign_id=campaign.pk).exists():
         return
-    # FOR NO KEY UPDATE: claims that hold chunks insert rows pointing at the campaign (a KEY
-    # SHARE lock), which a plain FOR UPDATE here would make them wait for — in a circle, as
-    # this claim then waits for their chunks.
-    Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk).first()
-    if UnassignedChunk.objects.filter(campaign=campaign).exists():
-        return
-    chunk_table = UnassignedChunk._meta.db_table
-    contact_table = Contact._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {chunk_table} (campaign_id, first_id, last_id, has_unassigned) "
-            "SELECT %s, min(id), max(id), TRUE FROM ("
-            f"  SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS n FROM {contact_table}"
-            "   WHERE campaign_id = %s"
-            ") AS numbered GROUP BY n",
-            [campaign.pk, CHUNK_SIZE, campaign.pk],
+    with transaction.atomic():
+        active = Campaign.objects.select_for_update(no_key=True).filter(
+            pk=campaign.pk, status=CampaignStatus.ACTIVE
         )
+        if (
+            active.first() is None
+            or UnassignedChunk.objects.filter(campaign_id=campaign.pk).exists()
+        ):
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {UnassignedChunk._meta.db_table} "
+                "(campaign_id, first_id, last_id, has_unassigned) "
+                "SELECT %s, min(id), max(id), TRUE FROM ("
+                "  SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS n"
+                f"  FROM {Contact._meta.db_table} WHERE campaign_id = %s"
+                ") AS numbered GROUP BY n",
+                [campaign.pk, CHUNK_SIZE, campaign.pk],
+            )
 
 
 @transaction.atomic
