@@ -2,8 +2,8 @@
 research/limits.md, measured in the same run on the same contacts.
 
 1,000,000 Unassigned contacts (``BENCH_CONTACTS``) in one active campaign; 32 claimers
-(``BENCH_CLAIMERS``, threads, each with its own connection) claim batches of 100 for
-``BENCH_SECONDS`` each:
+(``BENCH_CLAIMERS``: threads over ``BENCH_PROCESSES`` processes, each claimer with its own
+connection) claim batches of 100 for ``BENCH_SECONDS`` each:
 
 - ``self_assign_claim`` — the real code path (each claim by a sender with nothing left to
   send, as after pressing *Get more*), chunks built on the first claim;
@@ -19,6 +19,7 @@ equal the contacts assigned, sender by sender — no contact went to two senders
         python benchmarks/bench_self_assign.py
 """
 
+import multiprocessing
 import os
 import statistics
 import sys
@@ -38,6 +39,7 @@ os.environ.update(
 CONTACTS = int(os.environ.get("BENCH_CONTACTS", "1000000"))
 CLAIMERS = int(os.environ.get("BENCH_CLAIMERS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "4"))
 BATCH = 100
 
 
@@ -59,7 +61,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
@@ -124,51 +126,67 @@ def senders(campaign: Campaign, n: int) -> list[User]:
 
 
 def run(claim: Callable[[int, int], int], label: str) -> dict[str, float]:
-    """``claim(thread, n)`` makes the thread's n-th claim and returns how many it got."""
-    latencies: list[float] = []
-    counted = [0]
-    lock = threading.Lock()
-    start = threading.Barrier(CLAIMERS)
+    """``claim(thread, n)`` makes the claimer's n-th claim and returns how many it got.
 
+    The claimers are threads spread over ``BENCH_PROCESSES`` forked processes, so Python's
+    own lock does not decide the figure; each has its own database connection."""
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    start = context.Barrier(CLAIMERS)
+    processes = [
+        context.Process(target=_claimers, args=(p, claim, start, results)) for p in range(PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    gathered = [results.get() for _ in range(CLAIMERS)]
+    for process in processes:
+        process.join()
+    latencies = sorted(x for _, _, _, mine in gathered for x in mine)
+    began = min(g[0] for g in gathered)
+    ended = max(g[1] for g in gathered)
+    p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0.0
+    result = {
+        "claims": len(latencies),
+        "per_second": len(latencies) / (ended - began),
+        "p95_ms": p95 * 1000,
+        "mean_ms": statistics.mean(latencies) * 1000 if latencies else 0.0,
+        "contacts": sum(g[2] for g in gathered),
+    }
+    print(
+        f"{label:<38} {result['per_second']:6.0f} claims/s   p95 {result['p95_ms']:7.1f} ms   "
+        f"mean {result['mean_ms']:6.1f} ms   ({result['claims']} claims)"
+    )
+    return result
+
+
+def _claimers(process: int, claim: Callable[[int, int], int], start, results) -> None:
     def claimer(thread: int) -> None:
         mine: list[float] = []
         got_total, n = 0, 0
         start.wait()
+        began = time.time()
         deadline = time.perf_counter() + SECONDS
         while time.perf_counter() < deadline:
-            began = time.perf_counter()
+            t0 = time.perf_counter()
             got = claim(thread, n)
-            mine.append(time.perf_counter() - began)
+            mine.append(time.perf_counter() - t0)
             n += 1
             got_total += got
             if got == 0:
                 break
-        with lock:
-            latencies.extend(mine)
-            counted[0] += got_total
+        results.put((began, time.time(), got_total, mine))
         connection.close()
 
-    threads = [threading.Thread(target=claimer, args=(i,)) for i in range(CLAIMERS)]
-    began = time.perf_counter()
+    per_process = CLAIMERS // PROCESSES
+    threads = [
+        threading.Thread(target=claimer, args=(process * per_process + i,))
+        for i in range(per_process)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0.0
-    result = {
-        "claims": len(latencies),
-        "per_second": len(latencies) / elapsed,
-        "p95_ms": p95 * 1000,
-        "mean_ms": statistics.mean(latencies) * 1000 if latencies else 0.0,
-        "contacts": counted[0],
-    }
-    print(
-        f"{label:<34} {result['per_second']:8.0f} claims/s   p95 {result['p95_ms']:7.1f} ms   "
-        f"mean {result['mean_ms']:7.1f} ms   ({result['claims']} claims)"
-    )
-    return result
 
 
 def real_path(campaign: Campaign) -> dict[str, float]:

@@ -89,12 +89,22 @@ def _claim_batch(campaign: Campaign, sender: User, request_key: str) -> SelfAssi
         raise SelfAssignRefused(f"You are not a sender of “{campaign.name}”.")
     campaign = seat.campaign
     _check_open(campaign)
+    # Read after the seat is locked, so a claim that just committed is seen (one statement).
     earlier = SelfAssignClaim.objects.filter(
         campaign=campaign, user=sender, request_key=request_key
-    ).first()
-    if earlier is not None:
-        return earlier
-    if _initial_messages_left(campaign, sender).exists():
+    )
+    state = (
+        CampaignSender.objects.filter(pk=seat.pk)
+        .annotate(
+            earlier=Subquery(earlier.values("pk")[:1]),
+            left=Exists(_initial_messages_left(campaign, sender)),
+        )
+        .values("earlier", "left")
+        .get()
+    )
+    if state["earlier"] is not None:
+        return SelfAssignClaim.objects.get(pk=state["earlier"])
+    if state["left"]:
         raise SelfAssignRefused("Send your initial messages first; then get more.")
     count = _claim(campaign, sender, campaign.batch_size)
     return SelfAssignClaim.objects.create(
