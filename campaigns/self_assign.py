@@ -52,7 +52,7 @@ class SelfAssignRefused(CampaignError):
     """*Get more* cannot give a batch now; the message says why."""
 
 
-def _initial_messages_left(campaign: Campaign, sender: User) -> QuerySet[Contact]:
+def contacts_to_text(*, campaign: Campaign, sender: User) -> QuerySet[Contact]:
     """``sender``'s contacts still waiting for their initial message (opted-out contacts
     never will)."""
     opted_out = OptOut.objects.filter(
@@ -64,7 +64,7 @@ def _initial_messages_left(campaign: Campaign, sender: User) -> QuerySet[Contact
 
 
 def initial_messages_left(*, campaign: Campaign, sender: User) -> int:
-    return _initial_messages_left(campaign, sender).count()
+    return contacts_to_text(campaign=campaign, sender=sender).count()
 
 
 def self_assign_claim(*, campaign: Campaign, sender: User, request_key: str) -> SelfAssignClaim:
@@ -97,7 +97,7 @@ def _claim_batch(campaign: Campaign, sender: User, request_key: str) -> SelfAssi
         CampaignSender.objects.filter(pk=seat.pk)
         .annotate(
             earlier=Subquery(earlier.values("pk")[:1]),
-            left=Exists(_initial_messages_left(campaign, sender)),
+            left=Exists(contacts_to_text(campaign=campaign, sender=sender)),
         )
         .values("earlier", "left")
         .get()
