@@ -4,7 +4,8 @@ from django.http import HttpRequest, HttpResponse
 
 from offices.models import Membership
 
-# The organization a person in several works in now (set by following an invite link).
+# The organization a person in several works in now: chosen in the header's switcher, or by
+# following an invite link.
 ORGANIZATION_SESSION_KEY = "organization_id"
 
 
@@ -18,15 +19,20 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        membership = None
+        membership, memberships = None, []
         if request.user.is_authenticated:
-            memberships = Membership.objects.select_related("organization").filter(
-                user=request.user
+            # One query: every organization of the person, for the header's switcher too.
+            memberships = list(
+                Membership.objects.select_related("organization")
+                .filter(user=request.user)
+                .order_by("id")
             )
             chosen = request.session.get(ORGANIZATION_SESSION_KEY)
-            membership = (chosen and memberships.filter(organization_id=chosen).first()) or (
-                memberships.order_by("id").first()
+            membership = next(
+                (m for m in memberships if m.organization_id == chosen),
+                memberships[0] if memberships else None,
             )
+        request.memberships = memberships  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = membership.organization if membership else None  # type: ignore[attr-defined]
         return self.get_response(request)
