@@ -150,6 +150,7 @@ def _thread(contact: Contact, error: str) -> dict[str, object]:
         "campaign": contact.campaign,
         "contact": contact,
         "thread": conversation_messages(contact=contact),
+        "canned_responses": contact.campaign.canned_responses.all(),
         "error": error,
         "key": uuid.uuid4().hex,
     }

@@ -324,3 +324,25 @@ class SelfAssignClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} claimed {self.count} of {self.campaign_id}"
+
+
+class CannedResponse(models.Model):
+    """An answer an admin writes once for a campaign; senders pick it when replying."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="canned_responses"
+    )
+    title = models.CharField(max_length=100)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "title"], name="canned_response_title_once_per_campaign"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

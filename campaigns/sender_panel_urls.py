@@ -10,4 +10,10 @@ urlpatterns = [
     path("<int:pk>/sender-panel/take-back/", views.sender_take_back, name="take_back"),
     path("<int:pk>/sender-panel/invite-link/", views.invite_link, name="invite_link"),
     path("<int:pk>/sender-panel/self-assign/", views.self_assign, name="self_assign"),
+    path("<int:pk>/sender-panel/canned-responses/", views.canned_add, name="canned_add"),
+    path(
+        "<int:pk>/sender-panel/canned-responses/<int:canned_pk>/delete/",
+        views.canned_delete,
+        name="canned_delete",
+    ),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from campaigns.assignment import contacts_assign, contacts_move, contacts_take_back
 from campaigns.assignment_counts import campaign_assignment_counts, campaign_sender_rows
+from campaigns.canned_responses import canned_response_create, canned_response_delete
 from campaigns.errors import CampaignError
 from campaigns.invite_links import (
     campaign_invite_link_disable,
@@ -52,6 +53,7 @@ def _panel(
         "error": error,
         "new_link": new_link,
         "max_batch_size": MAX_BATCH_SIZE,
+        "canned_responses": campaign.canned_responses.all(),
     }
     return render(request, "campaigns/_sender_panel.html", context)
 
@@ -162,6 +164,30 @@ def self_assign(request: TenantRequest, pk: int) -> HttpResponse:
         campaign_self_assign_set(
             campaign=campaign, on=request.POST.get("self_assign") == "on", batch_size=int(raw)
         )
+        return ""
+
+    return _act(request, pk, act)
+
+
+@require_POST
+@campaign_admin_required
+def canned_add(request: TenantRequest, pk: int) -> HttpResponse:
+    def act(campaign: Campaign) -> str:
+        canned_response_create(
+            campaign=campaign,
+            title=request.POST.get("title", ""),
+            text=request.POST.get("text", ""),
+        )
+        return ""
+
+    return _act(request, pk, act)
+
+
+@require_POST
+@campaign_admin_required
+def canned_delete(request: TenantRequest, pk: int, canned_pk: int) -> HttpResponse:
+    def act(campaign: Campaign) -> str:
+        canned_response_delete(campaign=campaign, pk=canned_pk)
         return ""
 
     return _act(request, pk, act)

@@ -272,7 +272,9 @@ def test_self_assign_is_switched_from_the_panel(cast, campaign):
     assert (campaign.self_assign, campaign.batch_size) == (True, 250)
 
 
-@pytest.mark.parametrize("name", ["assign", "move", "take_back", "invite_link", "self_assign"])
+@pytest.mark.parametrize(
+    "name", ["assign", "move", "take_back", "invite_link", "self_assign", "canned_add"]
+)
 def test_panel_actions_on_another_organizations_campaign_answer_404(cast, name):
     theirs = CampaignFactory.create(organization=cast.other_org, active=True)
 
@@ -292,3 +294,29 @@ def test_panel_actions_need_an_admin(cast, campaign, who):
     )
 
     assert response.status_code == 403
+
+
+def test_canned_responses_are_written_on_the_panel_and_offered_in_conversations(cast, campaign):
+    contact = ContactFactory.create(campaign=campaign, assignee=cast.sam)
+    panel_post(cast, campaign, "canned_add", {"title": "Dates", "text": "Visit day is May 3."})
+    duplicate = panel_post(cast, campaign, "canned_add", {"title": "dates ", "text": "Again"})
+    empty = panel_post(cast, campaign, "canned_add", {"title": "Empty", "text": " "})
+
+    url = reverse("messenger:conversation", kwargs={"pk": campaign.pk, "contact_pk": contact.pk})
+    conversation = cast.client("sam").get(url).content.decode()
+
+    assert "There is a canned response called “dates” already." in duplicate
+    assert "Write the canned response&#x27;s text." in empty
+    assert '<option value="Visit day is May 3.">Dates</option>' in conversation
+    assert list(campaign.canned_responses.values_list("title", flat=True)) == ["Dates"]
+
+
+def test_a_canned_response_is_deleted_from_the_panel(cast, campaign):
+    panel_post(cast, campaign, "canned_add", {"title": "Dates", "text": "May 3."})
+    canned = campaign.canned_responses.get()
+
+    url = reverse("sender_panel:canned_delete", kwargs={"pk": campaign.pk, "canned_pk": canned.pk})
+    body = cast.client("alice").post(url, headers=HTMX).content.decode()
+
+    assert not campaign.canned_responses.exists()
+    assert "None yet." in body
