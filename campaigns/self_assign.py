@@ -46,6 +46,9 @@ from campaigns.models import (
 
 CHUNK_SIZE = 100
 MAX_BATCH_SIZE = 1000
+# Campaigns this process has seen cut into chunks. Chunks are built once and never removed
+# (but with their campaign), so a claim skips asking again: one round trip less per claim.
+_CHUNKED: set[int] = set()
 
 
 class SelfAssignRefused(CampaignError):
@@ -167,7 +170,8 @@ def _chunks_ensure(campaign: Campaign) -> None:
     """Cuts an active campaign's contacts (fixed since launch) into chunks, once, in a
     transaction of its own: concurrent first claims wait on the campaign row only while the
     first of them builds, then find the chunks."""
-    if UnassignedChunk.objects.filter(campaign_id=campaign.pk).exists():
+    if campaign.pk in _CHUNKED or UnassignedChunk.objects.filter(campaign_id=campaign.pk).exists():
+        _CHUNKED.add(campaign.pk)
         return
     with transaction.atomic():
         active = Campaign.objects.select_for_update(no_key=True).filter(
