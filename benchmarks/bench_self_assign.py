@@ -10,7 +10,9 @@ connection) claim batches of 100 for ``BENCH_SECONDS`` each:
 - plain: ``UPDATE … WHERE id IN (SELECT id … WHERE assignee IS NULL ORDER BY id LIMIT 100
   FOR UPDATE SKIP LOCKED)`` over the contacts, with a partial index on the Unassigned;
 - small unit: claim one row of a precomputed ``batches`` table (``LIMIT 1 FOR UPDATE SKIP
-  LOCKED``), then update that batch's contacts by id range.
+  LOCKED``), then update that batch's contacts by id range;
+- and, to tell the design from the ORM's cost in the client, the statements of
+  ``self_assign_claim`` sent as raw SQL.
 
 Reports claims/s and p95 latency, and checks the claim log: the contacts the claims counted
 equal the contacts assigned, sender by sender — no contact went to two senders.
@@ -65,6 +67,7 @@ from django.db import connection, connections, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from campaigns import self_assign  # noqa: E402
 from campaigns.models import (  # noqa: E402
     Campaign,
     CampaignSender,
@@ -103,6 +106,7 @@ def build() -> Campaign:
 
 def fill(campaign: Campaign) -> None:
     """A fresh pool: every contact Unassigned, no chunks, no dead rows from the last run."""
+    self_assign._CHUNKED.clear()  # this process saw the last run's chunks
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {CT} WHERE campaign_id = %s", [campaign.pk])
         cursor.execute("DELETE FROM campaigns_unassignedchunk")
@@ -207,6 +211,61 @@ def real_path(campaign: Campaign) -> dict[str, float]:
     return result
 
 
+def chunks_in_sql(campaign: Campaign) -> dict[str, float]:
+    """The statements ``self_assign_claim`` sends (seat lock, earlier claim and what is left,
+    chunk, contacts, chunk closed, claim row), written as raw SQL: the design without the ORM's
+    cost in the client."""
+    pool = senders(campaign, CLAIMERS * int(SECONDS * 400))
+    per_thread = len(pool) // CLAIMERS
+    self_assign_claim(campaign=campaign, sender=senders(campaign, 1)[0], request_key="first")
+
+    def claim(thread: int, n: int) -> int:
+        user = pool[thread * per_thread + n % per_thread].pk
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM campaigns_campaignsender WHERE campaign_id = %s AND user_id = %s "
+                "FOR UPDATE",
+                [campaign.pk, user],
+            )
+            cursor.execute(
+                "SELECT (SELECT id FROM campaigns_selfassignclaim WHERE campaign_id = %s "
+                "AND user_id = %s AND request_key = 'bench'), EXISTS (SELECT 1 FROM "
+                f"{CT} WHERE campaign_id = %s AND assignee_id = %s AND texted_at IS NULL)",
+                [campaign.pk, user, campaign.pk, user],
+            )
+            cursor.execute(
+                "SELECT id, first_id, last_id FROM campaigns_unassignedchunk WHERE campaign_id = "
+                "%s AND has_unassigned ORDER BY first_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                [campaign.pk],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return 0
+            cursor.execute(
+                f"UPDATE {CT} SET assignee_id = %s WHERE id IN (SELECT id FROM {CT} WHERE "
+                "campaign_id = %s AND id BETWEEN %s AND %s AND assignee_id IS NULL AND "
+                "texted_at IS NULL ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)",
+                [user, campaign.pk, row[1], row[2], BATCH],
+            )
+            got = cursor.rowcount
+            cursor.execute(
+                "UPDATE campaigns_unassignedchunk SET has_unassigned = false WHERE id = %s AND "
+                f"NOT EXISTS (SELECT 1 FROM {CT} WHERE campaign_id = %s AND id BETWEEN %s AND %s "
+                "AND assignee_id IS NULL AND texted_at IS NULL)",
+                [row[0], campaign.pk, row[1], row[2]],
+            )
+            cursor.execute(
+                "INSERT INTO campaigns_selfassignclaim (campaign_id, user_id, request_key, count, "
+                "created_at) VALUES (%s, %s, 'bench', %s, now())",
+                [campaign.pk, user, got],
+            )
+            return got
+
+    result = run(claim, "the same chunk claim in raw SQL")
+    check_log(campaign)
+    return result
+
+
 def check_log(campaign: Campaign) -> None:
     """The claim log against the contacts: every counted contact is its claimer's alone."""
     claimed = dict(
@@ -292,10 +351,18 @@ def main() -> None:
     campaign = build()
     print(f"{CONTACTS:,} contacts, {CLAIMERS} claimers, batches of {BATCH}, {SECONDS:.0f} s each")
     results = {}
-    for name, method in (("plain", plain), ("small_unit", small_unit), ("real", real_path)):
+    methods = (
+        ("plain", plain),
+        ("small_unit", small_unit),
+        ("real", real_path),
+        ("chunks_sql", chunks_in_sql),
+    )
+    for name, method in methods:
         fill(campaign)
         results[name] = method(campaign)
     real = results["real"]["per_second"]
+    sql = results["chunks_sql"]["per_second"]
+    print(f"raw-SQL chunk claim / small unit = {sql / results['small_unit']['per_second']:.2f}")
     print(
         f"real / small unit = {real / results['small_unit']['per_second']:.2f} (target ≥ 0.5); "
         f"real / plain = {real / results['plain']['per_second']:.1f} (target ≥ 10)"
