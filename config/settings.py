@@ -236,6 +236,12 @@ SIMULATED_CARRIER_FAIL_AREA_CODES = env.list("SIMULATED_CARRIER_FAIL_AREA_CODES"
 SIMULATED_CARRIER_FLAKY_AREA_CODES = env.str("SIMULATED_CARRIER_FLAKY_AREA_CODES", default="998:2")
 SIMULATED_CARRIER_EMPTY_AREA_CODES = env.list("SIMULATED_CARRIER_EMPTY_AREA_CODES", default=["000"])
 SIMULATED_CARRIER_ERROR_RATE = env.float("SIMULATED_CARRIER_ERROR_RATE", default=0.0)
+# Contact numbers (E.164, comma-separated) whose messages the simulated carrier fails to deliver.
+SIMULATED_CARRIER_UNDELIVERABLE = env.list("SIMULATED_CARRIER_UNDELIVERABLE", default=[])
+# Signs the simulated carrier's inbound and status webhooks; only the simulator uses it.
+SIMULATED_CARRIER_WEBHOOK_SECRET = env.str(
+    "SIMULATED_CARRIER_WEBHOOK_SECRET", default="simulated-carrier-development-secret"
+)
 # A malformed knob stops start-up here, with a message that says how to write it.
 knobs_from(SimpleNamespace(**{k: v for k, v in globals().items() if k.startswith("SIMULATED_")}))
 

@@ -173,8 +173,8 @@ class CarrierAdapter(Protocol):
         ...
 
     def verify_webhook(self, *, url: str, headers: Mapping[str, str], body: bytes) -> bool:
-        """True when the request really comes from the provider. ``url`` is the full URL the
-        provider requested (Twilio signs it with the parameters)."""
+        """True when the request really comes from the provider (and is not a replay). ``url``
+        is the full URL the provider requested (Twilio signs it with the parameters)."""
         ...
 
     def parse_webhook(self, *, headers: Mapping[str, str], body: bytes) -> list[InboundMessage]: ...

@@ -5,8 +5,15 @@ purchase keyed by an idempotency key, submissions that the carriers decide after
 the faults the engine must survive. The environment forces every path (see DESIGN.md):
 ``_LATENCY`` (MIN-MAX seconds until carriers decide), ``_FAIL_AREA_CODES`` (every attempt
 rejected), ``_FLAKY_AREA_CODES`` (CODE:N — the first N attempts of an order rejected),
-``_EMPTY_AREA_CODES`` (nothing to buy) and ``_ERROR_RATE`` (share of calls failing with a 5xx,
-a 429, a timeout, or — for writes — an ambiguous answer after the write happened).
+``_EMPTY_AREA_CODES`` (nothing to buy), ``_ERROR_RATE`` (share of calls failing with a 5xx,
+a 429, a timeout, or — for writes — an ambiguous answer after the write happened) and
+``_UNDELIVERABLE`` (contact numbers whose messages fail delivery).
+
+Like a real provider it reports a sent message's delivery after its latency, as a signed
+status webhook (HMAC-SHA256 with ``SIMULATED_CARRIER_WEBHOOK_SECRET`` over the timestamp and
+the body; a report older than five minutes is a replay and refused). Having no server of its
+own to call from, it hands that webhook to the same code the status view runs
+(``provisioning.tasks.simulated_delivery_report``).
 
 Its state lives in the database (``simulated_state``) and the knobs are read at call time. Its
 count of calls (which decides the injected faults) is kept on a connection of its own, so a
@@ -19,6 +26,7 @@ import hmac
 import json
 import random
 import threading
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -32,6 +40,8 @@ from config.carrier_knobs import Knobs, knobs_from
 from provisioning.carriers.base import (
     AmbiguousWriteError,
     AvailableNumber,
+    DeliveryReport,
+    DeliveryState,
     FailureScope,
     InboundMessage,
     NoInventory,
@@ -53,6 +63,9 @@ from provisioning.carriers.simulated_state import (
 
 INVENTORY_PER_AREA_CODE = 36
 SIGNATURE_HEADER = "X-Simulated-Signature"
+TIMESTAMP_HEADER = "X-Simulated-Timestamp"
+REPLAY_WINDOW_SECONDS = 300
+UNDELIVERABLE_REASON = "Unreachable destination handset (30003)"
 REJECTIONS = (
     "AT&T rejected the number: another aggregator owns the number.",
     "T-Mobile rejected the number: not approved for this campaign.",
@@ -143,16 +156,51 @@ class SimulatedCarrier:
     # --- messages and webhooks ------------------------------------------------------------
     def send_message(self, *, from_e164: str, to_e164: str, body: str) -> str:
         self._fault("send", f"{from_e164}:{to_e164}", write=False)
-        return f"SIMMSG-{uuid.uuid4().hex}"
+        carrier_message_id = f"SIMMSG-{uuid.uuid4().hex}"
+        self._report_later(carrier_message_id, to_e164)
+        return carrier_message_id
+
+    def delivery_report(
+        self, *, carrier_message_id: str, to_e164: str
+    ) -> tuple[dict[str, str], bytes]:
+        """The signed status webhook this carrier sends about a message: headers and body."""
+        undeliverable = to_e164 in self.knobs.undeliverable
+        payload = {
+            "id": carrier_message_id,
+            "status": DeliveryState.FAILED if undeliverable else DeliveryState.DELIVERED,
+            "reason": UNDELIVERABLE_REASON if undeliverable else "",
+        }
+        body = json.dumps(payload).encode()
+        return webhook_headers(body), body
 
     def verify_webhook(self, *, url: str = "", headers: Mapping[str, str], body: bytes) -> bool:
-        expected = webhook_signature(body)
-        given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower(), "")
-        return hmac.compare_digest(expected, given)
+        given = {k.lower(): v for k, v in headers.items()}
+        timestamp = given.get(TIMESTAMP_HEADER.lower(), "")
+        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+            return False
+        expected = webhook_signature(body, timestamp=timestamp)
+        return hmac.compare_digest(expected, given.get(SIGNATURE_HEADER.lower(), ""))
 
     def parse_webhook(self, *, headers: Mapping[str, str], body: bytes) -> list[InboundMessage]:
         data = json.loads(body)
         return [InboundMessage(data["to"], data["from"], data["body"], data["id"])]
+
+    def parse_status_webhook(
+        self, *, headers: Mapping[str, str], body: bytes
+    ) -> list[DeliveryReport]:
+        data = json.loads(body)
+        return [DeliveryReport(data["id"], DeliveryState(data["status"]), data.get("reason", ""))]
+
+    def _report_later(self, carrier_message_id: str, to_e164: str) -> None:
+        """After the send is committed, the carriers' answer arrives after the latency."""
+        from provisioning.tasks import simulated_delivery_report
+
+        countdown = random.uniform(*self.knobs.latency)
+        transaction.on_commit(
+            lambda: simulated_delivery_report.apply_async(
+                (carrier_message_id, to_e164), countdown=countdown
+            )
+        )
 
     # --- internals ------------------------------------------------------------------------
     def _stock(self, area_code: str) -> bool:
@@ -305,5 +353,15 @@ def _count_call(call_key: str) -> int:
         raise
 
 
-def webhook_signature(body: bytes) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), body, hashlib.sha256).hexdigest()
+def webhook_signature(body: bytes, *, timestamp: str) -> str:
+    secret = settings.SIMULATED_CARRIER_WEBHOOK_SECRET.encode()
+    return hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def webhook_headers(body: bytes, *, at: float | None = None) -> dict[str, str]:
+    """The headers that sign ``body`` as sent at ``at`` (now by default)."""
+    timestamp = str(int(time.time() if at is None else at))
+    return {
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: webhook_signature(body, timestamp=timestamp),
+    }
