@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "phone_numbers",
     "provisioning",
     "campaigns",
+    "texting",
     "notifications",
 ]
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config import views
 from provisioning.webhooks import status_hook
+from texting.webhooks import inbound_hook
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,5 +16,6 @@ urlpatterns = [
     path("numbers/", include("phone_numbers.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("hooks/<str:carrier>/status/", status_hook, name="carrier_status_hook"),
+    path("hooks/<str:carrier>/inbound/", inbound_hook, name="carrier_inbound_hook"),
     path("ops/admin/", admin.site.urls),
 ]

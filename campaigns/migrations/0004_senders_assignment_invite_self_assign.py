@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from campaigns.migrations._sqlite_triggers import around
 from django.db import migrations, models
 
 
@@ -15,7 +16,8 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    # SQLite rebuilds campaigns_campaign here: see _sqlite_triggers.
+    operations = around([
         migrations.CreateModel(
             name='SelfAssignClaim',
             fields=[
@@ -113,4 +115,4 @@ class Migration(migrations.Migration):
             model_name='unassignedchunk',
             constraint=models.CheckConstraint(condition=models.Q(('first_id__lte', models.F('last_id'))), name='chunk_first_before_last'),
         ),
-    ]
+    ])

@@ -1,0 +1,68 @@
+"""``POST /hooks/<carrier>/inbound/``: the adapter verifies the request and parses it; each
+message is recorded once per carrier message id (a carrier that delivers it twice finds it
+recorded) and routed by a worker after commit, so the carrier gets its answer at once."""
+
+import logging
+from collections.abc import Mapping
+from functools import partial
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from inboxes.models import InboundMessage
+from provisioning.carriers import get_carrier
+from provisioning.carriers.base import CarrierAdapter
+from provisioning.delivery import WebhookRefused
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def inbound_webhook_receive(
+    *, carrier: CarrierAdapter, headers: Mapping[str, str], body: bytes, enqueue: bool = True
+) -> list[tuple[InboundMessage, bool]]:
+    """Records the request's messages; returns each with whether this request created it.
+    Raises WebhookRefused when the adapter does not vouch for the request."""
+    from texting.tasks import route_inbound
+
+    if not carrier.verify_webhook(headers=headers, body=body):
+        raise WebhookRefused("The signature does not match, or the request is too old.")
+    received = []
+    for message in carrier.parse_webhook(headers=headers, body=body):
+        inbound, created = InboundMessage.objects.get_or_create(
+            carrier=carrier.name,
+            carrier_message_id=message.carrier_message_id,
+            defaults={
+                "to_e164": message.to_e164,
+                "from_e164": message.from_e164,
+                "body": message.body,
+            },
+        )
+        if created and enqueue:
+            transaction.on_commit(partial(route_inbound.delay, inbound.pk))
+        received.append((inbound, created))
+    return received
+
+
+@csrf_exempt
+@require_POST
+def inbound_hook(request: HttpRequest, carrier: str) -> HttpResponse:
+    adapter = get_carrier()
+    if adapter.name != carrier:
+        raise Http404("No such carrier.")
+    try:
+        inbound_webhook_receive(
+            carrier=adapter, headers=dict(request.headers.items()), body=request.body
+        )
+    except WebhookRefused as error:
+        logger.warning(
+            "Inbound webhook refused from %s: %s", request.META.get("REMOTE_ADDR"), error
+        )
+        return HttpResponse(str(error), status=403, content_type="text/plain")
+    except (ValueError, KeyError) as error:
+        # Signed by the carrier yet not a message we can read: say so, so it is not retried.
+        logger.error("Unreadable inbound webhook: %r", error)
+        return HttpResponse("Unreadable message.", status=400, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
