@@ -357,3 +357,26 @@ class SelfAssignClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} claimed {self.count} of {self.campaign_id}"
+
+
+class OptOutRemoval(models.Model):
+    """An opt-out taken back: by the contact (START) or by hand, with the reason."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(max_length=16)
+    source = models.CharField("how", max_length=7, choices=OptOutSource.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-removed_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.phone

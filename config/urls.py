@@ -15,6 +15,8 @@ urlpatterns = [
     path("numbers/", include("provisioning.urls")),
     path("numbers/", include("phone_numbers.urls")),
     path("campaigns/", include("campaigns.urls")),
+    # Conversations (under /inboxes/), offices' bot answers and /opt-outs/.
+    path("", include("texting.urls")),
     path("hooks/<str:carrier>/status/", status_hook, name="carrier_status_hook"),
     path("hooks/<str:carrier>/inbound/", inbound_hook, name="carrier_inbound_hook"),
     path("ops/admin/", admin.site.urls),

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignIdk, CampaignStatus, Contact, OptOut, OptOutSource
+from campaigns.models import Campaign, CampaignIdk, CampaignStatus, Contact, OptOutSource
 from campaigns.sending import SendRefused, contact_opt_out
 from inboxes.bot import bot_match
 from inboxes.messages import conversation_start, message_record_incoming
@@ -38,6 +38,7 @@ from offices.models import IdkBehaviour, Office
 from phone_numbers.behaviour import bot_idk, reusable_number_behaviour
 from phone_numbers.models import Kind, PhoneNumber, ResponseType
 from texting.keywords import Keyword, keyword_of
+from texting.opt_outs import opt_out_add, opt_out_remove
 from texting.outgoing import conversation_send, our_number
 
 logger = logging.getLogger(__name__)
@@ -176,7 +177,9 @@ def _keyword(keyword: Keyword, *, inbound: InboundMessage, place: Place) -> tupl
     organization = place.conversations[0].organization
     phone = inbound.from_e164
     if keyword == Keyword.OPT_IN:
-        removed, _ = OptOut.objects.filter(organization=organization, phone=phone).delete()
+        removed = opt_out_remove(
+            organization=organization, phone=phone, source=OptOutSource.KEYWORD, reason="START"
+        )
         return Route.OPT_IN, "" if removed else f"{phone} was not opted out."
     if keyword == Keyword.HELP:
         return Route.HELP, _send(
@@ -185,9 +188,7 @@ def _keyword(keyword: Keyword, *, inbound: InboundMessage, place: Place) -> tupl
             key=f"help:{inbound.pk}",
             keyword_reply=True,
         )
-    OptOut.objects.get_or_create(
-        organization=organization, phone=phone, defaults={"source": OptOutSource.KEYWORD}
-    )
+    opt_out_add(organization=organization, phone=phone, source=OptOutSource.KEYWORD)
     if place.contact is not None:
         # The senders' door: it confirms once per organization and number.
         contact_opt_out(contact=place.contact, by=None)
