@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.deliver_pending",
         "schedule": 30.0,
     },
+    # Inbound texts whose routing task never ran (the broker was down at commit, say).
+    "route-pending-inbound": {
+        "task": "texting.tasks.route_pending",
+        "schedule": 60.0,
+    },
 }
 
 # --- Production hardening (checked by `manage.py check --deploy`) ------------------------

@@ -38,7 +38,8 @@ CONTACT = "+12125550123"
 PASSWORD = "correct-horse-battery"
 
 
-def text_in(to: str, body: str) -> None:
+def text_in(to: str | None, body: str) -> None:
+    assert to is not None
     call_command("simulate_inbound", "--to", to, "--from", CONTACT, "--body", body)
 
 
@@ -170,5 +171,7 @@ def test_a_contact_texts_stop_and_the_senders_next_send_is_refused(live_server, 
     screenshot(page, "opt-outs")
 
     contact.refresh_from_db()
-    with pytest.raises(SendRefused, match=re.escape(f"{CONTACT} opted out: nobody in the organization")):
+    with pytest.raises(
+        SendRefused, match=re.escape(f"{CONTACT} opted out: nobody in the organization")
+    ):
         reply_send(contact=contact, sender=sam, body="Are you coming?", idempotency_key="j1")

@@ -71,6 +71,9 @@ def inbound_route(*, inbound_id: int) -> InboundMessage:
             return _done(
                 inbound, Route.UNROUTED, note=f"{inbound.to_e164} is not a number of ours."
             )
+        # One text per number at a time: two texts from one contact routed side by side would
+        # each start the conversation.
+        PhoneNumber.objects.select_for_update().filter(pk=number.pk).exists()
         inbound.organization = number.organization
         place = _place(number=number, phone=inbound.from_e164)
         for conversation in place.conversations:

@@ -415,3 +415,16 @@ def test_an_agent_reply_passes_the_same_gates(cast, client):
         conversation_send(
             conversation=inbound.conversation, body="Hi", key="a1", origin=Origin.AGENT
         )
+
+
+def test_a_text_whose_task_was_lost_is_routed_by_the_sweep(cast, client, time_machine):
+    from texting.tasks import route_pending
+
+    number = reusable(cast)
+    deliver(client, to=number.e164, body="Hello?")  # its task is never run here
+    assert route_pending() == 0  # too recent: its task may still be on its way
+
+    time_machine.move_to("2026-06-01T16:02:00Z", tick=False)
+
+    assert route_pending() == 1
+    assert InboundMessage.objects.get().route == Route.UNDELIVERED
