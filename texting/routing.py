@@ -73,7 +73,7 @@ def inbound_route(*, inbound_id: int) -> InboundMessage:
             )
         # One text per number at a time: two texts from one contact routed side by side would
         # each start the conversation.
-        PhoneNumber.objects.select_for_update().filter(pk=number.pk).exists()
+        list(PhoneNumber.objects.select_for_update().filter(pk=number.pk).values_list("pk"))
         inbound.organization = number.organization
         place = _place(number=number, phone=inbound.from_e164)
         for conversation in place.conversations:
