@@ -6,14 +6,16 @@ import logging
 from collections.abc import Mapping
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from inboxes.models import InboundMessage
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import CarrierAdapter
+from provisioning.carriers.base import InboundMessage as ParsedInbound
 from provisioning.delivery import WebhookRefused
 
 logger = logging.getLogger(__name__)
@@ -31,15 +33,7 @@ def inbound_webhook_receive(
         raise WebhookRefused("The signature does not match, or the request is too old.")
     received = []
     for message in carrier.parse_webhook(headers=headers, body=body):
-        inbound, created = InboundMessage.objects.get_or_create(
-            carrier=carrier.name,
-            carrier_message_id=message.carrier_message_id,
-            defaults={
-                "to_e164": message.to_e164,
-                "from_e164": message.from_e164,
-                "body": message.body,
-            },
-        )
+        inbound, created = _record_once(carrier.name, message)
         if created and enqueue:
             transaction.on_commit(partial(route_inbound.delay, inbound.pk))
         received.append((inbound, created))
@@ -66,3 +60,46 @@ def inbound_hook(request: HttpRequest, carrier: str) -> HttpResponse:
         logger.error("Unreadable inbound webhook: %r", error)
         return HttpResponse("Unreadable message.", status=400, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+# One statement per text, whether it is new or delivered again: the webhook's cost is what a
+# carrier's burst waits on (benchmarks/bench_inbound.py). PostgreSQL and SQLite both speak it.
+_INSERT_ONCE = f"""
+INSERT INTO {InboundMessage._meta.db_table}
+    (carrier, carrier_message_id, to_e164, from_e164, body, received_at, route, note)
+VALUES (%s, %s, %s, %s, %s, %s, '', '')
+ON CONFLICT (carrier, carrier_message_id) DO NOTHING
+RETURNING id
+"""
+
+
+def _record_once(carrier: str, message: ParsedInbound) -> tuple[InboundMessage, bool]:
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_ONCE,
+            [
+                carrier,
+                message.carrier_message_id,
+                message.to_e164,
+                message.from_e164,
+                message.body,
+                now,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        earlier = InboundMessage.objects.get(
+            carrier=carrier, carrier_message_id=message.carrier_message_id
+        )
+        return earlier, False
+    inbound = InboundMessage(
+        pk=row[0],
+        carrier=carrier,
+        carrier_message_id=message.carrier_message_id,
+        to_e164=message.to_e164,
+        from_e164=message.from_e164,
+        body=message.body,
+        received_at=now,
+    )
+    return inbound, True
