@@ -8,7 +8,15 @@ from django.urls import reverse
 
 from campaigns.models import Campaign, CampaignIdk, OptOut, OptOutRemoval, OptOutSource
 from campaigns.tests.factories import OptOutFactory, PhoneNumberFactory
-from inboxes.models import BotAnswer, Conversation, ConversationStatus, IdkReview, Message, Origin
+from inboxes.models import (
+    BotAnswer,
+    Conversation,
+    ConversationStatus,
+    IdkReview,
+    InboundMessage,
+    Message,
+    Origin,
+)
 from inboxes.tests.factories import BotAnswerFactory, InboxFactory
 from offices.models import Role
 from offices.tests.factories import MembershipFactory
@@ -369,3 +377,23 @@ def test_the_campaign_form_keeps_the_bot_idk_choice(cast):
     )
 
     assert Campaign.objects.get(name="Aid reminders").idk == CampaignIdk.DEFAULT
+
+
+def test_an_admin_sees_a_campaigns_replies_on_its_page(cast, client):
+    from campaigns.tests.factories import CampaignFactory, ContactFactory
+    from texting.routing import inbound_route
+    from texting.tests.helpers import deliver
+
+    campaign = CampaignFactory.create(organization=cast.org, office=cast.office_a, active=True)
+    ContactFactory.create(campaign=campaign, phone=CONTACT, first_name="Ada")
+    assert campaign.phone_number is not None
+    deliver(client, to=str(campaign.phone_number.e164), body="Who is this?")
+    inbound_route(inbound_id=InboundMessage.objects.get().pk)
+
+    response = cast.client("alice").get(reverse("campaigns:detail", kwargs={"pk": campaign.pk}))
+
+    conversation = Conversation.objects.get()
+    assert [c.phone for c in response.context["replies"]] == [CONTACT]
+    assert (
+        reverse("texting:conversation", kwargs={"pk": conversation.pk}) in response.content.decode()
+    )
