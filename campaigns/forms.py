@@ -4,7 +4,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import User
-from campaigns.models import Campaign, CampaignStatus, NumberChoice
+from campaigns.models import Campaign, CampaignIdk, CampaignStatus, NumberChoice
 from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
 from offices.models import Office, Organization
@@ -34,6 +34,14 @@ class CampaignForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Initial message sending window: no initial message leaves before it. "
         "You can change it later, also while the campaign is active.",
+    )
+    idk = forms.ChoiceField(
+        label="When the bot does not know",
+        choices=CampaignIdk.choices,
+        initial=CampaignIdk.AGENT,
+        required=False,
+        help_text="The bot answers replies it knows from the office's bot answers; for the "
+        "others, Default follows the office's IDK behaviour and Agent leaves them to the sender.",
     )
     use_case = forms.ModelChoiceField(
         label="10DLC use case",
@@ -119,6 +127,7 @@ class CampaignForm(forms.Form):
             office=data["office"],
             initial_message=data.get("initial_message") or "",
             start_at=data.get("start_at"),
+            idk=data.get("idk") or CampaignIdk.AGENT,
             use_case=data.get("use_case"),
             number_choice=choice,
             area_codes=data.get("area_codes") or [],
@@ -132,6 +141,7 @@ def _initial(campaign: Campaign) -> dict[str, Any]:
         "office": campaign.office_id,
         "initial_message": campaign.initial_message,
         "start_at": campaign.start_at,
+        "idk": campaign.idk,
         "use_case": campaign.use_case_id,
         "number_choice": campaign.number_choice,
         "area_codes": ", ".join(campaign.area_codes),

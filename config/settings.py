@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "phone_numbers",
     "provisioning",
     "campaigns",
+    "texting",
     "notifications",
 ]
 
@@ -253,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {
         "task": "notifications.tasks.deliver_pending",
         "schedule": 30.0,
+    },
+    # Inbound texts whose routing task never ran (the broker was down at commit, say).
+    "route-pending-inbound": {
+        "task": "texting.tasks.route_pending",
+        "schedule": 60.0,
     },
 }
 
