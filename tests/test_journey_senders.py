@@ -13,7 +13,7 @@ from campaigns.tests.factories import CampaignFactory, ContactFactory
 from inboxes.models import Message
 from offices.models import Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import confirm, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def test_an_admin_preloads_launches_with_no_senders_then_adds_one_and_assigns(
 
     sign_in(page, live_server.url, "alice@acme.test", "correct-horse-battery")
     page.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
-    page.get_by_role("button", name="Launch").click()
+    confirm(page, "Launch")
     panel = page.get_by_role("region", name="Assignments")
     expect(panel.get_by_test_id("unassigned")).to_have_text("5")
     expect(panel).to_contain_text("No senders yet")
