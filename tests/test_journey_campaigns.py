@@ -15,7 +15,7 @@ from campaigns.tests.factories import (
 )
 from offices.models import Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +71,7 @@ def test_create_upload_add_a_sender_and_launch_on_a_dedicated_number(
     page.locator("#picker-agent").select_option("Ana")
     expect(page.get_by_role("cell", name="Campus visits", exact=True)).to_have_count(0)
     expect(page.get_by_role("cell", name="Front desk", exact=True)).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-form-reusable")
 
     page.get_by_role("radio", name="Dedicated number").check()
@@ -95,6 +96,7 @@ def test_create_upload_add_a_sender_and_launch_on_a_dedicated_number(
     expect(page.get_by_test_id("valid-count")).to_have_text("3")
     expect(page.get_by_role("cell", name="Not a valid US phone number")).to_be_visible()
     expect(page.get_by_role("cell", name="call me")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-contacts-preview")
     page.get_by_role("button", name="Save 3 contacts").click()
     expect(page.get_by_text("3 contacts saved. 1 row skipped.")).to_be_visible()
@@ -112,10 +114,12 @@ def test_create_upload_add_a_sender_and_launch_on_a_dedicated_number(
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
     launched = page.get_by_role("cell", name="Launched on dedicated number +12125550100")
     expect(launched).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-detail-active")
 
     page.get_by_role("link", name="Campaigns", exact=True).first.click()
     expect(page.get_by_role("link", name="Fall visit day")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-index-active")
     assert Campaign.objects.get().status == "active"
 
@@ -145,11 +149,13 @@ def test_a_provisioning_failed_draft_is_cloned(live_server, page: Page) -> None:
     page.goto(f"{live_server.url}/campaigns/drafts/")
     expect(page.locator("[data-flag=launching]")).to_be_visible()
     expect(page.locator("[data-flag=provisioning-failed]")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-index-drafts")
     page.get_by_role("link", name="Spring open house").click()
     expect(page.get_by_text("cannot be launched again; clone it")).to_be_visible()
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
     expect(page.get_by_test_id("senders-closed")).to_contain_text("takes its senders along")
+    check_page(page)
     screenshot(page, "campaign-detail-provisioning-failed")
 
     page.get_by_role("button", name="Clone").click()
@@ -164,6 +170,7 @@ def test_a_provisioning_failed_draft_is_cloned(live_server, page: Page) -> None:
     page.get_by_role("button", name="Archive").click()
     expect(page.get_by_text("“Spring open house” archived.")).to_be_visible()
     expect(page.locator("[data-flag=provisioning-failed]")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-detail-provisioning-failed-archived")
     page.goto(f"{live_server.url}/campaigns/drafts/")
     expect(page.get_by_role("link", name="Spring open house", exact=True)).to_have_count(0)
@@ -194,6 +201,7 @@ def test_a_follow_up_with_targeting(live_server, page: Page) -> None:
     page.get_by_label("Remove these phone numbers").fill("(202) 555-0103")
     page.get_by_label("Initial message").fill("Last call, {first_name}!")
     expect(page.get_by_test_id("remaining")).to_have_text("1")
+    check_page(page)
     screenshot(page, "campaign-follow-up")
     page.get_by_role("button", name="Create follow-up").click()
 
@@ -202,6 +210,7 @@ def test_a_follow_up_with_targeting(live_server, page: Page) -> None:
     page.get_by_role("button", name="Launch").click()
     expect(page.get_by_text("is live.")).to_be_visible()
     expect(page.get_by_role("cell", name="Follow-up launched on")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-follow-up-active")
     follow_up = Campaign.objects.get(parent=parent)
     assert list(follow_up.contacts.values_list("phone", flat=True)) == ["+12025550102"]

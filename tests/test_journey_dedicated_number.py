@@ -8,7 +8,7 @@ from offices.models import Role
 from offices.tests.factories import MembershipFactory
 from phone_numbers.models import PhoneNumber
 from phone_numbers.tests.factories import UseCaseFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker", "beat")]
 
@@ -40,6 +40,7 @@ def test_admin_adds_a_dedicated_number_and_watches_it_turn_green(
     numbers = page.get_by_role("radio")
     expect(numbers).to_have_count(10)
     assert page.evaluate("window.notReloaded") is True
+    check_page(page)
     screenshot(page, "number-new-available")
 
     picked = numbers.nth(2).get_attribute("value")
@@ -50,6 +51,7 @@ def test_admin_adds_a_dedicated_number_and_watches_it_turn_green(
     tag = page.locator("#number-status .tag")
     expect(tag).to_have_text("Provisioning initiated")
     page.evaluate("window.notReloaded = true")
+    check_page(page)
     screenshot(page, "number-detail-initiated")
     expect(tag).to_have_text("Provisioning complete", timeout=20_000)
     expect(tag).to_have_class("tag tag-green")
@@ -57,6 +59,7 @@ def test_admin_adds_a_dedicated_number_and_watches_it_turn_green(
     expect(page.locator("table.attempts tbody tr")).to_have_count(1)
     expect(page.locator("table.attempts")).to_contain_text("Approved")
     assert page.evaluate("window.notReloaded") is True
+    check_page(page)
     screenshot(page, "number-detail-complete")
     assert PhoneNumber.objects.get().e164 == picked
 
@@ -69,4 +72,5 @@ def test_admin_adds_a_dedicated_number_and_watches_it_turn_green(
     expect(tag).to_have_text("Provisioning failed", timeout=30_000)
     expect(page.locator(".failure-reason")).to_contain_text("Provisioning failed after 2 attempts")
     expect(page.locator("table.attempts tbody tr")).to_have_count(2)
+    check_page(page)
     screenshot(page, "number-detail-failed")

@@ -9,7 +9,7 @@ from campaigns.models import Campaign
 from campaigns.tests.factories import CampaignFactory, ContactFactory, UseCaseFactory
 from offices.models import Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker", "beat")]
 
@@ -66,11 +66,13 @@ def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page
     expect(card.locator(".tag")).to_have_text("Provisioning initiated")
     expect(card.get_by_test_id("attempts")).to_contain_text("/5")
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
+    check_page(page)
     screenshot(page, "campaign-detail-launching")
 
     page.goto(f"{live_server.url}/campaigns/drafts/")
     row = page.get_by_role("row").filter(has_text="Night owls")
     expect(row.locator("[data-flag=launching]")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-index-launching")
     row.get_by_role("link", name="Night owls").click()
 
@@ -80,6 +82,7 @@ def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page
     expect(card.locator(".tag")).to_have_text("Provisioning complete")
     expect(card.locator(".number-big")).to_contain_text("+1415")
     expect(page.get_by_role("cell", name="provisioning complete", exact=False)).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-detail-launched-active")
     assert Campaign.objects.get().status == "active"
 
@@ -110,6 +113,7 @@ def test_a_launch_in_999_fails_and_the_clone_is_a_fresh_draft(live_server, page:
     )
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
     expect(page.get_by_role("button", name="Archive")).to_be_visible()  # off Drafts, if wanted
+    check_page(page)
     screenshot(page, "campaign-detail-launch-failed")
 
     page.get_by_role("button", name="Clone").click()
@@ -119,6 +123,7 @@ def test_a_launch_in_999_fails_and_the_clone_is_a_fresh_draft(live_server, page:
     expect(page.get_by_test_id("contact-count")).to_have_text("4")
     expect(page.locator(".number-card")).to_contain_text("Area codes: 999")
     expect(page.get_by_role("button", name="Launch")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-detail-clone-of-failed")
     clone = Campaign.objects.get(cloned_from=campaign)
     assert (clone.status, clone.provisioning_failed, clone.phone_number) == ("draft", False, None)

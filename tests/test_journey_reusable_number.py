@@ -12,7 +12,7 @@ from offices.models import IdkBehaviour, Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
 from phone_numbers.models import Kind, PhoneNumber
 from phone_numbers.tests.factories import UseCaseFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker", "beat")]
 
@@ -67,6 +67,7 @@ def test_member_sets_up_a_reusable_number_and_finds_it_in_the_export(
     expect(page.get_by_label("FAFSA desk")).to_be_checked()
     expect(page.get_by_label("Name", exact=True)).to_have_value("FAFSA help")
     assert page.evaluate("window.notReloaded") is True
+    check_page(page)
     screenshot(page, "reusable-new-form")
     numbers.nth(1).check()
     page.get_by_role("button", name="Add reusable number").click()
@@ -78,6 +79,7 @@ def test_member_sets_up_a_reusable_number_and_finds_it_in_the_export(
     expect(page.locator(".behaviour-now")).to_contain_text(
         "Default behaviour: Agent-backed → inboxes FAFSA desk"
     )
+    check_page(page)
     screenshot(page, "reusable-detail-complete")
     number = PhoneNumber.objects.get()
     assert (number.kind, number.office, number.agent) == (Kind.REUSABLE, aid, "Lee Park")
@@ -85,6 +87,7 @@ def test_member_sets_up_a_reusable_number_and_finds_it_in_the_export(
     page.get_by_role("button", name="Edit").click()
     page.get_by_label("Bot-backed").check()
     expect(page.locator(".idk-note")).to_be_visible()
+    check_page(page)
     screenshot(page, "reusable-edit")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".behaviour-now")).to_contain_text("Bot-backed → the bot answers")
@@ -96,6 +99,7 @@ def test_member_sets_up_a_reusable_number_and_finds_it_in_the_export(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("FAFSA help")
     expect(rows.first.locator(".tag-green")).to_have_text("Provisioning complete")
+    check_page(page)
     screenshot(page, "reusable-in-list")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export CSV").click()
