@@ -78,7 +78,7 @@ def test_create_upload_add_a_sender_and_launch_on_a_dedicated_number(
     expect(page.get_by_test_id("dedicated-provisioning")).to_contain_text(
         "1 dedicated number still provisioning is not listed"
     )
-    page.locator("#id_dedicated_number").select_option(label="+12125550100")
+    page.locator("#id_dedicated_number").select_option(label="(212) 555-0100")
     page.get_by_role("button", name="Create campaign").click()
     # {school} is not a column yet: the message is refused beside the field.
     expect(page.locator("#id_initial_message_errors")).to_contain_text("no column for {school}")
@@ -100,7 +100,7 @@ def test_create_upload_add_a_sender_and_launch_on_a_dedicated_number(
     screenshot(page, "campaign-contacts-preview")
     page.get_by_role("button", name="Save 3 contacts").click()
     expect(page.get_by_text("3 contacts saved. 1 row skipped.")).to_be_visible()
-    expect(page.get_by_role("cell", name="+12125550101")).to_be_visible()
+    expect(page.get_by_role("cell", name="(212) 555-0101")).to_be_visible()
 
     page.get_by_role("link", name="Fall visit day").click()
     expect(page.get_by_test_id("contact-count")).to_have_text("3")

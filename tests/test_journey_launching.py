@@ -35,7 +35,8 @@ def _acme():
 
 
 def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page, settings):
-    settings.SIMULATED_CARRIER_LATENCY = "1-2"
+    # Long enough to check two pages (at two widths each) while the campaign is launching.
+    settings.SIMULATED_CARRIER_LATENCY = "8-10"
     settings.PROVISIONING_POLL_SECONDS = 1
     _acme()
 

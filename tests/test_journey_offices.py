@@ -30,9 +30,12 @@ def test_admin_creates_an_office_and_an_inbox_then_signs_out(live_server, page: 
     page.get_by_label("IDK default").select_option(label="Do not reply")
     page.get_by_role("button", name="Create office").click()
     expect(page.get_by_role("heading", name="Financial Aid")).to_be_visible()
-    expect(page.get_by_text("Office “Financial Aid” created.")).to_be_visible()
+    created = page.get_by_text("Office “Financial Aid” created.")
+    expect(created).to_be_visible()
     check_page(page)
     screenshot(page, "office-detail")
+    page.get_by_role("button", name="Dismiss this message").click()
+    expect(created).to_have_count(0)
 
     page.get_by_role("link", name="Add inbox").click()
     expect(page.get_by_label("Office")).to_have_value(str(Office.objects.get().pk))
