@@ -185,7 +185,7 @@ def test_a_failed_number_says_what_to_do_next(cast) -> None:
     ) in dedicated_page
     assert "Ask an admin of your organization to add a new number" in as_bob
     assert "Add a new dedicated number" not in as_bob
-    assert "does not count against Admissions's quota" in reusable_page
+    assert "does not count against the quota of Admissions" in reusable_page
     assert (
         f"?number_type=reusable&amp;use_case={reusable.use_case_id}&amp;office={cast.office_a.pk}"
         "&amp;name=Open+house&amp;agent=Dana&amp;response_type=agent"
