@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Page
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
@@ -10,8 +10,6 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 WIDE, PHONE = 1280, 390
 # axe-core's impacts we refuse; "moderate" and "minor" are advice.
 REFUSED_IMPACTS = ("serious", "critical")
-
-_axe = Axe()
 
 
 def sign_in(page: Page, live_server_url: str, email: str, password: str) -> None:
@@ -29,7 +27,12 @@ def screenshot(page: Page, name: str) -> None:
 def axe_violations(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page as it is now, one readable line
     per element: rule, impact, what is wrong, where."""
-    violations = _axe.run(page).response["violations"]
+    # Injected once per page load (half a megabyte: a second check of the page reuses it).
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    violations = page.evaluate(
+        "() => axe.run({resultTypes: ['violations']}).then(results => results.violations)"
+    )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {' '.join(node['target'])}: "
         f"{' '.join(node['failureSummary'].split())}"

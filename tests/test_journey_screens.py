@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def screens(cast) -> dict[str, list[str]]:
     """A little of everything a page can show, and the pages each role visits."""
     org, admissions = cast.org, cast.office_a
-    InboxFactory.create(office=admissions, name="Admissions front desk")
+    inbox = InboxFactory.create(office=admissions, name="Admissions front desk")
     visits = ReusableNumberFactory.create(
         office=admissions,
         e164="+14152064322",
@@ -51,11 +51,28 @@ def screens(cast) -> dict[str, list[str]]:
         f"/numbers/{visits.pk}/",
         f"/numbers/{failed.pk}/",
         f"/numbers/{in_flight.pk}/",
+        f"/numbers/{visits.pk}/edit/",
         "/offices/",
+        f"/offices/{admissions.pk}/",
         "/inboxes/",
+        f"/inboxes/{inbox.pk}/",
+    ]
+    admin_only = [
+        "/campaigns/new/",
+        f"/campaigns/{draft.pk}/",
+        f"/campaigns/{draft.pk}/edit/",
+        f"/campaigns/{active.pk}/contacts/",
+        f"/campaigns/{active.pk}/follow-up/",
+        f"/campaigns/{draft.pk}/clone/",
+        "/offices/new/",
+        f"/offices/{admissions.pk}/edit/",
+        "/offices/members/",
+        "/offices/members/invite/",
+        "/inboxes/new/",
+        f"/inboxes/{inbox.pk}/edit/",
     ]
     return {
-        "alice": [*campaigns, "/campaigns/new/", f"/campaigns/{active.pk}/", *staff],
+        "alice": [*campaigns, f"/campaigns/{active.pk}/", *staff, *admin_only],
         "bob": [*campaigns, f"/campaigns/{active.pk}/", *staff],
         "sam": [*campaigns, f"/campaigns/{active.pk}/", f"/campaigns/{draft.pk}/"],
     }
