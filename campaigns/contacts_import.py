@@ -3,8 +3,8 @@
 Reading checks the file as a whole (encoding, header, shape); the preview runs the resource
 as a dry run, saving nothing, reports rows that would be skipped (row number, value, why) and
 keeps the valid rows, normalised (``PreparedContacts``). Confirming saves those rows in bulk
-(COPY), re-checking only what can have changed since the preview: opt-outs and the campaign's
-existing contacts, each with one query.
+(``campaigns.sql.contacts_insert``: COPY on PostgreSQL), re-checking only what can have changed
+since the preview: opt-outs and the campaign's existing contacts, each with one query.
 """
 
 import contextlib
@@ -19,14 +19,14 @@ from typing import Any
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from import_export import resources
 
 from campaigns.errors import CampaignError
-from campaigns.message_fields import STANDARD_CONTACT_COLUMNS
+from campaigns.message_fields import STANDARD_CONTACT_COLUMNS, message_unknown_fields
 from campaigns.models import Campaign, Contact, OptOut
 from campaigns.phones import phone_normalise
+from campaigns.sql import ContactRow, contacts_insert
 
 EXPECTED_COLUMNS = "phone, first_name, last_name — any other columns are kept as contact fields"
 HEADER_ALIASES = {
@@ -127,9 +127,6 @@ class RowProblem:
     row: int  # as a spreadsheet numbers it: the header is row 1
     value: str
     why: str
-
-
-ContactRow = tuple[str, str, str, dict[str, Any]]  # phone (E.164), first, last, fields
 
 
 @dataclass
@@ -236,22 +233,11 @@ class ContactResource(resources.ModelResource):
         result: Any = None,
     ) -> None:
         """Keeps a batch's valid rows instead of saving them: the rules above already ran,
-        and ``contacts_save`` writes them with COPY once the person confirms."""
+        and ``contacts_save`` writes them in bulk once the person confirms."""
         self.rows.extend(
             (c.phone, c.first_name, c.last_name, c.fields) for c in self.create_instances
         )
         self.create_instances.clear()
-
-
-def _copy_contacts(campaign_id: int, rows: list[ContactRow]) -> None:
-    now = timezone.now()
-    columns = "campaign_id, phone, first_name, last_name, fields, created_at"
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {Contact._meta.db_table} ({columns}) FROM STDIN") as copy,
-    ):
-        for phone, first_name, last_name, fields in rows:
-            copy.write_row((campaign_id, phone, first_name, last_name, json.dumps(fields), now))
 
 
 def _check_uploads_open(campaign: Campaign) -> None:
@@ -262,10 +248,28 @@ def _check_uploads_open(campaign: Campaign) -> None:
     raise CampaignError("Contacts are uploaded while the campaign is a draft.")
 
 
+def _check_message_fields(campaign: Campaign, *, columns: list[str]) -> None:
+    """The file has a column for every field of the initial message, which may have been
+    written before the file was chosen."""
+    unknown = message_unknown_fields(campaign.initial_message, columns=columns)
+    if unknown is None:
+        return
+    missing = ", ".join(unknown.unknown)
+    several = len(unknown.unknown) > 1
+    raise CampaignError(
+        f"The initial message uses {unknown.unknown_text}, but this file has no "
+        f"{missing} column{'s' if several else ''}. Add {'them' if several else 'it'} to the "
+        f"file, or edit the message to use only the fields this file has: "
+        f"{unknown.usable_text}. Nothing was saved.",
+        field="file",
+    )
+
+
 def contacts_preview(*, campaign: Campaign, dataset: tablib.Dataset) -> ContactsReport:
     """What confirming would save and skip, saving nothing; ``report.prepared`` holds the
     valid rows for ``contacts_save``."""
     _check_uploads_open(campaign)
+    _check_message_fields(campaign, columns=dataset.headers or [])
     resource = ContactResource(campaign=campaign)
     result = resource.import_data(dataset, dry_run=True, use_transactions=False)
     if result.has_errors():
@@ -300,7 +304,7 @@ def contacts_save(*, campaign: Campaign, prepared: PreparedContacts) -> Contacts
         )
     )
     rows = [row for row in prepared.rows if row[0] not in existing and row[0] not in opted_out]
-    _copy_contacts(campaign.pk, rows)
+    contacts_insert(campaign_id=campaign.pk, rows=rows)
     new_columns = [c for c in prepared.extra_columns if c not in campaign.contact_fields]
     if new_columns:
         campaign.contact_fields = [*campaign.contact_fields, *new_columns]

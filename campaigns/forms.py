@@ -9,6 +9,7 @@ from campaigns.phones import phone_list_parse
 from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
 from offices.models import Office, Organization
+from offices.time_zones import time_zone_abbreviation
 from phone_numbers.display import phone_readable
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
 from provisioning.area_codes import AreaCodeError, area_codes_parse
@@ -25,7 +26,8 @@ class CampaignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text="Personalise with fields from your contacts: {first_name}, {last_name}, "
-        "or any extra column of your contacts file.",
+        "or any other column of your contacts file, even one not uploaded yet: the fields are "
+        "checked when the file is uploaded and again at launch.",
     )
     start_at = forms.DateTimeField(
         label="Start date",
@@ -77,6 +79,9 @@ class CampaignForm(forms.Form):
             kind=Kind.REUSABLE,
             provisioning_status=ProvisioningStatus.COMPLETE,
         )
+        # The tenant middleware activated the organization's zone: the date is read in it.
+        zone = organization.time_zone
+        fields["start_at"].help_text += f" Times are in {zone} ({time_zone_abbreviation(zone)})."
         for name in self.locked_fields:
             fields[name].disabled = True
 

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from campaigns.errors import CampaignError
-from campaigns.message_fields import MessageFieldError, unknown_message_fields
+from campaigns.message_fields import message_unknown_fields
 from campaigns.models import (
     Campaign,
     CampaignSender,
@@ -22,6 +22,7 @@ from campaigns.models import (
     NumberChoice,
     OptOut,
 )
+from campaigns.sql import contacts_copy
 from campaigns.transitions import (
     campaign_email_assignment,
     campaign_timeline_start,
@@ -56,7 +57,7 @@ class CampaignSettings:
 def campaign_create(
     *, organization: Organization, created_by: User, settings: CampaignSettings
 ) -> Campaign:
-    _check_settings(organization=organization, settings=settings, columns=[])
+    _check_settings(organization=organization, settings=settings, columns=None)
     campaign = Campaign(organization=organization, created_by=created_by)
     _apply(campaign, settings)
     campaign.save()
@@ -77,9 +78,9 @@ def campaign_update(*, campaign: Campaign, settings: CampaignSettings) -> Campai
         return campaign
     if campaign.is_follow_up:
         settings = _with_parent_number(campaign, settings)
-    _check_settings(
-        organization=campaign.organization, settings=settings, columns=campaign.contact_fields
-    )
+    # A draft without contacts does not know its columns yet: the upload checks the fields.
+    columns = campaign.contact_fields if campaign.contacts.exists() else None
+    _check_settings(organization=campaign.organization, settings=settings, columns=columns)
     _apply(campaign, settings)
     campaign.save()
     return campaign
@@ -114,7 +115,7 @@ def _apply(campaign: Campaign, settings: CampaignSettings) -> None:
 
 
 def _check_settings(
-    *, organization: Organization, settings: CampaignSettings, columns: list[str]
+    *, organization: Organization, settings: CampaignSettings, columns: list[str] | None
 ) -> None:
     if settings.office.organization_id != organization.pk:
         raise CampaignError("Choose one of your organization's offices.", field="office")
@@ -124,17 +125,14 @@ def _check_settings(
     _check_number(organization=organization, settings=settings)
 
 
-def _check_message(text: str, *, columns: list[str]) -> None:
-    """Every ``{field}`` of the initial message is a column of the contacts."""
-    try:
-        unknown = unknown_message_fields(text, columns=columns)
-    except MessageFieldError as error:
-        raise CampaignError(str(error), field="initial_message") from error
-    if unknown:
-        names = ", ".join(f"{{{name}}}" for name in unknown)
-        available = ", ".join(f"{{{c}}}" for c in ("first_name", "last_name", "phone", *columns))
+def _check_message(text: str, *, columns: list[str] | None) -> None:
+    """Every ``{field}`` of the initial message is a column of the contacts; with ``columns``
+    None (no contacts yet) only that the message can be read."""
+    unknown = message_unknown_fields(text, columns=columns or [])
+    if unknown and columns is not None:
         raise CampaignError(
-            f"Your contacts have no column for {names}. Fields you can use: {available}.",
+            f"Your contacts have no column for {unknown.unknown_text}. "
+            f"Fields you can use: {unknown.usable_text}.",
             field="initial_message",
         )
 
@@ -234,6 +232,13 @@ def _check_launchable(campaign: Campaign) -> None:
         raise CampaignError("Write the initial message before launching.")
     if not campaign.contacts.exists():
         raise CampaignError("Upload contacts before launching.")
+    unknown = message_unknown_fields(campaign.initial_message, columns=campaign.contact_fields)
+    if unknown:
+        raise CampaignError(
+            f"The initial message uses {unknown.unknown_text}, which the contacts do not "
+            f"have. Edit the message to use only the fields they have: {unknown.usable_text}.",
+            field="initial_message",
+        )
 
 
 def _launch_ordering_a_number(campaign: Campaign, launched_by: User) -> Campaign:
@@ -259,8 +264,8 @@ def _launch_ordering_a_number(campaign: Campaign, launched_by: User) -> Campaign
         to=CampaignStatus.LAUNCHING,
         by=launched_by,
         reason=(
-            f"Launched; a single-use number is being bought in area codes "
-            f"{campaign.area_codes_display} and provisioned"
+            f"Launched; a single-use number is being bought in {campaign.area_codes_phrase} "
+            "and provisioned"
         ),
         changes={
             "phone_number": number,
@@ -423,28 +428,13 @@ def campaign_clone(*, campaign: Campaign, cloned_by: User) -> Campaign:
         # A single-use follow-up had no area codes of its own: prefer its number's.
         clone.area_codes = [campaign.phone_number.e164[2:5]] if campaign.phone_number.e164 else []
         clone.save(update_fields=["area_codes"])
-    _copy_contacts(campaign.contacts.all(), to=clone)
+    contacts_copy(contacts=campaign.contacts.all(), campaign_id=clone.pk)
     CampaignSender.objects.bulk_create(
         CampaignSender(campaign=clone, user_id=user_id, added_by=cloned_by)
         for user_id in campaign.senders.values_list("user_id", flat=True)
     )
     campaign_timeline_start(clone, by=cloned_by, reason=f"Cloned from “{campaign.name}”")
     return clone
-
-
-def _copy_contacts(contacts: QuerySet[Contact], *, to: Campaign) -> int:
-    """Copies contacts into ``to`` in one INSERT … SELECT (replies are not copied)."""
-    columns = contacts.values("phone", "first_name", "last_name", "fields")
-    sql, params = columns.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Contact._meta.db_table} "
-            "(campaign_id, phone, first_name, last_name, fields, created_at) "
-            "SELECT %s, s.phone, s.first_name, s.last_name, s.fields, now() "
-            f"FROM ({sql}) AS s",
-            [to.pk, *params],
-        )
-        return cursor.rowcount
 
 
 # --- follow-up ------------------------------------------------------------------------------
@@ -505,7 +495,9 @@ def campaign_follow_up_create(
         parent=parent,
         created_by=created_by,
     )
-    copied = _copy_contacts(follow_up_audience(parent=parent, targeting=targeting), to=follow_up)
+    copied = contacts_copy(
+        contacts=follow_up_audience(parent=parent, targeting=targeting), campaign_id=follow_up.pk
+    )
     if copied == 0:
         raise CampaignError("No contacts remain after targeting; remove fewer people.")
     campaign_timeline_start(

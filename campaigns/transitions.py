@@ -117,6 +117,7 @@ def _email_launcher(campaign: Campaign, event: str, **context: object) -> None:
             "path": _detail_path(campaign),
             **context,
         },
+        time_zone=campaign.organization.time_zone,
     )
 
 
@@ -137,6 +138,7 @@ def campaign_email_assignment(campaign: Campaign, user: User) -> None:
         recipient=user.email,
         template="campaigns/assignment",
         context={"campaign": campaign, "person": user, "path": _detail_path(campaign)},
+        time_zone=campaign.organization.time_zone,
     )
 
 

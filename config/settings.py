@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "offices.context_processors.tenant",
             ],
+            "builtins": ["offices.templatetags.times"],
         },
     },
 ]
@@ -139,7 +140,11 @@ if LONGCODE_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
+# The server's clock (logs, the admin, commands without an organization). Pages and e-mails
+# show each organization's own zone (Organization.time_zone, activated by the tenant middleware).
+TIME_ZONE = "UTC"
+# One format for every time shown, with its zone named.
+FORMAT_MODULE_PATH = ["config.formats"]
 # English only: without the translation machinery every label and date renders faster.
 USE_I18N = False
 USE_TZ = True

@@ -34,23 +34,27 @@ TRANSIENT_SMTP_ERRORS = (
 
 
 def notification_enqueue(
-    *, event: str, recipient: str, template: str, context: dict[str, Any]
+    *, event: str, recipient: str, template: str, context: dict[str, Any], time_zone: str
 ) -> OutboxEmail | None:
     """Writes the e-mail to the outbox, once per (event, recipient), inside the caller's
     transaction, and delivers it after that transaction commits. Returns None when this event
-    already wrote it (a retried or duplicated task)."""
+    already wrote it (a retried or duplicated task).
+
+    ``time_zone`` is the organization's: the times in the e-mail are shown in it, whether the
+    caller is a page or a worker."""
     context = {**context, "site_url": settings.SITE_URL}
     name = f"notifications/{template}"
     now = timezone.now()
-    email = OutboxEmail(
-        event=event,
-        recipient=recipient,
-        subject=" ".join(render_to_string(f"{name}_subject.txt", context).split()),
-        body_text=render_to_string(f"{name}.txt", context),
-        body_html=render_to_string(f"{name}.html", context),
-        created_at=now,
-        next_attempt_at=now + FIRST_ATTEMPT_GRACE,
-    )
+    with timezone.override(time_zone):
+        email = OutboxEmail(
+            event=event,
+            recipient=recipient,
+            subject=" ".join(render_to_string(f"{name}_subject.txt", context).split()),
+            body_text=render_to_string(f"{name}.txt", context),
+            body_html=render_to_string(f"{name}.html", context),
+            created_at=now,
+            next_attempt_at=now + FIRST_ATTEMPT_GRACE,
+        )
     try:
         with transaction.atomic():  # a savepoint: the caller's transaction survives a duplicate
             email.save(force_insert=True)

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 
 from offices.models import Office, Organization, Role
+from offices.time_zones import time_zone_choices
 
 
 class OfficeForm(forms.ModelForm[Office]):
@@ -59,3 +60,24 @@ class MemberInviteForm(forms.Form):
         if data.get("role") == Role.MEMBER and not data.get("offices"):
             self.add_error("offices", "Choose at least one office for an office member.")
         return data
+
+
+class OrganizationSettingsForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        error_messages={"invalid_choice": "“%(value)s” is not a time zone of the list."},
+        help_text="Every time on Longcode's pages and in its e-mails is shown in this zone, and "
+        "a campaign's start date is entered in it.",
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"name": organization.name, "time_zone": organization.time_zone}
+        )
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["time_zone"]
+        current = organization.time_zone
+        if current not in {name for _, group in field.choices for name, _ in group}:
+            # An older alias given at the command line (US/Eastern) is kept until changed.
+            field.choices = [("Current", [(current, current)]), *field.choices]

@@ -1,12 +1,15 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from offices.models import Membership
 
 
 class TenantMiddleware:
-    """Resolves ``request.membership`` and ``request.organization`` once per request.
+    """Resolves ``request.membership`` and ``request.organization`` once per request, and shows
+    the request in the organization's time zone: every time rendered and every date-time typed
+    into a form is in it.
 
     Views still filter by the organization explicitly; this only finds it.
     """
@@ -25,4 +28,11 @@ class TenantMiddleware:
             )
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = membership.organization if membership else None  # type: ignore[attr-defined]
-        return self.get_response(request)
+        if membership is None:
+            return self.get_response(request)
+        timezone.activate(membership.organization.time_zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # The thread serves other organizations next.
+            timezone.deactivate()

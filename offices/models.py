@@ -1,12 +1,20 @@
 from django.conf import settings
 from django.db import models
 
+from offices.time_zones import DEFAULT_TIME_ZONE, time_zone_validate
+
 
 class Organization(models.Model):
     """The tenant. Every tenant-owned row points at one."""
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[time_zone_validate],
+        help_text="Every time is shown in it, and a campaign's start date is entered in it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -11,6 +12,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from notifications.services import notification_enqueue
 from offices.models import IdkBehaviour, Membership, Office, Organization, Role
+from offices.time_zones import DEFAULT_TIME_ZONE, time_zone_validate
 
 
 class OfficeError(Exception):
@@ -35,12 +37,19 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def organization_create(
-    *, name: str, admin_email: str, admin_password: str | None = None
+    *,
+    name: str,
+    admin_email: str,
+    admin_password: str | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> NewOrganization:
     email = admin_email.strip().lower()
     if Membership.objects.filter(user__email=email).exists():
         raise OfficeError(f"{email} already belongs to an organization.")
-    organization = Organization.objects.create(name=name, slug=_unique_slug(name))
+    _check_time_zone(time_zone)
+    organization = Organization.objects.create(
+        name=name, slug=_unique_slug(name), time_zone=time_zone
+    )
     generated = None if admin_password else secrets.token_urlsafe(12)
     admin = User.objects.filter(email=email).first()
     if admin is None:
@@ -52,6 +61,20 @@ def organization_create(
         generated = None  # an existing user keeps the password they have
     Membership.objects.create(organization=organization, user=admin, role=Role.ADMIN)
     return NewOrganization(organization=organization, admin=admin, password=generated)
+
+
+def _check_time_zone(time_zone: str) -> None:
+    try:
+        time_zone_validate(time_zone)
+    except ValidationError as error:
+        raise OfficeError(error.messages[0]) from error
+
+
+def organization_update(*, organization: Organization, name: str, time_zone: str) -> None:
+    """The Organization settings page: its name and the zone its times are shown in."""
+    _check_time_zone(time_zone)
+    organization.name, organization.time_zone = name, time_zone
+    organization.save(update_fields=["name", "time_zone"])
 
 
 def office_create(
@@ -108,6 +131,7 @@ def member_invite(
             "membership": membership,
             "set_password_path": _set_password_path(user),
         },
+        time_zone=organization.time_zone,
     )
     return membership
 

@@ -2,11 +2,11 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from offices.forms import MemberInviteForm, OfficeForm
+from offices.forms import MemberInviteForm, OfficeForm, OrganizationSettingsForm
 from offices.models import Office, Role
 from offices.permissions import TenantRequest, admin_required, role_required, staff_required
 from offices.selectors import member_list, office_get, office_list
-from offices.services import OfficeError, member_invite, office_create
+from offices.services import OfficeError, member_invite, office_create, organization_update
 
 
 @staff_required
@@ -72,3 +72,14 @@ def member_invite_view(request: TenantRequest) -> HttpResponse:
             messages.success(request, f"Invitation sent to {membership.user.email}.")
             return redirect("offices:members")
     return render(request, "offices/member_invite.html", {"form": form})
+
+
+@admin_required
+def organization_settings_view(request: TenantRequest) -> HttpResponse:
+    organization = request.organization
+    form = OrganizationSettingsForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        organization_update(organization=organization, **form.cleaned_data)
+        messages.success(request, f"Settings saved. Times are shown in {organization.time_zone}.")
+        return redirect("offices:settings")
+    return render(request, "offices/organization_settings.html", {"form": form})

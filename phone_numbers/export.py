@@ -1,8 +1,9 @@
 """The CSV export of the Phone Numbers list, streamed: memory stays flat whatever the size.
 
-PostgreSQL writes the CSV itself (``COPY (SELECT …) TO STDOUT``) around the very queryset the
-list shows, so filters and sort agree; elsewhere (SQLite, the embedded default) a chunked
-iterator feeds ``csv.writer``. Both neutralise formula-like free text the same way.
+PostgreSQL writes the CSV itself (``COPY (SELECT …) TO STDOUT``, in ``phone_numbers.sql``)
+around the very queryset the list shows, so filters and sort agree; elsewhere (SQLite, the
+embedded default) a chunked iterator feeds ``csv.writer``. Both neutralise formula-like free
+text the same way.
 """
 
 import csv
@@ -10,12 +11,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from io import StringIO
 
-from django.db import connections
 from django.db.models import QuerySet
 
 from offices.models import Membership
 from phone_numbers.models import PhoneNumber
-from phone_numbers.neutralise import neutralise, neutralise_sql
+from phone_numbers.neutralise import neutralise
 from phone_numbers.resources import (
     FREE_TEXT_COLUMNS,
     created_at_value,
@@ -23,11 +23,9 @@ from phone_numbers.resources import (
     usage_value,
 )
 from phone_numbers.selectors import phone_number_export_rows
+from phone_numbers.sql import database_writes_csv, numbers_csv_copy
 
 CHUNK_BYTES = 64 * 1024
-# Columns besides the free text that may hold "" (number is NULL or a value; kind and status
-# always have one).
-CAN_BE_EMPTY = frozenset({"response_type"})
 ITERATOR_ROWS = 2000
 
 
@@ -38,45 +36,10 @@ def export_csv(
     ``membership`` is the person exporting (it decides which campaign names show); None for
     an operator."""
     rows = phone_number_export_rows(queryset.select_related(None), membership=membership)
-    if connections[rows.db].vendor == "postgresql":
-        return _buffered(_copy_csv(rows))
+    if database_writes_csv(using=rows.db):
+        columns = export_columns()
+        return _buffered(numbers_csv_copy(rows, columns=columns, attributes=_attributes(columns)))
     return _buffered(_python_csv(rows))
-
-
-def _select_sql(column: str, attribute: str) -> str:
-    value = f'r."{attribute}"'
-    if column in FREE_TEXT_COLUMNS:
-        value = f"NULLIF({neutralise_sql(value)}, '')"
-    elif column == "usage":
-        value = f"CASE WHEN {value} IS NULL THEN 'available' ELSE 'in_use' END"
-    elif column == "created_at":
-        value = f"""to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-    elif column in CAN_BE_EMPTY:
-        # COPY writes "" for an empty string and nothing for NULL; csv.writer writes nothing.
-        value = f"NULLIF({value}, '')"
-    return f'{value} AS "{column}"'
-
-
-def _copy_csv(rows: QuerySet[PhoneNumber]) -> Iterator[bytes]:
-    columns = export_columns()
-    inner = rows.values_list(*_attributes(columns))
-    connection = connections[rows.db]
-    inner_sql, params = inner.query.get_compiler(connection=connection).as_sql()
-    # The subquery keeps its ORDER BY (PostgreSQL does not flatten a sorted subquery), and
-    # the outer SELECT only formats each row once.
-    select = ", ".join(_select_sql(column, attribute) for column, attribute in columns)
-    sql = f"COPY (SELECT {select} FROM ({inner_sql}) AS r) TO STDOUT (FORMAT CSV, HEADER)"
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        # A million-row estimate makes PostgreSQL compile the query first (JIT): half a second
-        # before the first byte, for no gain on a plain scan.
-        cursor.execute("SET jit = off")
-        try:
-            with cursor.copy(sql, params) as copy:
-                for data in copy:
-                    yield bytes(data)
-        finally:
-            cursor.execute("RESET jit")
 
 
 def _attributes(columns: list[tuple[str, str]]) -> list[str]:

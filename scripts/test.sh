@@ -38,7 +38,7 @@ $py manage.py makemigrations --check --dry-run
 echo "==> production settings pass check --deploy"
 LONGCODE_ENV=production DEBUG=false SECRET_KEY="check-deploy-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
   ALLOWED_HOSTS=longcode.example EMAIL_URL=smtp://mail.longcode.example:587 $py manage.py check --deploy --fail-level WARNING
-echo "==> the embedded default of make run (SQLite) serves its pages"
+echo "==> the embedded default of make run (SQLite) walks every journey"
 smoke_db="$(mktemp -d)/smoke.sqlite3"
 DATABASE_URL="sqlite:///$smoke_db" CELERY_BROKER_URL=memory:// LONGCODE_ENV=development \
   $py scripts/smoke_embedded.py

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page, expect
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 # The two screens every page is checked at: a laptop and a phone (an iPhone 14 is 390 px wide).
@@ -65,3 +65,12 @@ def check_page(page: Page) -> None:
     finally:
         if size:
             page.set_viewport_size(size)
+
+
+def confirm(page: Page, action: str) -> Locator:
+    """Clicks a consequential action (Launch, Archive), sees its dialog ask, and confirms."""
+    page.get_by_role("button", name=action, exact=True).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name=action, exact=True).click()
+    return dialog

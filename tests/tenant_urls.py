@@ -90,6 +90,7 @@ TENANT_URLS: list[TenantUrl] = [
         label="offices:detail (another office)",
     ),
     TenantUrl("offices:edit", frozenset({ADMIN}), _office_a),
+    TenantUrl("offices:settings", frozenset({ADMIN})),
     TenantUrl("inboxes:list", STAFF),
     TenantUrl("inboxes:create", frozenset({ADMIN})),
     TenantUrl("inboxes:detail", STAFF, _inbox_in("office_a"), label="inboxes:detail (own office)"),
@@ -198,5 +199,12 @@ TENANT_URLS: list[TenantUrl] = [
         label="campaigns:number_status (another office, not sam's)",
     ),
     TenantUrl("campaigns:clone", frozenset({ADMIN}), _campaign_in("office_a", with_sam=True)),
+    # Launch and Archive ask on a page first when the browser runs no JavaScript (issue 9).
+    TenantUrl("campaigns:launch", frozenset({ADMIN}), _campaign_in("office_a", with_sam=True)),
+    TenantUrl(
+        "campaigns:archive",
+        frozenset({ADMIN}),
+        _campaign_in("office_a", with_sam=True, active=True),
+    ),
     #
 ]

@@ -17,7 +17,10 @@ The live statuses are campaigns.CampaignStatus LAUNCHING and ACTIVE
 SQLite (the embedded default of `make run`) gets the same rules as AFTER triggers; it has one
 writer at a time, so it needs no lock.
 
-Hand-written (RunSQL): regenerating campaigns' migrations must keep this one."""
+Hand-written (RunSQL): regenerating campaigns' migrations must keep this one.
+
+The SQL here is frozen as of this migration; the current version of these triggers is in
+campaigns/sql.py, which a later migration that changes them must update too."""
 
 from django.db import migrations
 

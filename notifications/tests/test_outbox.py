@@ -28,6 +28,7 @@ def _enqueue(membership, event="invite:test"):
             "membership": membership,
             "set_password_path": "/x/",
         },
+        time_zone=membership.organization.time_zone,
     )
 
 

@@ -7,7 +7,10 @@ or to an inbox's name touches the numbers concerned.
 PostgreSQL only: on the embedded SQLite default the column stays empty and the list sorts by
 the inbox names computed per row (phone_numbers/filters.py), which is fine at its scale.
 
-Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one."""
+Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one.
+
+The SQL here is frozen as of this migration; the current version of these triggers is in
+phone_numbers/sql.py, which a later migration that changes them must update too."""
 
 from django.db import migrations
 

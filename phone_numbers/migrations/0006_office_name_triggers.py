@@ -13,7 +13,10 @@ with that rename.
 SQLite (the embedded default of `make run`) gets the same rules as AFTER triggers; it has one
 writer at a time, so it needs no lock.
 
-Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one."""
+Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one.
+
+The SQL here is frozen as of this migration; the current version of these triggers is in
+phone_numbers/sql.py, which a later migration that changes them must update too."""
 
 from django.db import migrations
 

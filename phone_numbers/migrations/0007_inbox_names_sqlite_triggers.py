@@ -7,7 +7,10 @@ SQLite before 3.44 cannot order inside an aggregate: the names are joined in the
 ordered subquery, which SQLite follows in practice though it does not promise to. Names compare
 by SQLite's binary collation ("Visits" before "apply"); PostgreSQL uses the database's.
 
-Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one."""
+Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one.
+
+The SQL here is frozen as of this migration; the current version of these triggers is in
+phone_numbers/sql.py, which a later migration that changes them must update too."""
 
 from django.db import migrations
 

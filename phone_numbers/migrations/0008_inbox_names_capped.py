@@ -6,7 +6,10 @@ inbox (phone_numbers.filters.inbox_names).
 
 Runs before the list's text sort indexes are rebuilt on lower() (0009), so no key is too long
 for them. Going back past it restores uncut keys: it fails, as saving did, where a number's
-inbox names run past about 2,700 bytes. Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one."""
+inbox names run past about 2,700 bytes. Hand-written (RunSQL): regenerating phone_numbers' migrations must keep this one.
+
+The SQL here is frozen as of this migration; the current version of these triggers is in
+phone_numbers/sql.py, which a later migration that changes them must update too."""
 
 from django.db import migrations
 

@@ -1,12 +1,14 @@
+import re
 from datetime import timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.models import ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory
 from provisioning.engine import number_submit
 
@@ -29,10 +31,13 @@ def test_poll_provisioning_once_completes_what_is_due(order) -> None:
     number.refresh_from_db()
     assert number.provisioning_status == ProvisioningStatus.COMPLETE
     assert "polled 1 numbers in 1 batches: 1 complete, 0 failed, 0 resubmitted" in output
+    assert re.match(r"\d\d:\d\d:\d\d UTC polled", output)  # spans organizations: UTC, said so
 
 
 def test_provisioning_status_lists_numbers_in_flight_and_flags_stuck_ones(order, settings):
     settings.SIMULATED_CARRIER_LATENCY = "900000-900000"
+    order.use_case.organization.time_zone = "Asia/Tokyo"  # no daylight saving: always JST
+    order.use_case.organization.save()
     fresh = order("415")
     number_submit(phone_number_id=fresh.pk)
     fresh.refresh_from_db()
@@ -44,8 +49,19 @@ def test_provisioning_status_lists_numbers_in_flight_and_flags_stuck_ones(order,
         output = run("provisioning_status")
 
     lines = output.splitlines()
-    assert lines[0].split() == ["number", "kind", "organization", "status", "attempt", "age"]
+    assert lines[0].split() == [
+        "number",
+        "kind",
+        "organization",
+        "status",
+        "attempt",
+        "requested",
+        "age",
+    ]
     assert fresh.e164 in output
+    # When it was requested, in the organization's zone, named.
+    t = fresh.created_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"{t:%b} {t.day}, {t.year}, {t.hour % 12 or 12}:{t:%M} {t:%p} JST" in lines[1]
     assert "1/5" in lines[1]
     assert "Acme College" in lines[1]
     assert "STUCK: past the attempt deadline" in lines[1]
@@ -57,6 +73,8 @@ def test_provisioning_status_when_nothing_is_in_flight() -> None:
 
 
 def test_release_number(cast) -> None:
+    cast.org.time_zone = "Asia/Tokyo"
+    cast.org.save()
     number = PhoneNumberFactory.create(organization=cast.org, e164="+12125550123")
 
     output = run("release_number", "+12125550123")
@@ -64,20 +82,11 @@ def test_release_number(cast) -> None:
     number.refresh_from_db()
     assert number.provisioning_status == ProvisioningStatus.RELEASED
     assert output == "Released +12125550123 of Acme College (was provisioning complete).\n"
-    with pytest.raises(CommandError, match=r"\+12125550123 was already released 20"):
+    # When, in the organization's zone, named.
+    already = r"\+12125550123 was already released on \w{3} \d+, 20\d\d, \d+:\d\d [AP]M JST\.$"
+    with pytest.raises(CommandError, match=already):
         run("release_number", "+12125550123")
     with pytest.raises(CommandError, match=r"No number \+12125550999 in Longcode\."):
         run("release_number", "+12125550999")
     with pytest.raises(CommandError, match=r"not a US number in E\.164 form"):
         run("release_number", "212-555-0123")
-
-
-def test_seed_demo_orders_one_demo_dedicated_number() -> None:
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
-
-    [number] = PhoneNumber.objects.all()
-    assert (number.kind, number.provisioning_status) == ("dedicated", "requested")
-    assert number.requested_by is not None
-    assert number.requested_by.email == "admin@demo.longcode.test"
-    assert number.area_codes == ["415", "628"]

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from offices.services import OfficeError, organization_create
+from offices.time_zones import DEFAULT_TIME_ZONE
 
 
 class Command(BaseCommand):
@@ -14,6 +15,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--admin-password", help="Without it, a password is generated and printed once."
         )
+        parser.add_argument(
+            "--time-zone",
+            default=DEFAULT_TIME_ZONE,
+            metavar="ZONE",
+            help="Where the organization is, as an IANA name, e.g. America/Chicago: every time "
+            f"is shown in it (default {DEFAULT_TIME_ZONE}; admins can change it later).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -21,11 +29,15 @@ class Command(BaseCommand):
                 name=options["name"],
                 admin_email=options["admin_email"],
                 admin_password=options["admin_password"],
+                time_zone=options["time_zone"],
             )
         except OfficeError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            self.style.SUCCESS(f"Created {new.organization.name} (slug {new.organization.slug}).")
+            self.style.SUCCESS(
+                f"Created {new.organization.name} (slug {new.organization.slug}, "
+                f"times in {new.organization.time_zone})."
+            )
         )
         self.stdout.write(f"Admin: {new.admin.email}")
         if new.password:

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         while True:
             report = provisioning_poll()
             self.stdout.write(
-                f"{timezone.localtime():%H:%M:%S} polled {report.polled} numbers in "
+                f"{timezone.now():%H:%M:%S %Z} polled {report.polled} numbers in "
                 f"{report.batches} batches: {report.completed} complete, {report.failed} failed, "
                 f"{report.resubmitted} resubmitted"
                 + (f"; {report.missing} missing from the answer" if report.missing else "")

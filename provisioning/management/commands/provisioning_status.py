@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from offices.time_zones import moment_text
 from provisioning.selectors import numbers_in_flight
 
 
@@ -15,14 +16,19 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write("No numbers in flight.")
             return
-        header = f"{'number':<14} {'kind':<11} {'organization':<24} {'status':<10} attempt   age"
+        header = (
+            f"{'number':<14} {'kind':<11} {'organization':<24} {'status':<10} attempt   "
+            f"{'requested':<27} age"
+        )
         self.stdout.write(header)
         for row in rows:
             n = row.number
+            # In the organization's own zone, named, as its people see it on the number's page.
+            requested = moment_text(n.created_at, time_zone=n.organization.time_zone)
             line = (
                 f"{n.e164 or '(buying)':<14} {n.kind:<11} {n.organization.name[:24]:<24} "
                 f"{n.provisioning_status:<10} {n.attempts}/{settings.PROVISIONING_MAX_ATTEMPTS:<7} "
-                f"{_age(row.age)}"
+                f"{requested:<27} {_age(row.age)}"
             )
             if row.stuck:
                 self.stdout.write(self.style.WARNING(f"{line}  STUCK: {row.stuck}"))

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from offices.time_zones import moment_text
 from phone_numbers.models import PhoneNumber, ProvisioningStatus
 from provisioning.services import E164, number_release, number_used_by
 
@@ -27,8 +28,10 @@ class Command(BaseCommand):
             released = rows.order_by("-released_at").first()
             if released is None:
                 raise CommandError(f"No number {e164} in Longcode.")
-            when = released.released_at.strftime("%Y-%m-%d %H:%M") if released.released_at else ""
-            raise CommandError(f"{e164} was already released {when}".rstrip() + ".")
+            when = released.released_at
+            zone = released.organization.time_zone
+            on = f" on {moment_text(when, time_zone=zone)}" if when else ""
+            raise CommandError(f"{e164} was already released{on}.")
         was = number.get_provisioning_status_display().lower()
         user = number_used_by(phone_number=number)
         if user and not force:
