@@ -82,7 +82,7 @@ def test_create_upload_add_a_sender_and_launch_on_a_dedicated_number(
     # {school} is a column of the file uploaded below: it is checked then, not now.
     page.get_by_role("button", name="Create campaign").click()
     expect(page.get_by_role("heading", name="Fall visit day")).to_be_visible()
-    expect(page.locator(".number-card")).to_contain_text("+12125550100")
+    expect(page.locator(".number-card")).to_contain_text("(212) 555-0100")
     expect(page.locator(".number-card")).to_contain_text("Provisioning complete")
 
     page.get_by_role("link", name="Upload or view contacts").click()

@@ -81,7 +81,7 @@ def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page
     expect(page.locator("[data-campaign-status=active]")).to_be_visible(timeout=20_000)
     expect(page.locator("[data-flag=launching]")).to_have_count(0)
     expect(card.locator(".tag")).to_have_text("Provisioning complete")
-    expect(card.locator(".number-big")).to_contain_text("+1415")
+    expect(card.locator(".number-big")).to_contain_text("(415)")
     expect(page.get_by_role("cell", name="provisioning complete", exact=False)).to_be_visible()
     check_page(page)
     screenshot(page, "campaign-detail-launched-active")
