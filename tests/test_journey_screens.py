@@ -64,6 +64,8 @@ def screens(cast) -> dict[str, list[str]]:
         f"/campaigns/{active.pk}/contacts/",
         f"/campaigns/{active.pk}/follow-up/",
         f"/campaigns/{draft.pk}/clone/",
+        f"/campaigns/{active.pk}/archive/",
+        f"/campaigns/{draft.pk}/launch/",
         "/offices/new/",
         f"/offices/{admissions.pk}/edit/",
         "/offices/members/",
