@@ -7,8 +7,8 @@ good), so the dialog and the confirm page say exactly what will happen to this c
 from dataclasses import dataclass
 
 from campaigns.models import Campaign, CampaignStatus, NumberChoice
-from campaigns.phones import phone_display
 from phone_numbers.models import Kind, PhoneNumber
+from phone_numbers.phones import phone_display
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ from import_export import resources
 from campaigns.errors import CampaignError
 from campaigns.message_fields import STANDARD_CONTACT_COLUMNS, message_unknown_fields
 from campaigns.models import Campaign, Contact, OptOut
-from campaigns.phones import phone_normalise
 from campaigns.sql import ContactRow, contacts_insert
+from phone_numbers.phones import phone_normalise
 
 EXPECTED_COLUMNS = "phone, first_name, last_name — any other columns are kept as contact fields"
 HEADER_ALIASES = {

@@ -5,13 +5,13 @@ from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import User
 from campaigns.models import Campaign, CampaignStatus, NumberChoice
-from campaigns.phones import phone_list_parse
 from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
 from offices.models import Office, Organization
 from offices.time_zones import time_zone_abbreviation
 from phone_numbers.display import phone_readable
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
+from phone_numbers.phones import phone_list_parse
 from provisioning.area_codes import AreaCodeError, area_codes_parse
 
 # About 500,000 contacts with a few extra columns; the preview holds the file in memory.

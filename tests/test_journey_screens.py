@@ -44,7 +44,7 @@ def screens(cast) -> dict[str, list[str]]:
     CampaignSenderFactory.create(campaign=draft, user=cast.sam)
     CampaignFactory.create(organization=org, office=admissions, archived=True, name="Winter")
 
-    campaigns = ["/campaigns/", "/campaigns/drafts/", "/campaigns/archived/"]
+    campaigns = ["/campaigns/", "/campaigns/drafts/", "/campaigns/archived/", "/messenger/"]
     staff = [
         "/numbers/",
         "/numbers/new/",
