@@ -9,6 +9,7 @@ from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
 from offices.models import Office, Organization
 from offices.time_zones import time_zone_abbreviation
+from phone_numbers.display import phone_readable
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
 from phone_numbers.phones import phone_list_parse
 from provisioning.area_codes import AreaCodeError, area_codes_parse
@@ -80,6 +81,7 @@ class CampaignForm(forms.Form):
         fields["office"].queryset = Office.objects.filter(organization=organization)
         fields["use_case"].queryset = UseCase.objects.filter(organization=organization)
         fields["dedicated_number"].queryset = dedicated_numbers_usable(organization=organization)
+        fields["dedicated_number"].label_from_instance = lambda number: phone_readable(number.e164)
         fields["reusable_number"].queryset = PhoneNumber.objects.filter(
             organization=organization,
             kind=Kind.REUSABLE,
