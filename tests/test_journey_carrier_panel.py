@@ -69,7 +69,8 @@ def test_the_three_carriers_turn_green_one_by_one_and_the_campaign_goes_active(
 
     panel = page.get_by_test_id("carrier-panel")
     att, tmobile, verizon = (
-        panel.locator(f'tr[data-carrier="{name}"] .tag') for name in ("AT&T", "T-Mobile", "Verizon")
+        panel.locator(f'tr[data-carrier="{name}"] [data-state]')
+        for name in ("AT&T", "T-Mobile", "Verizon")
     )
     expect(panel.locator("tr[data-carrier]")).to_have_count(3)
     expect(panel.locator('[data-state="pending"]')).to_have_count(3)

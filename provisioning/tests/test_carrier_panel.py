@@ -273,5 +273,5 @@ def test_provisioning_status_prints_each_carriers_state(cast) -> None:
     call_command("provisioning_status", stdout=out)
 
     lines = out.getvalue().splitlines()
-    at = next(i for i, line in enumerate(lines) if number.e164 in line)
+    at = next(i for i, line in enumerate(lines) if str(number.e164) in line)
     assert lines[at + 1] == "    carriers: AT&T approved · T-Mobile pending · Verizon pending"
