@@ -52,6 +52,7 @@ from campaigns.transitions import campaign_actions, provisioning_failure
 from campaigns.uploads import upload_keep, upload_take
 from offices.models import Office, Role
 from offices.permissions import TenantRequest, admin_required, any_role_required, role_required
+from provisioning.selectors import number_carrier_panel
 
 PAGE_SIZE = 50
 INDEX_TITLES = {"active": "Active campaigns", "drafts": "Drafts", "archived": "Archived"}
@@ -145,6 +146,7 @@ def _number_context(campaign: Campaign, *, actions: frozenset[str]) -> dict[str,
         "numbers_per_use_case": settings.NUMBERS_PER_USE_CASE,
         "live": campaign.status == CampaignStatus.LAUNCHING,
         "failure": provisioning_failure(number) if campaign.provisioning_failed else "",
+        "carrier_panel": number_carrier_panel(number=number),
     }
 
 

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from phone_numbers.models import PhoneNumber
+from provisioning.carriers.base import CARRIERS
 from provisioning.carriers.simulated_state import (  # noqa: F401  (registers the models)
     SimulatedCall,
     SimulatedNumber,
@@ -16,6 +17,14 @@ class AttemptOutcome(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     EXPIRED = "expired", "Deadline passed"
     RELEASED = "released", "Released"
+
+
+class CarrierStateChoice(models.TextChoices):
+    """``provisioning.carriers.base.CarrierState`` as stored."""
+
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
 
 
 class ProvisioningAttempt(models.Model):
@@ -97,3 +106,29 @@ class NumberRelease(models.Model):
     def __str__(self) -> str:
         state = "released" if self.released_at else "to release"
         return f"{self.e164 or self.carrier_number_id}: {state}"
+
+
+class CarrierStatus(models.Model):
+    """Where one carrier stands on a number's current submission (the carrier panel): one row
+    per number and carrier, written by the poller with each answer the provider breaks down
+    by carrier. ``attempt`` is the number's attempt the row speaks of; a later attempt makes
+    the row stale until the next poll rewrites it."""
+
+    phone_number = models.ForeignKey(
+        PhoneNumber, on_delete=models.CASCADE, related_name="carrier_statuses"
+    )
+    carrier = models.CharField(max_length=10, choices=list(CARRIERS.items()))
+    attempt = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=CarrierStateChoice.choices)
+    since = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_number", "carrier"], name="one_status_per_number_and_carrier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_carrier_display()} {self.state} on {self.phone_number_id}"

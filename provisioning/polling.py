@@ -8,8 +8,9 @@ call; if that call fails they are read number by number, and only the numbers wh
 fails are held back (a transient error until their next ordinary poll, any other error with a
 doubling wait up to an hour). The results go through the door (``provisioning.transitions``),
 which applies each only if the number is still where the poll read it. A worker killed after
-its claim loses nothing: the numbers are due again when the lease ends. The statements per
-batch stay the same whatever its size.
+its claim loses nothing: the numbers are due again when the lease ends. Where the provider
+tells the carriers apart, each carrier's decision is upserted beside the answer (the carrier
+panel). The statements per batch stay the same whatever its size.
 """
 
 import logging
@@ -33,7 +34,7 @@ from provisioning.carriers.base import (
     ProvisioningStatus,
     TransientProviderError,
 )
-from provisioning.models import AttemptOutcome
+from provisioning.models import AttemptOutcome, CarrierStatus
 from provisioning.releasing import releases_sweep
 from provisioning.transitions import (
     LEASE,
@@ -131,7 +132,11 @@ def _poll(
             moves.append(decided)
         else:
             pending.append((row, decided))
-    _reschedule(pending, now)
+    # The carriers' own words are written with the answers they explain: the pending numbers'
+    # new schedule in this transaction, the moves through the door right after it.
+    with transaction.atomic():
+        _record_carriers(rows, statuses)
+        _reschedule(pending, now)
     applied = _apply(moves=moves, held=held, report=report)
     _reschedule([(row, now + held[row.pk]) for row in rows if row.pk in held], now)
     report.polled += len(rows) - len(errors)
@@ -220,6 +225,31 @@ def _apply(
             report.errors.append(f"number {move.number.pk}: {error}")
             held[move.number.pk] = _error_delay(move.number)
     return applied
+
+
+def _record_carriers(rows: list[PhoneNumber], statuses: dict[str, ProvisioningStatus]) -> None:
+    """Upserts each carrier's decision on each number answered (the carrier panel): one
+    statement for the batch, for the attempt the poll read."""
+    records = [
+        CarrierStatus(
+            phone_number=row,
+            carrier=decision.carrier,
+            attempt=row.attempts,
+            state=decision.state,
+            since=decision.since,
+            reason=decision.reason,
+        )
+        for row in rows
+        if row.carrier_provisioning_ref in statuses
+        for decision in statuses[row.carrier_provisioning_ref].carriers
+    ]
+    if records:
+        CarrierStatus.objects.bulk_create(
+            records,
+            update_conflicts=True,
+            unique_fields=["phone_number", "carrier"],
+            update_fields=["attempt", "state", "since", "reason"],
+        )
 
 
 def _reschedule(rows: list[tuple[PhoneNumber, datetime]], now: datetime) -> None:

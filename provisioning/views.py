@@ -16,6 +16,7 @@ from phone_numbers.services import ReusableNumberError
 from provisioning.carriers.base import AvailableNumber
 from provisioning.forms import NUMBER_FORMS, NumberOrderForm, number_forms
 from provisioning.models import ProvisioningAttempt
+from provisioning.selectors import number_carrier_panel
 from provisioning.services import ProvisioningError, UseCaseFull, available_numbers, number_order
 
 
@@ -121,6 +122,7 @@ def _status_context(number: PhoneNumber) -> dict[str, object]:
         "attempts": ProvisioningAttempt.objects.filter(phone_number=number).order_by("n"),
         "max_attempts": settings.PROVISIONING_MAX_ATTEMPTS,
         "replacement_query": _replacement_query(number),
+        "carrier_panel": number_carrier_panel(number=number),
     }
 
 

@@ -15,7 +15,11 @@ with a reason and a failure scope, and the error classes below:
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
+
+# The three carriers whose approval provisioning is ("thumbs up"), keyed as the panel stores them.
+CARRIERS: dict[str, str] = {"att": "AT&T", "tmobile": "T-Mobile", "verizon": "Verizon"}
 
 
 class ProvisioningState(enum.StrEnum):
@@ -55,11 +59,31 @@ class ProvisioningHandle:
     e164: str
 
 
+class CarrierState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class CarrierDecision:
+    """Where one carrier (a key of ``CARRIERS``) stands on a submission, and since when."""
+
+    carrier: str
+    state: CarrierState
+    since: datetime
+    reason: str = ""
+
+
 @dataclass(frozen=True)
 class ProvisioningStatus:
+    """The overall answer, and each carrier's where the provider tells them apart (empty
+    ``carriers`` when it reports one overall state, as Twilio does)."""
+
     state: ProvisioningState
     reason: str = ""
     scope: FailureScope | None = None
+    carriers: tuple[CarrierDecision, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +151,8 @@ class NumberUnavailable(PermanentProviderError):
 
 class CarrierAdapter(Protocol):
     name: str
+    # Whether its statuses carry each carrier's decision (``ProvisioningStatus.carriers``).
+    per_carrier_status: bool
 
     def search_numbers(self, *, area_code: str, quantity: int = 10) -> list[AvailableNumber]:
         """Numbers for sale in an area code; an empty list when there are none."""

@@ -3,8 +3,9 @@
 It behaves like a real CPaaS (research/carriers.md §7): finite inventory per area code, a
 purchase keyed by an idempotency key, submissions that the carriers decide after a latency, and
 the faults the engine must survive. The environment forces every path (see DESIGN.md):
-``_LATENCY`` (MIN-MAX seconds until carriers decide), ``_FAIL_AREA_CODES`` (every attempt
-rejected), ``_FLAKY_AREA_CODES`` (CODE:N — the first N attempts of an order rejected),
+``_LATENCY`` (MIN-MAX seconds until a carrier decides: AT&T, T-Mobile and Verizon each draw
+their own latency), ``_FAIL_AREA_CODES`` (every attempt rejected by one of the carriers),
+``_FLAKY_AREA_CODES`` (CODE:N — the first N attempts of an order rejected by one carrier),
 ``_EMPTY_AREA_CODES`` (nothing to buy), ``_ERROR_RATE`` (share of calls failing with a 5xx,
 a 429, a timeout, or — for writes — an ambiguous answer after the write happened) and
 ``_UNDELIVERABLE`` (contact numbers whose messages fail delivery).
@@ -29,7 +30,8 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
@@ -38,8 +40,11 @@ from django.utils import timezone
 
 from config.carrier_knobs import Knobs, knobs_from
 from provisioning.carriers.base import (
+    CARRIERS,
     AmbiguousWriteError,
     AvailableNumber,
+    CarrierDecision,
+    CarrierState,
     DeliveryReport,
     DeliveryState,
     FailureScope,
@@ -66,15 +71,17 @@ SIGNATURE_HEADER = "X-Simulated-Signature"
 TIMESTAMP_HEADER = "X-Simulated-Timestamp"
 REPLAY_WINDOW_SECONDS = 300
 UNDELIVERABLE_REASON = "Unreachable destination handset (30003)"
+# Which carrier rejects, and why, when a number is to be rejected.
 REJECTIONS = (
-    "AT&T rejected the number: another aggregator owns the number.",
-    "T-Mobile rejected the number: not approved for this campaign.",
-    "Verizon rejected the number: the number is not messaging-enabled.",
+    ("att", "AT&T rejected the number: another aggregator owns the number."),
+    ("tmobile", "T-Mobile rejected the number: not approved for this campaign."),
+    ("verizon", "Verizon rejected the number: the number is not messaging-enabled."),
 )
 
 
 class SimulatedCarrier:
     name = "simulated"
+    per_carrier_status = True
 
     def __init__(self) -> None:
         self.knobs: Knobs = knobs_from(settings)
@@ -259,7 +266,23 @@ class SimulatedCarrier:
             customer_reference=customer_reference, area_code=number.area_code
         ).count()
         rng = random.Random(f"{self.knobs.seed}:submit:{number.carrier_number_id}")
-        approved, reason = self._decide(number.area_code, earlier + 1, rng)
+        rejecter, reason = self._decide(number.area_code, earlier + 1, rng)
+        carriers: list[dict[str, Any]] = [
+            {
+                "carrier": carrier,
+                # Each carrier's own latency, drawn from its own stream of the seed.
+                "after": random.Random(
+                    f"{self.knobs.seed}:submit:{number.carrier_number_id}:{carrier}"
+                ).uniform(*self.knobs.latency),
+                "approved": carrier != rejecter,
+                "reason": reason if carrier == rejecter else "",
+            }
+            for carrier in CARRIERS
+        ]
+        # Complete when the last carrier approves; failed as soon as the rejecting one decides.
+        decided_after = max(
+            c["after"] for c in carriers if rejecter is None or c["carrier"] == rejecter
+        )
         now = timezone.now()
         try:
             with transaction.atomic():
@@ -270,30 +293,36 @@ class SimulatedCarrier:
                     e164=number.e164,
                     area_code=number.area_code,
                     submitted_at=now,
-                    decide_at=now + timedelta(seconds=rng.uniform(*self.knobs.latency)),
-                    approved=approved,
+                    decide_at=now + timedelta(seconds=decided_after),
+                    approved=rejecter is None,
                     reason=reason,
+                    carriers=carriers,
                 )
         except IntegrityError:
             return SimulatedSubmission.objects.get(carrier_number_id=number.carrier_number_id)
 
-    def _decide(self, area_code: str, nth: int, rng: random.Random) -> tuple[bool, str]:
+    def _decide(self, area_code: str, nth: int, rng: random.Random) -> tuple[str | None, str]:
+        """The carrier that rejects the ``nth`` attempt of an order, with its reason; None
+        when all three approve."""
         flaky = self.knobs.flaky_area_codes.get(area_code, 0)
         if area_code in self.knobs.fail_area_codes or nth <= flaky:
-            return False, rng.choice(REJECTIONS)
-        return True, ""
+            return rng.choice(REJECTIONS)
+        return None, ""
 
     @staticmethod
-    def _status(row: SimulatedSubmission | None, now: object) -> ProvisioningStatus:
+    def _status(row: SimulatedSubmission | None, now: datetime) -> ProvisioningStatus:
         if row is None:
             return ProvisioningStatus(
                 ProvisioningState.FAILED, "The carrier has no such submission.", FailureScope.NUMBER
             )
-        if now < row.decide_at:  # type: ignore[operator]
-            return ProvisioningStatus(ProvisioningState.PENDING)
+        carriers = tuple(_carrier_decision(row, decision, now) for decision in row.carriers)
+        if now < row.decide_at:
+            return ProvisioningStatus(ProvisioningState.PENDING, carriers=carriers)
         if row.approved:
-            return ProvisioningStatus(ProvisioningState.COMPLETE)
-        return ProvisioningStatus(ProvisioningState.FAILED, row.reason, FailureScope.NUMBER)
+            return ProvisioningStatus(ProvisioningState.COMPLETE, carriers=carriers)
+        return ProvisioningStatus(
+            ProvisioningState.FAILED, row.reason, FailureScope.NUMBER, carriers=carriers
+        )
 
     def _fault(self, operation: str, key: str, *, write: bool) -> bool:
         """Raises an injected transient error, or returns True when a write must be applied
@@ -351,6 +380,21 @@ def _count_call(call_key: str) -> int:
     except DatabaseError:
         connection.close()  # a broken connection is opened afresh by the next call
         raise
+
+
+def _carrier_decision(
+    row: SimulatedSubmission, decision: dict[str, Any], now: datetime
+) -> CarrierDecision:
+    """One carrier's word at ``now``: pending since the submission until its latency has
+    passed (never past ``decide_at`` once the submission is approved)."""
+    at = row.submitted_at + timedelta(seconds=decision["after"])
+    if row.approved:
+        at = min(at, row.decide_at)
+    if now < at:
+        return CarrierDecision(decision["carrier"], CarrierState.PENDING, row.submitted_at)
+    if decision["approved"]:
+        return CarrierDecision(decision["carrier"], CarrierState.APPROVED, at)
+    return CarrierDecision(decision["carrier"], CarrierState.REJECTED, at, decision["reason"])
 
 
 def webhook_signature(body: bytes, *, timestamp: str) -> str:

@@ -32,7 +32,12 @@ class SimulatedNumber(models.Model):
 
 class SimulatedSubmission(models.Model):
     """A provisioning submission; its outcome is decided at submit time and revealed at
-    ``decide_at``."""
+    ``decide_at``: when the last carrier approves, or when the one that rejects does.
+
+    ``carriers`` holds each carrier's own decision, ``{"carrier", "after", "approved",
+    "reason"}`` with ``after`` its latency in seconds; none carries a later moment than
+    ``decide_at`` for an approved submission.
+    """
 
     ref = models.CharField(max_length=40, unique=True)
     # One submission per bought number: submitting it again answers the same submission.
@@ -44,6 +49,7 @@ class SimulatedSubmission(models.Model):
     decide_at = models.DateTimeField()
     approved = models.BooleanField()
     reason = models.CharField(max_length=200, blank=True)
+    carriers = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["customer_reference", "area_code"])]

@@ -127,6 +127,8 @@ class TwilioEdge(TwilioHttpClient):
 
 class TwilioCarrier:
     name = "twilio"
+    # Twilio reports one overall registration state per number, not each carrier's.
+    per_carrier_status = False
 
     def __init__(self) -> None:
         self.client = Client(

@@ -5,13 +5,13 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from offices.time_zones import moment_text
-from provisioning.selectors import numbers_in_flight, releases_unconfirmed
+from provisioning.selectors import carrier_panels, numbers_in_flight, releases_unconfirmed
 
 
 class Command(BaseCommand):
     help = (
-        "Lists the numbers in flight (every organization): attempt, age, and the stuck ones; "
-        "then the releases the carrier has not confirmed yet."
+        "Lists the numbers in flight (every organization): attempt, age, each carrier's state, "
+        "and the stuck ones; then the releases the carrier has not confirmed yet."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,6 +28,7 @@ class Command(BaseCommand):
             f"{'requested':<27} age"
         )
         self.stdout.write(header)
+        panels = carrier_panels(numbers=[row.number for row in rows])
         for row in rows:
             n = row.number
             # In the organization's own zone, named, as its people see it on the number's page.
@@ -41,6 +42,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"{line}  STUCK: {row.stuck}"))
             else:
                 self.stdout.write(line)
+            if n.pk in panels:
+                self.stdout.write(f"    carriers: {panels[n.pk].text}")
         stuck = sum(bool(row.stuck) for row in rows)
         self.stdout.write(f"{len(rows)} in flight, {stuck} stuck.")
 
