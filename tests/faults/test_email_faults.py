@@ -5,6 +5,8 @@ killed while the relay (1.5 s to answer) holds the message, a relay refusing mai
 Exactly once means one Message-ID per e-mail at the relay: a send interrupted after the relay
 took the message may go out again, but as the same message, which mail systems recognise."""
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from notifications.models import OutboxEmail, OutboxStatus
@@ -41,6 +43,10 @@ def _all_sent() -> bool:
     return not OutboxEmail.objects.exclude(status=OutboxStatus.SENT).exists()
 
 
+def _has_taken(relay: Relay, count: int) -> Callable[[], bool]:
+    return lambda: len(relay.received) >= count
+
+
 def _assert_each_delivered_once(relay: Relay, recipients: list[str]) -> None:
     for recipient in recipients:
         ids = relay.message_ids(recipient)
@@ -56,7 +62,7 @@ def test_workers_killed_while_a_slow_relay_holds_the_mail_send_each_email_once(
     _enqueue(cast, RECIPIENTS)
     for kill, ahead in enumerate((LATER, 2 * LATER), start=1):
         # The relay has taken a message and not yet answered: the worker dies waiting.
-        wait_for(lambda n=kill: len(relay.received) >= n, timeout=30, what="the relay to take one")
+        wait_for(_has_taken(relay, kill), timeout=30, what="the relay to take one")
         stack.kill(worker)
         worker = stack.worker(f"w{kill + 1}", ahead=ahead)
         stack.beat(f"b{kill + 1}", ahead=ahead)
