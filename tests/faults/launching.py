@@ -3,11 +3,13 @@ back what provisioning made of them."""
 
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.tests.factories import CampaignFactory, ContactFactory
-from phone_numbers.models import ProvisioningStatus
+from phone_numbers.models import PhoneNumber, ProvisioningStatus
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
+from tests.waiting import wait_for
 
 
 def single_use_drafts(cast, area_codes: list[str]) -> list[Campaign]:
@@ -29,6 +31,19 @@ def all_settled(campaigns: list[Campaign]) -> bool:
     """True once no campaign waits on its number any more."""
     ids = [c.pk for c in campaigns]
     return not Campaign.objects.filter(pk__in=ids, status=CampaignStatus.LAUNCHING).exists()
+
+
+def wait_settled(campaigns: list[Campaign], *, timeout: float) -> None:
+    """Waits until no campaign waits on its number; on a timeout, says where each one stands."""
+    try:
+        wait_for(lambda: all_settled(campaigns), timeout=timeout, what="every campaign settled")
+    except AssertionError as timed_out:
+        waiting = PhoneNumber.objects.filter(
+            campaigns__in=campaigns, campaigns__status=CampaignStatus.LAUNCHING
+        ).values_list("pk", "provisioning_status", "attempts", "next_poll_at", "carrier_number_id")
+        raise AssertionError(
+            f"{timed_out}; still launching at {timezone.now()}: {list(waiting)}"
+        ) from None
 
 
 def statuses(campaigns: list[Campaign]) -> dict[int, str]:
