@@ -286,7 +286,10 @@ def inbound_text(carrier_id: str, to: str, from_: str, body: str) -> Callable[[]
 
 
 def routed(
-    carrier_id: str, route: str, conversation: Callable[[], int | None]
+    carrier_id: str,
+    route: str,
+    conversation: Callable[[], int | None] | None = None,
+    note: str = "",
 ) -> Callable[[], None]:
     """The worker's part: routes the text the webhook recorded."""
 
@@ -294,9 +297,20 @@ def routed(
         inbound = InboundMessage.objects.get(carrier="simulated", carrier_message_id=carrier_id)
         inbound = inbound_route(inbound_id=inbound.pk)
         now = (inbound.route, inbound.conversation_id)
-        fail_unless(now == (route, conversation()), f"routed to {now} ({inbound.note})")
+        wanted = (route, conversation() if conversation else inbound.conversation_id)
+        fail_unless(now == wanted and note in inbound.note, f"routed to {now}: {inbound.note}")
 
     return run
+
+
+def bot_text(carrier_id: str, body: str) -> Callable[[], dict[str, str]]:
+    """A text to the reusable number, answered by the office's bot since its campaign ended."""
+
+    def payload() -> dict[str, str]:
+        e164 = PhoneNumber.objects.get(pk=found["reusable"]).e164 or ""
+        return {"id": carrier_id, "to": e164, "from": "+12125550155", "body": body}
+
+    return payload
 
 
 def contact_conversation() -> int | None:
@@ -906,10 +920,32 @@ JOURNEY = [
         then=idk_review_saved,
     ),
     Step(
+        "the inbound webhook (a text to the bot's number)",
+        "/hooks/simulated/inbound/",
+        webhook=bot_text("SIMIN-smoke-3", "What are your hours?"),
+        status=200,
+        who="carrier",
+    ),
+    Step(
+        "the worker routes it to the bot, which answers",
+        run=routed("SIMIN-smoke-3", "bot", note="The bot answered"),
+    ),
+    Step(
         "delete the bot answer",
         "/offices/{office}/bot/{answer}/",
         {"action": "delete"},
         then=bot_answer_is(None),
+    ),
+    Step(
+        "the inbound webhook (a question the bot cannot answer)",
+        "/hooks/simulated/inbound/",
+        webhook=bot_text("SIMIN-smoke-4", "Is there parking?"),
+        status=200,
+        who="carrier",
+    ),
+    Step(
+        "the worker routes it to the bot, which copies it for review",
+        run=routed("SIMIN-smoke-4", "bot", note="Copied to Front desk for review."),
     ),
     # Opt-outs
     Step(
