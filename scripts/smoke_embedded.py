@@ -214,6 +214,22 @@ def invite_link_shown(response: Response) -> None:
     found["token"] = match.group(1)
 
 
+def invite_link_regenerated(response: Response) -> None:
+    found["old_token"] = found["token"]
+    invite_link_shown(response)
+    fail_unless(found["token"] != found["old_token"], "the same invite link again")
+
+
+def join_refused(response: Response) -> None:
+    names = [template.name for template in response.templates]
+    fail_unless("campaigns/join_refused.html" in names, f"the link still opens: {names}")
+
+
+def invite_link_off(response: Response) -> None:
+    campaign = Campaign.objects.get(pk=found["on_dedicated"])
+    fail_unless(not campaign.invite_enabled, f"the invite link is on{flashed(response)}")
+
+
 def is_sender(email: str) -> Then:
     def then(response: Response) -> None:
         campaign = Campaign.objects.get(pk=found["on_dedicated"])
@@ -740,6 +756,19 @@ JOURNEY = [
         },
         who="newcomer",
         then=is_sender("newcomer@smoke.longcode.test"),
+    ),
+    Step(
+        "regenerate the invite link",
+        "/campaigns/{on_dedicated}/sender-panel/invite-link/",
+        {"action": "regenerate"},
+        then=invite_link_regenerated,
+    ),
+    Step("the old invite link opens nothing", "/join/{old_token}/", status=200, then=join_refused),
+    Step(
+        "turn the invite link off",
+        "/campaigns/{on_dedicated}/sender-panel/invite-link/",
+        {"action": "off"},
+        then=invite_link_off,
     ),
     Step(
         "turn self-assign on",
