@@ -3,7 +3,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from inboxes.forms import InboxForm
-from inboxes.models import Inbox
 from inboxes.selectors import inbox_get, inbox_list
 from inboxes.services import InboxError, inbox_create, inbox_update
 from offices.models import Role
@@ -16,7 +15,7 @@ def inbox_list_view(request: TenantRequest) -> HttpResponse:
     return render(request, "inboxes/inbox_list.html", {"inboxes": inboxes})
 
 
-@role_required(Role.ADMIN, Role.MEMBER, model=Inbox)
+@role_required(Role.ADMIN, Role.MEMBER, visible=inbox_list)
 def inbox_detail(request: TenantRequest, pk: int) -> HttpResponse:
     inbox = inbox_get(organization=request.organization, membership=request.membership, pk=pk)
     return render(request, "inboxes/inbox_detail.html", {"inbox": inbox})
@@ -36,7 +35,7 @@ def inbox_create_view(request: TenantRequest) -> HttpResponse:
     return render(request, "inboxes/inbox_form.html", {"form": form})
 
 
-@role_required(Role.ADMIN, model=Inbox)
+@role_required(Role.ADMIN, visible=inbox_list)
 def inbox_edit(request: TenantRequest, pk: int) -> HttpResponse:
     inbox = inbox_get(organization=request.organization, membership=request.membership, pk=pk)
     form = InboxForm(
