@@ -1,5 +1,6 @@
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -122,7 +123,11 @@ def member_invite(
         organization=organization, user=user, defaults={"role": role}
     )
     membership.offices.set(offices)
-    context = {"organization": organization, "invited_by": invited_by, "membership": membership}
+    context: dict[str, Any] = {
+        "organization": organization,
+        "invited_by": invited_by,
+        "membership": membership,
+    }
     if user.has_usable_password():
         template, context["login_path"] = "offices/added", reverse("accounts:login")
     else:
