@@ -181,6 +181,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# A contacts file waits here between its preview and its confirmation (an hour at most); the
+# web and the worker (which deletes expired previews) must both see this folder.
+CONTACTS_UPLOAD_DIR = VAR_DIR / "uploads"
 # Outside production WhiteNoise serves straight from the app folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
@@ -242,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {
         "task": "notifications.tasks.deliver_pending",
         "schedule": 30.0,
+    },
+    "expire-contacts-previews": {
+        "task": "campaigns.tasks.contacts_previews_expire",
+        "schedule": 600.0,
     },
 }
 
