@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from offices.bounds import EARLIEST_STORED, LATEST_STORED
 from offices.models import Office, Organization
 from phone_numbers.models import PhoneNumber, UseCase
 from phone_numbers.usage import IN_USE_CAMPAIGN_STATUSES
@@ -21,6 +23,10 @@ class NumberChoice(models.TextChoices):
     SINGLE_USE = "single_use", "Single-use number"
     DEDICATED = "dedicated", "Dedicated number"
     REUSABLE = "reusable", "Reusable number"
+
+
+# The most contacts a sender may claim at once with self-assign.
+BATCH_SIZE_MAX = 1000
 
 
 class Campaign(models.Model):
@@ -53,7 +59,9 @@ class Campaign(models.Model):
         help_text="Initial message sending window: no initial message leaves before it.",
     )
     self_assign = models.BooleanField(default=False)
-    batch_size = models.PositiveIntegerField(default=100)
+    batch_size = models.PositiveIntegerField(
+        default=100, validators=[MinValueValidator(1), MaxValueValidator(BATCH_SIZE_MAX)]
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
     )
@@ -104,6 +112,17 @@ class Campaign(models.Model):
                 condition=Q(status="archived", archived_at__isnull=False)
                 | (~Q(status="archived") & Q(archived_at__isnull=True)),
                 name="archived_at_set_only_when_archived",
+            ),
+            # Backs the form's range (offices.bounds): a start date that could not be read
+            # back would take down every page that lists the campaign.
+            models.CheckConstraint(
+                condition=Q(start_at__isnull=True)
+                | Q(start_at__gte=EARLIEST_STORED, start_at__lt=LATEST_STORED),
+                name="campaign_start_at_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(batch_size__gte=1, batch_size__lte=BATCH_SIZE_MAX),
+                name="campaign_batch_size_in_range",
             ),
         ]
 
