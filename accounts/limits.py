@@ -31,8 +31,8 @@ View = Callable[..., HttpResponseBase]
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return (
-        f"Too many failed sign-ins for this account or from this address. Try again in "
-        f"{minutes} minutes, or ask your organization's admin to check your e-mail address."
+        f"Too many failed sign-ins for this account or from this address. "
+        f"Try again in {minutes} minutes."
     )
 
 

@@ -34,7 +34,7 @@ def test_five_wrong_passwords_lock_the_account_and_the_right_one_is_refused(cast
     status, page, signed_in = _sign_in("alice@acme.test", RIGHT)
 
     assert status == 429
-    assert LOCKED in page
+    assert f"{LOCKED} Try again in 15 minutes." in page
     assert 'name="username"' in page  # the sign-in page itself, with the message beside the form
     assert not signed_in
 
