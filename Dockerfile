@@ -4,7 +4,10 @@ WORKDIR /app
 COPY requirements/ requirements/
 RUN pip install --no-cache-dir -r requirements/base.txt
 COPY . .
-RUN LONGCODE_ENV=development python manage.py collectstatic --noinput
+# The production settings' storage writes the manifest of hashed names that production pages
+# need. The secret, hosts and mail address here exist only for this one command.
+RUN LONGCODE_ENV=production SECRET_KEY=collectstatic-build-only ALLOWED_HOSTS=build.invalid \
+    EMAIL_URL=consolemail:// python manage.py collectstatic --noinput
 RUN useradd --create-home longcode && mkdir -p var/uploads && chown -R longcode var
 USER longcode
 EXPOSE 8000

@@ -23,10 +23,10 @@ from django.db import transaction
 from import_export import resources
 
 from campaigns.errors import CampaignError
-from campaigns.message_fields import STANDARD_CONTACT_COLUMNS
+from campaigns.message_fields import STANDARD_CONTACT_COLUMNS, message_unknown_fields
 from campaigns.models import Campaign, Contact, OptOut
-from campaigns.phones import phone_normalise
 from campaigns.sql import ContactRow, contacts_insert
+from phone_numbers.phones import phone_normalise
 
 EXPECTED_COLUMNS = "phone, first_name, last_name — any other columns are kept as contact fields"
 HEADER_ALIASES = {
@@ -248,10 +248,28 @@ def _check_uploads_open(campaign: Campaign) -> None:
     raise CampaignError("Contacts are uploaded while the campaign is a draft.")
 
 
+def _check_message_fields(campaign: Campaign, *, columns: list[str]) -> None:
+    """The file has a column for every field of the initial message, which may have been
+    written before the file was chosen."""
+    unknown = message_unknown_fields(campaign.initial_message, columns=columns)
+    if unknown is None:
+        return
+    missing = ", ".join(unknown.unknown)
+    several = len(unknown.unknown) > 1
+    raise CampaignError(
+        f"The initial message uses {unknown.unknown_text}, but this file has no "
+        f"{missing} column{'s' if several else ''}. Add {'them' if several else 'it'} to the "
+        f"file, or edit the message to use only the fields this file has: "
+        f"{unknown.usable_text}. Nothing was saved.",
+        field="file",
+    )
+
+
 def contacts_preview(*, campaign: Campaign, dataset: tablib.Dataset) -> ContactsReport:
     """What confirming would save and skip, saving nothing; ``report.prepared`` holds the
     valid rows for ``contacts_save``."""
     _check_uploads_open(campaign)
+    _check_message_fields(campaign, columns=dataset.headers or [])
     resource = ContactResource(campaign=campaign)
     result = resource.import_data(dataset, dry_run=True, use_transactions=False)
     if result.has_errors():

@@ -5,13 +5,13 @@ from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import User
 from campaigns.models import Campaign, CampaignStatus, NumberChoice
-from campaigns.phones import phone_list_parse
 from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
 from offices.bounds import date_input_attrs, date_time_in_range
 from offices.models import Office, Organization
 from offices.time_zones import time_zone_abbreviation
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
+from phone_numbers.phones import phone_list_parse
 from provisioning.area_codes import AreaCodeError, area_codes_parse
 
 # About 500,000 contacts with a few extra columns; the preview holds the file in memory.
@@ -26,7 +26,8 @@ class CampaignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text="Personalise with fields from your contacts: {first_name}, {last_name}, "
-        "or any extra column of your contacts file.",
+        "or any other column of your contacts file, even one not uploaded yet: the fields are "
+        "checked when the file is uploaded and again at launch.",
     )
     start_at = forms.DateTimeField(
         label="Start date",

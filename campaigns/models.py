@@ -158,6 +158,18 @@ class Campaign(models.Model):
     def area_codes_display(self) -> str:
         return ", ".join(self.area_codes) or "any"
 
+    @property
+    def area_codes_phrase(self) -> str:
+        """“area code 212”, “area codes 212, 646”, or “any area code”."""
+        if not self.area_codes:
+            return "any area code"
+        return f"area code{'s' if len(self.area_codes) > 1 else ''} {self.area_codes_display}"
+
+    @property
+    def area_codes_label(self) -> str:
+        """The phrase as a label: “Area code 212”."""
+        return self.area_codes_phrase[:1].upper() + self.area_codes_phrase[1:]
+
 
 class CampaignTransition(models.Model):
     """One row of a campaign's timeline: who moved it from which status to which, and why.

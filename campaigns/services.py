@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaigns.errors import CampaignError
-from campaigns.message_fields import MessageFieldError, unknown_message_fields
+from campaigns.message_fields import message_unknown_fields
 from campaigns.models import (
     Campaign,
     CampaignSender,
@@ -57,7 +57,7 @@ class CampaignSettings:
 def campaign_create(
     *, organization: Organization, created_by: User, settings: CampaignSettings
 ) -> Campaign:
-    _check_settings(organization=organization, settings=settings, columns=[])
+    _check_settings(organization=organization, settings=settings, columns=None)
     campaign = Campaign(organization=organization, created_by=created_by)
     _apply(campaign, settings)
     campaign.save()
@@ -78,9 +78,9 @@ def campaign_update(*, campaign: Campaign, settings: CampaignSettings) -> Campai
         return campaign
     if campaign.is_follow_up:
         settings = _with_parent_number(campaign, settings)
-    _check_settings(
-        organization=campaign.organization, settings=settings, columns=campaign.contact_fields
-    )
+    # A draft without contacts does not know its columns yet: the upload checks the fields.
+    columns = campaign.contact_fields if campaign.contacts.exists() else None
+    _check_settings(organization=campaign.organization, settings=settings, columns=columns)
     _apply(campaign, settings)
     campaign.save()
     return campaign
@@ -115,7 +115,7 @@ def _apply(campaign: Campaign, settings: CampaignSettings) -> None:
 
 
 def _check_settings(
-    *, organization: Organization, settings: CampaignSettings, columns: list[str]
+    *, organization: Organization, settings: CampaignSettings, columns: list[str] | None
 ) -> None:
     if settings.office.organization_id != organization.pk:
         raise CampaignError("Choose one of your organization's offices.", field="office")
@@ -125,17 +125,14 @@ def _check_settings(
     _check_number(organization=organization, settings=settings)
 
 
-def _check_message(text: str, *, columns: list[str]) -> None:
-    """Every ``{field}`` of the initial message is a column of the contacts."""
-    try:
-        unknown = unknown_message_fields(text, columns=columns)
-    except MessageFieldError as error:
-        raise CampaignError(str(error), field="initial_message") from error
-    if unknown:
-        names = ", ".join(f"{{{name}}}" for name in unknown)
-        available = ", ".join(f"{{{c}}}" for c in ("first_name", "last_name", "phone", *columns))
+def _check_message(text: str, *, columns: list[str] | None) -> None:
+    """Every ``{field}`` of the initial message is a column of the contacts; with ``columns``
+    None (no contacts yet) only that the message can be read."""
+    unknown = message_unknown_fields(text, columns=columns or [])
+    if unknown and columns is not None:
         raise CampaignError(
-            f"Your contacts have no column for {names}. Fields you can use: {available}.",
+            f"Your contacts have no column for {unknown.unknown_text}. "
+            f"Fields you can use: {unknown.usable_text}.",
             field="initial_message",
         )
 
@@ -235,6 +232,13 @@ def _check_launchable(campaign: Campaign) -> None:
         raise CampaignError("Write the initial message before launching.")
     if not campaign.contacts.exists():
         raise CampaignError("Upload contacts before launching.")
+    unknown = message_unknown_fields(campaign.initial_message, columns=campaign.contact_fields)
+    if unknown:
+        raise CampaignError(
+            f"The initial message uses {unknown.unknown_text}, which the contacts do not "
+            f"have. Edit the message to use only the fields they have: {unknown.usable_text}.",
+            field="initial_message",
+        )
 
 
 def _launch_ordering_a_number(campaign: Campaign, launched_by: User) -> Campaign:
@@ -260,8 +264,8 @@ def _launch_ordering_a_number(campaign: Campaign, launched_by: User) -> Campaign
         to=CampaignStatus.LAUNCHING,
         by=launched_by,
         reason=(
-            f"Launched; a single-use number is being bought in area codes "
-            f"{campaign.area_codes_display} and provisioned"
+            f"Launched; a single-use number is being bought in {campaign.area_codes_phrase} "
+            "and provisioned"
         ),
         changes={
             "phone_number": number,

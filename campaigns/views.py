@@ -3,10 +3,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.models import User
+from campaigns.confirmations import campaign_confirmation
 from campaigns.contacts_import import (
     PreparedContacts,
     contacts_file_read,
@@ -54,6 +55,9 @@ from offices.permissions import TenantRequest, admin_required, any_role_required
 
 PAGE_SIZE = 50
 INDEX_TITLES = {"active": "Active campaigns", "drafts": "Drafts", "archived": "Archived"}
+# Launch buys a number and Archive can release one for good: both ask first. The page asks in
+# a dialog; their GET asks the same as a page, for browsers without JavaScript.
+CONFIRMED_ACTIONS = {"archive": "archived", "launch": "launched"}
 
 
 # A page about one campaign: a campaign the person cannot see answers 404 whatever the role.
@@ -96,12 +100,18 @@ def campaign_archived_list(request: TenantRequest) -> HttpResponse:
 @any_role_required
 def campaign_detail(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
-    context: dict[str, object] = {
-        **_number_context(campaign),
+    actions = _actions(request, campaign)
+    context = {
+        **_number_context(campaign, actions=actions),
         "contact_count": campaign.contacts.count(),
         "senders": campaign_senders(campaign=campaign),
         "timeline": campaign_timeline(campaign=campaign),
-        "actions": campaign_actions(campaign) if request.membership.is_admin else frozenset(),
+        # Each asked in a dialog on the page: what the action will do to this campaign.
+        "confirmations": [
+            campaign_confirmation(campaign=campaign, action=action)
+            for action in CONFIRMED_ACTIONS
+            if action in actions
+        ],
     }
     if request.membership.is_admin:
         candidates = sender_candidates(organization=request.organization, campaign=campaign)
@@ -116,15 +126,22 @@ def campaign_number_status(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
     if campaign.status != CampaignStatus.LAUNCHING and request.GET.get("was") == "launching":
         return HttpResponseClientRefresh()
-    return render(request, "campaigns/_number_card.html", _number_context(campaign))
+    context = _number_context(campaign, actions=_actions(request, campaign))
+    return render(request, "campaigns/_number_card.html", context)
 
 
-def _number_context(campaign: Campaign) -> dict[str, object]:
+def _actions(request: TenantRequest, campaign: Campaign) -> frozenset[str]:
+    return campaign_actions(campaign) if request.membership.is_admin else frozenset()
+
+
+def _number_context(campaign: Campaign, *, actions: frozenset[str]) -> dict[str, object]:
     number = campaign.phone_number
     return {
         "campaign": campaign,
         "number": number,
+        "actions": actions,
         "max_attempts": settings.PROVISIONING_MAX_ATTEMPTS,
+        "numbers_per_use_case": settings.NUMBERS_PER_USE_CASE,
         "live": campaign.status == CampaignStatus.LAUNCHING,
         "failure": provisioning_failure(number) if campaign.provisioning_failed else "",
     }
@@ -212,10 +229,28 @@ def _int(value: str | None) -> int | None:
 
 
 # --- actions --------------------------------------------------------------------------------
-@require_POST
+
+
+def _confirm_page(request: TenantRequest, campaign: Campaign, action: str) -> HttpResponse:
+    if action not in campaign_actions(campaign):
+        messages.error(
+            request,
+            f"“{campaign.name}” is {campaign.get_status_display().lower()}; "
+            f"it cannot be {CONFIRMED_ACTIONS[action]} now.",
+        )
+        return redirect("campaigns:detail", pk=campaign.pk)
+    confirmation = campaign_confirmation(campaign=campaign, action=action)
+    return render(
+        request, "campaigns/confirm.html", {"campaign": campaign, "confirmation": confirmation}
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @campaign_admin_required
 def campaign_launch_view(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
+    if request.method != "POST":
+        return _confirm_page(request, campaign, "launch")
     try:
         campaign = campaign_launch(campaign=campaign, launched_by=request.user)
     except CampaignError as error:
@@ -235,10 +270,12 @@ def _launched_message(campaign: Campaign) -> str:
     return f"“{campaign.name}” is live."
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @campaign_admin_required
 def campaign_archive_view(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
+    if request.method != "POST":
+        return _confirm_page(request, campaign, "archive")
     try:
         campaign = campaign_archive(campaign=campaign, archived_by=request.user)
     except CampaignError as error:

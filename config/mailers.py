@@ -16,6 +16,10 @@ _OPTIONS = {
     "EMAIL_FILE_PATH": "file_path",
 }
 
+_CONSOLE = "django.core.mail.backends.console.EmailBackend"
+# Printed e-mails are for a person to read: decoded text, not raw MIME.
+_READABLE_CONSOLE = "notifications.readable_mail.ReadableConsoleBackend"
+
 
 def mailers_from_url(env: environ.Env, *, default: str | None) -> dict[str, dict[str, Any]]:
     if default is None and not env.str("EMAIL_URL", default=""):
@@ -25,6 +29,8 @@ def mailers_from_url(env: environ.Env, *, default: str | None) -> dict[str, dict
         )
     config = env.email_url("EMAIL_URL", default=default)
     backend = config.pop("EMAIL_BACKEND")
+    if backend == _CONSOLE:
+        backend = _READABLE_CONSOLE
     options = {_OPTIONS[k]: v for k, v in config.items() if k in _OPTIONS and v not in ("", None)}
     if backend.endswith("smtp.EmailBackend"):
         options.setdefault("timeout", 10)

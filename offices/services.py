@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -45,6 +46,10 @@ def organization_create(
     time_zone: str = DEFAULT_TIME_ZONE,
 ) -> NewOrganization:
     email = admin_email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise OfficeError(f"“{admin_email}” is not an e-mail address.") from None
     if Membership.objects.filter(user__email=email).exists():
         raise OfficeError(f"{email} already belongs to an organization.")
     _check_time_zone(time_zone)

@@ -18,6 +18,7 @@ batch: its rows are postponed with backoff and the rows behind them are polled a
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -312,6 +313,23 @@ def provisioning_poll(*, batch_size: int | None = None) -> PollReport:
     report = PollReport()
     while _poll_batch(carrier, size, now, report) == size:
         pass
+    return report
+
+
+def provisioning_poll_now(*, phone_number_ids: Sequence[int]) -> PollReport:
+    """Asks the carrier about these numbers at once, whatever their schedule, and applies the
+    answers as a poll does (``seed_demo`` plays the demo's past with it)."""
+    report = PollReport()
+    with transaction.atomic():
+        rows = list(
+            PhoneNumber.objects.select_for_update(of=("self",))
+            .select_related("requested_by", "use_case")
+            .filter(pk__in=list(phone_number_ids), provisioning_status=S.INITIATED)
+            .order_by("id")
+        )
+        if rows:
+            report.batches = 1
+            _poll_initiated(get_carrier(), rows, timezone.now(), report)
     return report
 
 

@@ -246,5 +246,12 @@ TENANT_URLS: list[TenantUrl] = [
         label="campaigns:number_status (another office, not sam's)",
     ),
     TenantUrl("campaigns:clone", frozenset({ADMIN}), _campaign_in("office_a", with_sam=True)),
+    # Launch and Archive ask on a page first when the browser runs no JavaScript (issue 9).
+    TenantUrl("campaigns:launch", frozenset({ADMIN}), _campaign_in("office_a", with_sam=True)),
+    TenantUrl(
+        "campaigns:archive",
+        frozenset({ADMIN}),
+        _campaign_in("office_a", with_sam=True, active=True),
+    ),
     #
 ]

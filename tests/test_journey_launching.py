@@ -9,7 +9,7 @@ from campaigns.models import Campaign
 from campaigns.tests.factories import CampaignFactory, ContactFactory, UseCaseFactory
 from offices.models import Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import confirm, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker", "beat")]
 
@@ -48,7 +48,7 @@ def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page
     page.get_by_role("radio", name="Single-use number").check()
     page.get_by_label("Area code preferences").fill("415, 212")
     page.get_by_role("button", name="Create campaign").click()
-    expect(page.locator(".number-card")).to_contain_text("Area codes: 415, 212")
+    expect(page.locator(".number-card")).to_contain_text("Area codes 415, 212")
 
     page.get_by_role("link", name="Upload or view contacts").click()
     page.get_by_label("Contacts file (CSV)").set_input_files(
@@ -59,7 +59,7 @@ def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page
     expect(page.get_by_text("3 contacts saved.")).to_be_visible()
     page.get_by_role("link", name="Night owls").click()
 
-    page.get_by_role("button", name="Launch").click()
+    confirm(page, "Launch")
     expect(page.get_by_text("“Night owls” is launching")).to_be_visible()
     expect(page.locator("[data-flag=launching]")).to_have_text("Launching")
     card = page.locator("#number-card")
@@ -100,7 +100,7 @@ def test_a_launch_in_999_fails_and_the_clone_is_a_fresh_draft(live_server, page:
 
     sign_in(page, live_server.url, "alice@acme.test", "correct-horse-battery")
     page.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
-    page.get_by_role("button", name="Launch").click()
+    confirm(page, "Launch")
     expect(page.get_by_text("“Spring open house” is launching")).to_be_visible()
 
     failed = page.locator("[data-flag=provisioning-failed]")
@@ -117,7 +117,7 @@ def test_a_launch_in_999_fails_and_the_clone_is_a_fresh_draft(live_server, page:
     expect(page.locator("[data-campaign-status=draft]")).to_be_visible()
     expect(page.locator("[data-flag=provisioning-failed]")).to_have_count(0)
     expect(page.get_by_test_id("contact-count")).to_have_text("4")
-    expect(page.locator(".number-card")).to_contain_text("Area codes: 999")
+    expect(page.locator(".number-card")).to_contain_text("Area code 999")
     expect(page.get_by_role("button", name="Launch")).to_be_visible()
     screenshot(page, "campaign-detail-clone-of-failed")
     clone = Campaign.objects.get(cloned_from=campaign)

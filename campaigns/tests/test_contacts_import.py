@@ -167,3 +167,30 @@ def test_confirming_rechecks_only_what_changed_since_the_preview(cast, campaign)
         "+12125550102",
         "+16465550103",
     ]
+
+
+def test_an_upload_lacking_a_field_of_the_message_names_every_missing_column(cast):
+    campaign = CampaignFactory.create(
+        organization=cast.org, initial_message="Hi {first_name} from {school}, {grade} in {city}"
+    )
+    dataset = contacts_file_read(b"phone,first_name,city\n2125550101,Ada,NYC\n")
+
+    with pytest.raises(CampaignError) as caught:
+        contacts_preview(campaign=campaign, dataset=dataset)
+
+    assert caught.value.message == (
+        "The initial message uses {school}, {grade}, but this file has no school, grade "
+        "columns. Add them to the file, or edit the message to use only the fields this file "
+        "has: {first_name}, {last_name}, {phone}, {city}. Nothing was saved."
+    )
+    assert caught.value.field == "file"
+    assert not campaign.contacts.exists()
+
+
+def test_an_upload_with_the_messages_fields_previews_them_as_kept(cast):
+    campaign = CampaignFactory.create(organization=cast.org, initial_message="Hi {school}")
+    dataset = contacts_file_read(b"phone,school\n2125550101,Hunter\n")
+
+    report = contacts_preview(campaign=campaign, dataset=dataset)
+
+    assert (report.valid, report.extra_columns) == (1, ["school"])

@@ -595,7 +595,6 @@ def test_a_single_use_campaign_takes_the_simulators_area_codes_like_a_number_doe
         ({"area_codes": ["201", "202", "203", "204", "205", "206"]}, "area_codes", "at most 5"),
         ({"area_codes": []}, "area_codes", "Enter at least one area code"),
         ({"use_case": None}, "use_case", "Choose the 10DLC use case"),
-        ({"initial_message": "Hi {school}"}, "initial_message", "no column for {school}"),
         ({"initial_message": "Hi {first_name"}, "initial_message", "Check the braces"),
         ({"number_choice": "dedicated"}, "dedicated_number", "Choose a dedicated number"),
     ],
@@ -630,6 +629,56 @@ def test_a_number_of_another_organization_is_refused(cast):
             created_by=cast.alice,
             settings=settings_for(cast, number_choice="dedicated", phone_number=foreign),
         )
+
+
+# --- message fields: checked where the contacts' columns become known -------------------------
+def test_a_draft_without_contacts_may_use_fields_of_a_file_uploaded_later(cast):
+    campaign = campaign_create(
+        organization=cast.org,
+        created_by=cast.alice,
+        settings=settings_for(cast, initial_message="Hi {first_name} from {school}, {grade}"),
+    )
+
+    assert campaign.initial_message == "Hi {first_name} from {school}, {grade}"
+
+
+def test_a_draft_with_contacts_checks_every_field_when_saved(cast):
+    campaign = draft(cast, contact_fields=["city"])
+
+    with pytest.raises(CampaignError) as caught:
+        campaign_update(
+            campaign=campaign,
+            settings=settings_for(cast, initial_message="Hi {school} in {city} and {grade}"),
+        )
+
+    assert caught.value.message == (
+        "Your contacts have no column for {school}, {grade}. "
+        "Fields you can use: {first_name}, {last_name}, {phone}, {city}."
+    )
+    assert caught.value.field == "initial_message"
+
+
+def test_launch_is_refused_listing_every_field_the_contacts_lack(cast):
+    campaign = draft(cast, contact_fields=["city"], initial_message="{school} {city} {grade}")
+
+    with pytest.raises(CampaignError) as caught:
+        campaign_launch(campaign=campaign, launched_by=cast.alice)
+
+    assert caught.value.message == (
+        "The initial message uses {school}, {grade}, which the contacts do not have. Edit the "
+        "message to use only the fields they have: {first_name}, {last_name}, {phone}, {city}."
+    )
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+    assert not campaign.transitions.exists()
+
+
+def test_launch_accepts_the_fields_an_uploaded_file_brought(cast):
+    campaign = draft(cast, contact_fields=["school"], initial_message="Hi {first_name} {school}")
+
+    launched = campaign_launch(campaign=campaign, launched_by=cast.alice)
+
+    assert launched.status == CampaignStatus.ACTIVE
 
 
 def test_an_extra_contact_column_becomes_a_message_field(cast):

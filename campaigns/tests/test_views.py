@@ -1,5 +1,6 @@
 """The campaign pages: indexes, the form and its number section, actions, contacts upload."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -115,26 +116,45 @@ def test_creating_a_campaign_on_a_dedicated_number(cast):
     )
 
 
-def test_an_unknown_message_field_is_shown_beside_the_message(cast):
+def _form_data(cast, **values) -> dict[str, object]:
+    return {
+        "name": "X",
+        "office": cast.office_a.pk,
+        "initial_message": "Hi {first_name}",
+        "number_choice": "single_use",
+        "area_codes": "212, 646",
+        "use_case": UseCaseFactory.create(organization=cast.org).pk,
+        **values,
+    }
+
+
+def test_a_new_campaign_may_use_fields_of_the_file_it_has_not_uploaded_yet(cast):
     response = cast.client("alice").post(
-        reverse("campaigns:create"),
-        {
-            "name": "X",
-            "office": cast.office_a.pk,
-            "initial_message": "Hi {nickname}",
-            "number_choice": "single_use",
-            "area_codes": "212, 646",
-            "use_case": UseCaseFactory.create(organization=cast.org).pk,
-        },
+        reverse("campaigns:create"), _form_data(cast, initial_message="Hi {school}")
+    )
+
+    campaign = Campaign.objects.get()
+    assert response.url == reverse("campaigns:detail", kwargs={"pk": campaign.pk})
+    assert campaign.initial_message == "Hi {school}"
+
+
+def test_with_contacts_unknown_message_fields_are_all_shown_beside_the_message(cast):
+    campaign = CampaignFactory.create(organization=cast.org, office=cast.office_a)
+    ContactFactory.create(campaign=campaign)
+
+    response = cast.client("alice").post(
+        reverse("campaigns:edit", kwargs={"pk": campaign.pk}),
+        _form_data(cast, initial_message="Hi {nickname} of {school}"),
     )
 
     errors = response.context["form"].errors
     assert errors["initial_message"] == [
-        "Your contacts have no column for {nickname}. Fields you can use: {first_name}, "
-        "{last_name}, {phone}."
+        "Your contacts have no column for {nickname}, {school}. Fields you can use: "
+        "{first_name}, {last_name}, {phone}."
     ]
     assert 'id="id_initial_message_errors"' in response.content.decode()
-    assert not Campaign.objects.exists()
+    campaign.refresh_from_db()
+    assert campaign.initial_message == "Hi {first_name}, this is Acme College."
 
 
 @pytest.mark.parametrize(
@@ -278,8 +298,11 @@ def test_the_details_page_offers_only_the_actions_of_its_state(cast):
     assert ">Clone</button>" in text
     assert ">Archive</button>" in text
     assert ">Launch</button>" not in text
-    assert "cannot be launched again; clone it" in text
-    assert "Area codes: 212, 646" in text
+    assert "This campaign cannot be launched again." in text
+    card = text[text.index('id="number-card"') :]
+    # As the product document places it: the red flag under the area code.
+    assert card.index("Area codes 212, 646") < card.index('data-status="failed"')
+    assert "clone this campaign</a>; the clone keeps its contacts" in card
     assert "Senders can be added before launch" not in text
     assert "Provisioning failed, so senders no longer change here." in text
     assert ">Add sender</button>" not in text
@@ -528,3 +551,214 @@ def test_the_clone_link_asks_before_it_clones(cast):
     clone = Campaign.objects.get(cloned_from=failed)
     assert response.headers["Location"] == reverse("campaigns:detail", kwargs={"pk": clone.pk})
     assert (clone.status, clone.provisioning_failed, clone.phone_number) == ("draft", False, None)
+
+
+# --- consequential actions ask first --------------------------------------------------------
+def _detail(cast, campaign: Campaign) -> str:
+    url = reverse("campaigns:detail", kwargs={"pk": campaign.pk})
+    return cast.client("alice").get(url).content.decode()
+
+
+def _dialog(page: str, action: str) -> str:
+    start = page.index(f'<dialog id="confirm-{action}"')
+    return page[start : page.index("</dialog>", start)]
+
+
+def test_launching_a_single_use_campaign_asks_saying_a_number_is_bought(cast):
+    one = CampaignFactory.create(organization=cast.org, single_use=True, area_codes=["212"])
+    several = CampaignFactory.create(organization=cast.org, single_use=True)
+
+    dialog = _dialog(_detail(cast, one), "launch")
+
+    assert (
+        "Launching buys a number in area code 212 and starts provisioning with the carriers; "
+        "no message can be sent until it is complete." in dialog
+    )
+    assert (
+        'method="post" action="{}"'.format(reverse("campaigns:launch", kwargs={"pk": one.pk}))
+        in dialog
+    )
+    assert '<form method="dialog">' in dialog  # Cancel closes it without JavaScript of ours
+    assert "buys a number in area codes 212, 646 and" in _dialog(_detail(cast, several), "launch")
+
+
+def test_launching_on_a_dedicated_or_reusable_number_asks_saying_it_goes_live_at_once(cast):
+    dedicated = CampaignFactory.create(
+        organization=cast.org, name="Open day", phone_number__e164="+14152064322"
+    )
+    CampaignSenderFactory.create(campaign=dedicated, user=cast.sam)
+    number = PhoneNumberFactory.create(
+        organization=cast.org, reusable=True, office=cast.office_a, e164="+16465550199"
+    )
+    reusable = CampaignFactory.create(
+        organization=cast.org,
+        office=cast.office_a,
+        name="Line",
+        number_choice="reusable",
+        phone_number=number,
+    )
+
+    assert (
+        "“Open day” goes live at once on the dedicated number (415) 206-4322, already "
+        "provisioned: messages can be sent now. Its 1 sender is e-mailed the assignment."
+    ) in _dialog(_detail(cast, dedicated), "launch")
+    assert (
+        "“Line” goes live at once on the reusable number (646) 555-0199, already provisioned; "
+        "while the campaign is active its settings replace the number&#x27;s defaults"
+    ) in _dialog(_detail(cast, reusable), "launch")
+
+
+def test_launching_on_a_number_no_longer_provisioned_asks_saying_it_will_be_refused(cast):
+    campaign = CampaignFactory.create(
+        organization=cast.org,
+        phone_number__e164="+14152064322",
+        phone_number__provisioning_status="failed",
+    )
+
+    assert (
+        "(415) 206-4322 is not provisioned (Provisioning failed), so the launch will be refused"
+    ) in _dialog(_detail(cast, campaign), "launch")
+
+
+def test_archiving_a_single_use_campaign_asks_saying_its_number_is_released_for_good(cast):
+    number = PhoneNumberFactory.create(
+        organization=cast.org, kind="single_use", e164="+14152064322"
+    )
+    campaign = CampaignFactory.create(
+        organization=cast.org,
+        single_use=True,
+        active=True,
+        name="Night owls",
+        phone_number=number,
+    )
+
+    dialog = _dialog(_detail(cast, campaign), "archive")
+
+    assert (
+        "Archiving “Night owls” releases (415) 206-4322 to the carrier for good; it cannot be "
+        "undone. No more messages can be sent on it."
+    ) in dialog
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("dedicated", "keeps the dedicated number (415) 206-4322 for your other campaigns."),
+        ("shared", "keeps (415) 206-4322 while “Follow” still uses it; the number is released"),
+        ("failed", "its number failed provisioning and was already given back to the carrier."),
+    ],
+)
+def test_archiving_says_what_becomes_of_each_kind_of_number(cast, kind, expected):
+    if kind == "failed":
+        campaign = CampaignFactory.create(
+            organization=cast.org, single_use=True, provisioning_failed=True
+        )
+    else:
+        single = kind == "shared"
+        number = PhoneNumberFactory.create(
+            organization=cast.org, kind="single_use" if single else "dedicated", e164="+14152064322"
+        )
+        campaign = CampaignFactory.create(
+            organization=cast.org, active=True, single_use=single, phone_number=number
+        )
+        if single:
+            CampaignFactory.create(
+                organization=cast.org, name="Follow", parent=campaign, phone_number=number
+            )
+
+    assert expected in _dialog(_detail(cast, campaign), "archive")
+
+
+def test_without_javascript_launch_asks_on_a_page_then_launches(cast):
+    campaign = CampaignFactory.create(organization=cast.org, single_use=True, area_codes=["212"])
+    ContactFactory.create(campaign=campaign)
+    url = reverse("campaigns:launch", kwargs={"pk": campaign.pk})
+    detail = _detail(cast, campaign)
+    client = cast.client("alice")
+
+    page = client.get(url).content.decode()
+
+    # The page's Launch button is a GET form to this page; only its POST launches.
+    assert f'<form method="get" action="{url}"><button type="submit" data-confirm' in detail
+    assert "Launching buys a number in area code 212" in page
+    assert f'<form method="post" action="{url}"' in page
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+    response = client.post(url, follow=True)
+    assert "is launching" in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.LAUNCHING
+
+
+def test_without_javascript_archive_asks_on_a_page_then_archives(cast):
+    campaign = CampaignFactory.create(organization=cast.org, active=True, name="Done")
+    url = reverse("campaigns:archive", kwargs={"pk": campaign.pk})
+    client = cast.client("alice")
+
+    page = client.get(url).content.decode()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.ACTIVE
+    response = client.post(url, follow=True)
+
+    assert "Archiving “Done” keeps the dedicated number" in page
+    assert f'href="{reverse("campaigns:detail", kwargs={"pk": campaign.pk})}">Cancel' in page
+    assert "“Done” archived." in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.ARCHIVED
+
+
+def test_the_confirm_page_of_an_action_the_campaign_no_longer_offers_says_so(cast):
+    campaign = CampaignFactory.create(organization=cast.org, active=True, name="Live")
+
+    response = cast.client("alice").get(
+        reverse("campaigns:launch", kwargs={"pk": campaign.pk}), follow=True
+    )
+
+    assert "“Live” is active; it cannot be launched now." in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("campaigns:detail", kwargs={"pk": campaign.pk})
+
+
+def test_a_sender_gets_no_confirm_dialogs(cast):
+    campaign = CampaignFactory.create(organization=cast.org, active=True)
+    CampaignSenderFactory.create(campaign=campaign, user=cast.sam)
+
+    url = reverse("campaigns:detail", kwargs={"pk": campaign.pk})
+    assert "<dialog" not in cast.client("sam").get(url).content.decode()
+
+
+# --- details that read as finished ----------------------------------------------------------
+def test_the_drafts_row_keeps_the_area_code_while_buying_and_after_failing(cast):
+    buying = PhoneNumberFactory.create(
+        organization=cast.org, kind="single_use", e164=None, provisioning_status="initiated"
+    )
+    CampaignFactory.create(
+        organization=cast.org,
+        single_use=True,
+        status="launching",
+        area_codes=["415"],
+        phone_number=buying,
+    )
+    failed_number = PhoneNumberFactory.create(
+        organization=cast.org, kind="single_use", e164=None, provisioning_status="failed"
+    )
+    CampaignFactory.create(
+        organization=cast.org,
+        single_use=True,
+        provisioning_failed=True,
+        area_codes=["999"],
+        phone_number=failed_number,
+    )
+
+    body = cast.client("alice").get(reverse("campaigns:drafts")).content.decode()
+
+    assert re.search(r'"muted">Area code 415</span>\s*<span class="tag tag-yellow"', body)
+    assert re.search(r'"muted">Area code 999</span>\s*<span class="tag tag-red"', body)
+
+
+def test_the_campaign_page_heading_of_the_number_is_not_monospace(cast):
+    campaign = CampaignFactory.create(organization=cast.org, active=True)
+
+    page = _detail(cast, campaign)
+
+    assert '<span class="number-big">' in page
+    assert "number-big mono" not in page

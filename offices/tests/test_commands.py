@@ -44,3 +44,14 @@ def test_seed_demo_is_safe_to_run_twice() -> None:
     assert roles == ["admin", "member", "sender", "sender"]
     assert User.objects.get(email="admin@demo.longcode.test").check_password("longcode-demo")
     assert "admin@demo.longcode.test / longcode-demo" in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["boss", "boss@", "boss@acme", "two words@acme.test"])
+def test_create_organization_refuses_an_invalid_email(email) -> None:
+    with pytest.raises(CommandError) as refused:
+        call_command("create_organization", "Acme College", admin_email=email)
+
+    assert str(refused.value) == f"“{email}” is not an e-mail address."
+    assert Organization.objects.count() == 0
+    assert User.objects.count() == 0

@@ -178,6 +178,21 @@ def test_the_command_writes_the_same_file(cast, numbers, tmp_path) -> None:
     assert target.read_text().startswith(HEADER + "\n")
 
 
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [("missing/numbers.csv", "No such file or directory"), (".", "Is a directory")],
+)
+def test_the_command_says_in_one_line_when_it_cannot_write(cast, tmp_path, where, reason):
+    target = tmp_path / where
+
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "export_phone_numbers", "--organization", cast.org.slug, "--output", str(target)
+        )
+
+    assert str(refused.value) == f"Cannot write {target}: {reason}."
+
+
 def test_the_command_refuses_an_unknown_slug(db) -> None:
     with pytest.raises(CommandError, match="No organization with the slug “nope”"):
         call_command("export_phone_numbers", "--organization", "nope")

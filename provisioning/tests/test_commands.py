@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.models import ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory
 from provisioning.engine import number_submit
 
@@ -88,16 +88,16 @@ def test_release_number(cast) -> None:
         run("release_number", "+12125550123")
     with pytest.raises(CommandError, match=r"No number \+12125550999 in Longcode\."):
         run("release_number", "+12125550999")
-    with pytest.raises(CommandError, match=r"not a US number in E\.164 form"):
-        run("release_number", "212-555-0123")
+    with pytest.raises(CommandError, match=r"^twelve is not a US phone number; write it e\.g\."):
+        run("release_number", "twelve")
 
 
-def test_seed_demo_orders_one_demo_dedicated_number() -> None:
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
+@pytest.mark.parametrize("typed", ["(415) 206-4322", "415-206-4322", "+1 415 206 4322"])
+def test_release_number_takes_a_number_as_people_write_it(cast, typed) -> None:
+    number = PhoneNumberFactory.create(organization=cast.org, e164="+14152064322")
 
-    [number] = PhoneNumber.objects.all()
-    assert (number.kind, number.provisioning_status) == ("dedicated", "requested")
-    assert number.requested_by is not None
-    assert number.requested_by.email == "admin@demo.longcode.test"
-    assert number.area_codes == ["415", "628"]
+    output = run("release_number", typed)
+
+    number.refresh_from_db()
+    assert number.provisioning_status == ProvisioningStatus.RELEASED
+    assert output.startswith("Released +14152064322 of Acme College")

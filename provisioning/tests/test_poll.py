@@ -12,7 +12,7 @@ from django.utils import timezone
 from notifications.models import OutboxEmail
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory
-from provisioning.engine import number_submit, provisioning_poll
+from provisioning.engine import number_submit, provisioning_poll, provisioning_poll_now
 from provisioning.hooks import number_provisioning_finished
 from provisioning.models import AttemptOutcome
 from provisioning.tests.carriers import Script
@@ -204,6 +204,20 @@ def test_a_receiver_that_raises_holds_back_only_its_own_number(order, caplog) ->
     with time_machine.travel(timezone.now() + timedelta(seconds=10), tick=False):
         provisioning_poll()  # the receiver is fixed: the held-back number completes
     assert status_of(bad) == "complete"
+
+
+@pytest.mark.django_db
+def test_a_poll_now_asks_about_the_numbers_named_before_they_are_due(order, finished) -> None:
+    asked, other = submitted(order, "415"), submitted(order, "628")
+    assert asked.next_poll_at is not None
+    assert asked.next_poll_at > timezone.now()
+
+    report = provisioning_poll_now(phone_number_ids=[asked.pk, other.pk + 1000])
+
+    assert (report.polled, report.completed) == (1, 1)
+    assert (status_of(asked), status_of(other)) == ("complete", "initiated")
+    assert [(pk, status) for pk, status, _ in finished] == [(asked.pk, "complete")]
+    assert provisioning_poll_now(phone_number_ids=[asked.pk]).polled == 0
 
 
 @pytest.mark.django_db

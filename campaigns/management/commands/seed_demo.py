@@ -1,15 +1,25 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from accounts.models import User
-from campaigns.models import Campaign, CampaignTransition, Contact
+from campaigns.demo import (
+    DemoError,
+    Stage,
+    demo_numbers_and_campaigns_seed,
+    tasks_here_and_mail_to_nowhere,
+)
+from campaigns.errors import CampaignError
 from inboxes.models import Inbox
 from offices.models import IdkBehaviour, Membership, Office, Organization, Role
-from phone_numbers.models import Kind, PhoneNumber, UseCase
-from provisioning.services import number_order
+from phone_numbers.models import UseCase
+from phone_numbers.services import ReusableNumberError
+from provisioning.carriers.simulated import SimulatedCarrier
+from provisioning.services import ProvisioningError
 
 DEMO_SLUG = "demo-college"
 DEMO_PASSWORD = "longcode-demo"
@@ -23,10 +33,26 @@ PEOPLE = [
 
 # The demo composes every app, so it lives in the app at the top of the arrows: campaigns.
 class Command(BaseCommand):
-    help = "Creates the demo organization (offices, inboxes, people); safe to run again."
+    help = (
+        "Creates the demo organization: offices, inboxes, people, and numbers and campaigns in "
+        "every state. Safe to run again."
+    )
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if not issubclass(import_string(settings.CARRIER_ADAPTER), SimulatedCarrier):
+            raise CommandError(
+                f"CARRIER_ADAPTER is {settings.CARRIER_ADAPTER}: the demo would buy real numbers. "
+                "seed_demo runs on the simulated carrier only."
+            )
+        try:
+            with tasks_here_and_mail_to_nowhere(), transaction.atomic():
+                created, stage = self._foundations()
+                demo_numbers_and_campaigns_seed(stage=stage)
+        except (DemoError, CampaignError, ProvisioningError, ReusableNumberError) as error:
+            raise CommandError(f"The demo was not built (nothing was saved): {error}") from error
+        self._print_login(created)
+
+    def _foundations(self) -> tuple[bool, Stage]:
         org, created = Organization.objects.get_or_create(
             slug=DEMO_SLUG, defaults={"name": "Demo College"}
         )
@@ -54,20 +80,32 @@ class Command(BaseCommand):
             name="Student outreach",
             defaults={"carrier_reference": "CDEMO01"},
         )
+        people = {}
+        # Hashing is slow on purpose; the demo's public password is hashed once for everyone.
+        password = ""
         for email, first, last, role, office_names in PEOPLE:
             user, user_created = User.objects.get_or_create(
                 email=email, defaults={"first_name": first, "last_name": last}
             )
             if user_created:
-                user.set_password(DEMO_PASSWORD)
+                password = password or make_password(DEMO_PASSWORD)
+                user.password = password
                 user.save(update_fields=["password"])
             membership, _ = Membership.objects.get_or_create(
                 organization=org, user=user, defaults={"role": role}
             )
             membership.offices.set([offices[name] for name in office_names])
-        _seed_campaigns(org, offices["Admissions"])
-        _demo_dedicated_number(org, use_case)
-        self._print_login(created)
+            people[email] = user
+        inboxes = {inbox.name: inbox for inbox in Inbox.objects.filter(organization=org)}
+        stage = Stage(
+            organization=org,
+            admin=people[PEOPLE[0][0]],
+            use_case=use_case,
+            offices=offices,
+            inboxes=inboxes,
+            people=people,
+        )
+        return created, stage
 
     def _print_login(self, created: bool) -> None:
         verb = "Created" if created else "Found"
@@ -75,51 +113,3 @@ class Command(BaseCommand):
         self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/ with:")
         for email, *_, role, _offices in PEOPLE:
             self.stdout.write(f"  {role.label:<14} {email} / {DEMO_PASSWORD}")
-
-
-# --- campaigns (issue 5) --------------------------------------------------------------------
-DEMO_CONTACTS = [
-    ("+12125550101", "Ada", "Lovelace"),
-    ("+12125550102", "Alan", "Turing"),
-    ("+12125550103", "Grace", "Hopper"),
-    ("+12125550104", "Katherine", "Johnson"),
-    ("+12125550105", "Edsger", "Dijkstra"),
-]
-
-
-def _seed_campaigns(org: Organization, admissions: Office) -> None:
-    """A single-use draft with contacts on the Admissions office (idempotent)."""
-    admin = User.objects.get(email=PEOPLE[0][0])
-    campaign, created = Campaign.objects.get_or_create(
-        organization=org,
-        name="Fall visit day",
-        defaults={
-            "office": admissions,
-            "initial_message": "Hi {first_name}! Join us for Fall visit day on campus.",
-            "area_codes": ["212", "646"],
-            "use_case": UseCase.objects.filter(organization=org).first(),
-            "created_by": admin,
-        },
-    )
-    if created:
-        CampaignTransition.objects.create(
-            campaign=campaign, to_status="draft", by=admin, reason="Created"
-        )
-        Contact.objects.bulk_create(
-            Contact(campaign=campaign, phone=phone, first_name=first, last_name=last)
-            for phone, first, last in DEMO_CONTACTS
-        )
-
-
-def _demo_dedicated_number(org: Organization, use_case: UseCase) -> None:
-    """A dedicated number ordered like any other, so the demo shows its tag go yellow → green."""
-    if PhoneNumber.objects.filter(organization=org, kind=Kind.DEDICATED).exists():
-        return
-    admin = User.objects.get(email=PEOPLE[0][0])
-    number_order(
-        organization=org,
-        kind=Kind.DEDICATED,
-        use_case=use_case,
-        area_codes=["415", "628"],
-        requested_by=admin,
-    )

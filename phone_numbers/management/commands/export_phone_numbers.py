@@ -33,7 +33,10 @@ class Command(BaseCommand):
             for chunk in export_csv(numbers, membership=None):
                 self.stdout.write(chunk.decode(), ending="")
             return
-        with open(output, "wb") as file:
-            for chunk in export_csv(numbers, membership=None):
-                file.write(chunk)
+        try:
+            with open(output, "wb") as file:
+                for chunk in export_csv(numbers, membership=None):
+                    file.write(chunk)
+        except OSError as error:
+            raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
         self.stderr.write(f"Wrote {output}.")

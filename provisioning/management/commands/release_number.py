@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from offices.time_zones import moment_text
 from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.phones import phone_normalise
 from provisioning.services import E164, number_release, number_used_by
 
 
@@ -11,7 +12,9 @@ class Command(BaseCommand):
     help = "Releases a number: it stops counting at once; the carrier release runs on a worker."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("e164", help="the number, e.g. +12125550100")
+        parser.add_argument(
+            "e164", help="the number, e.g. +12125550100, (212) 555-0100 or 212-555-0100"
+        )
         parser.add_argument(
             "--force",
             action="store_true",
@@ -19,9 +22,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, e164: str, force: bool, **options: Any) -> None:
-        e164 = e164.strip()
-        if not E164.match(e164):
-            raise CommandError(f"{e164} is not a US number in E.164 form, e.g. +12125550100.")
+        typed = e164.strip()
+        # Taken as typed when already E.164 (a number in Longcode need not be one phonenumbers
+        # calls valid); otherwise read the way people write numbers, as the contacts upload does.
+        e164 = typed if E164.match(typed) else phone_normalise(typed) or ""
+        if not e164:
+            raise CommandError(
+                f"{typed} is not a US phone number; write it e.g. +12125550100 or (212) 555-0100."
+            )
         rows = PhoneNumber.objects.filter(e164=e164).select_related("organization")
         number = rows.exclude(provisioning_status=ProvisioningStatus.RELEASED).first()
         if number is None:

@@ -1,4 +1,4 @@
-"""Phone numbers as people type them, turned into E.164 (US numbers by default)."""
+"""Phone numbers as people type them, turned into E.164 (US numbers by default), and back."""
 
 import re
 
@@ -33,6 +33,12 @@ def phone_normalise(value: str) -> str | None:
     if parsed.country_code != 1 or not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(e164: str) -> str:
+    """How people read a North American number: ``(415) 206-4322``."""
+    parsed = phonenumbers.parse(e164, DEFAULT_REGION)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def phone_list_parse(text: str) -> tuple[set[str], list[str]]:

@@ -1,0 +1,275 @@
+"""``seed_demo``: one organization that shows every state of numbers and campaigns at once,
+made through the services and the engine, and the same however often it runs."""
+
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignSender, CampaignTransition, Contact
+from config.celery import app
+from notifications.models import OutboxEmail, OutboxStatus
+from offices.models import Organization
+from phone_numbers.models import IN_FLIGHT, Kind, PhoneNumber
+from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
+from provisioning.engine import provisioning_poll
+from provisioning.models import ProvisioningAttempt
+
+SENDER1, SENDER2 = "sender1@demo.longcode.test", "sender2@demo.longcode.test"
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def demo_numbers():
+    return PhoneNumber.objects.filter(organization__slug="demo-college")
+
+
+def number(kind: str, *area_codes: str) -> PhoneNumber:
+    return demo_numbers().get(kind=kind, area_codes=list(area_codes))
+
+
+def campaign(name: str) -> Campaign:
+    return Campaign.objects.get(organization__slug="demo-college", name=name)
+
+
+def timeline(name: str) -> list[tuple[str, str]]:
+    rows = campaign(name).transitions.order_by("at", "id")
+    return [(row.from_status, row.to_status) for row in rows]
+
+
+def outcomes(phone_number: PhoneNumber) -> list[str]:
+    return list(phone_number.provisioning_attempts.order_by("n").values_list("outcome", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_numbers_show_every_kind_and_provisioning_state() -> None:
+    seed()
+
+    shown = Counter(demo_numbers().values_list("kind", "provisioning_status"))
+    assert shown == {
+        ("dedicated", "complete"): 2,
+        ("dedicated", "initiated"): 1,
+        ("dedicated", "failed"): 1,
+        ("reusable", "complete"): 3,
+        ("reusable", "initiated"): 1,
+        ("single_use", "initiated"): 1,
+        ("single_use", "failed"): 1,
+        ("single_use", "released"): 1,
+    }
+    reusable = demo_numbers().filter(kind=Kind.REUSABLE)
+    assert set(reusable.values_list("office__name", "response_type")) == {
+        ("Admissions", "agent"),
+        ("Financial Aid", "agent"),
+        ("Financial Aid", "bot"),
+    }
+    assert not reusable.filter(inboxes=None).exists()
+    admissions_line = reusable.get(name="Admissions line")
+    assert admissions_line.inbox_names == "Admissions front desk, Campus visits"
+
+    failed = number(Kind.DEDICATED, "999")
+    assert failed.failure_reason.startswith("Provisioning failed after 5 attempts. Last reason: ")
+    assert outcomes(failed) == ["rejected"] * 5
+    assert outcomes(number(Kind.DEDICATED, "998")) == ["rejected", "rejected", "approved"]
+    assert outcomes(number(Kind.DEDICATED, "415", "628")) == ["approved"]
+    for watched in demo_numbers().filter(provisioning_status__in=IN_FLIGHT):
+        # Submitted, so the poller finds it: the tag turns green while you watch.
+        assert watched.e164
+        assert watched.next_poll_at is not None
+        assert outcomes(watched) == ["pending"]
+
+
+@pytest.mark.django_db
+def test_the_campaigns_show_every_state_with_contacts_senders_and_their_timeline() -> None:
+    seed()
+
+    shown = {
+        c.name: (c.status, c.provisioning_failed, c.number_choice)
+        for c in Campaign.objects.filter(organization__slug="demo-college")
+    }
+    assert shown == {
+        "Spring open house": ("active", False, "dedicated"),
+        "Campus tour reminders": ("active", False, "reusable"),
+        "Scholarship deadline": ("launching", False, "single_use"),
+        "Work-study info session": ("draft", True, "single_use"),
+        "Fall visit day": ("draft", False, "single_use"),
+        "Summer orientation": ("archived", False, "single_use"),
+    }
+    assert timeline("Spring open house") == [("", "draft"), ("draft", "active")]
+    assert timeline("Scholarship deadline") == [("", "draft"), ("draft", "launching")]
+    assert timeline("Work-study info session") == [
+        ("", "draft"),
+        ("draft", "launching"),
+        ("launching", "draft"),
+    ]
+    assert timeline("Summer orientation") == [
+        ("", "draft"),
+        ("draft", "launching"),
+        ("launching", "active"),
+        ("active", "archived"),
+    ]
+    failed = campaign("Work-study info session")
+    assert failed.phone_number is not None
+    assert failed.phone_number.provisioning_status == "failed"
+    assert list(failed.transitions.all())[-1].reason.startswith(
+        "Provisioning failed after 5 attempts"
+    )
+    archived = campaign("Summer orientation").phone_number
+    assert archived is not None
+    assert (archived.kind, archived.provisioning_status) == ("single_use", "released")
+    assert campaign("Campus tour reminders").phone_number.in_use  # type: ignore[union-attr]
+
+    for demo in Campaign.objects.filter(organization__slug="demo-college"):
+        contacts = Contact.objects.filter(campaign=demo)
+        assert 24 <= contacts.count() <= 40
+        assert demo.contact_fields == ["school"]
+        assert not contacts.filter(first_name="").exists()
+        assert not contacts.filter(last_name="").exists()
+        assert contacts.filter(fields__school="Lincoln High").exists()
+        assert "{first_name}" in demo.initial_message
+    senders = Counter(CampaignSender.objects.values_list("user__email", flat=True))
+    assert senders == {SENDER1: 5, SENDER2: 4}
+
+
+@pytest.mark.django_db
+def test_the_outbox_holds_what_the_transitions_wrote() -> None:
+    seed()
+
+    events = Counter(
+        event.split(":")[-1] for event in OutboxEmail.objects.values_list("event", flat=True)
+    )
+    # Launchers hear of each launch; senders get their assignment when a campaign goes live;
+    # the requester of each dedicated or reusable number hears its outcome.
+    assert events == {
+        "active": 3,
+        "assignment": 5,
+        "launching": 3,
+        "provisioning_failed": 1,
+        "complete": 5,
+        "failed": 1,
+    }
+
+
+@pytest.mark.django_db
+def test_seeding_twice_changes_nothing() -> None:
+    def snapshot() -> dict[str, object]:
+        return {
+            "numbers": sorted(
+                PhoneNumber.objects.values_list("pk", "provisioning_status", "attempts", "e164")
+            ),
+            "campaigns": sorted(Campaign.objects.values_list("pk", "status", "updated_at")),
+            "contacts": Contact.objects.count(),
+            "senders": CampaignSender.objects.count(),
+            "timeline": CampaignTransition.objects.count(),
+            "attempts": ProvisioningAttempt.objects.count(),
+            "outbox": OutboxEmail.objects.count(),
+        }
+
+    assert "Created the demo organization" in seed()
+    first = snapshot()
+    assert first["contacts"] == 190
+
+    assert "Found the demo organization" in seed()
+
+    assert snapshot() == first
+
+
+@pytest.mark.django_db
+def test_a_sender_sees_the_campaigns_they_send_on() -> None:
+    seed()
+    client = Client()
+    assert client.login(email=SENDER2, password="longcode-demo")
+
+    active = client.get("/campaigns/").content.decode()
+    drafts = client.get("/campaigns/drafts/").content.decode()
+    archived = client.get("/campaigns/archived/").content.decode()
+
+    assert "Spring open house" in active
+    assert "Campus tour reminders" not in active  # sender1's only
+    assert "Scholarship deadline" in drafts
+    assert "Work-study info session" in drafts
+    assert "Fall visit day" not in drafts
+    assert "Summer orientation" in archived
+
+
+@pytest.mark.django_db
+def test_what_provisions_while_you_watch_is_finished_by_the_poller() -> None:
+    seed()
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False):
+        report = provisioning_poll()
+
+    assert report.completed == 3
+    assert not demo_numbers().filter(provisioning_status__in=IN_FLIGHT).exists()
+    assert campaign("Scholarship deadline").status == "active"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_seeding_leaves_no_task_for_the_worker_and_sends_no_mail(smtp_server) -> None:
+    app.control.purge()
+
+    seed()
+
+    assert app.control.purge() == 0
+    assert smtp_server.messages == []
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
+    # The seeding's releases ran: the carrier holds only the numbers that are provisioned or
+    # provisioning; every rejected one and the archived campaign's went back.
+    held = SimulatedNumber.objects.filter(state=SimulatedNumberState.OWNED)
+    assert set(held.values_list("e164", flat=True)) == set(
+        demo_numbers()
+        .filter(provisioning_status__in=[*IN_FLIGHT, "complete"])
+        .values_list("e164", flat=True)
+    )
+    assert SimulatedNumber.objects.filter(state=SimulatedNumberState.RELEASED).count() == 13
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_a_carrier_that_buys_real_numbers(settings) -> None:
+    settings.CARRIER_ADAPTER = "provisioning.carriers.base.CarrierAdapter"
+
+    with pytest.raises(CommandError, match="the demo would buy real numbers"):
+        seed()
+
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_demo_that_cannot_be_built_says_why_and_saves_nothing(settings) -> None:
+    settings.NUMBERS_PER_USE_CASE = 3
+
+    with pytest.raises(CommandError, match=r"nothing was saved.*already has 3 numbers"):
+        seed()
+
+    assert not Organization.objects.exists()
+    assert not PhoneNumber.objects.exists()
+
+
+@pytest.mark.django_db
+def test_every_demo_page_shows_its_state_to_the_admin() -> None:
+    seed()
+    client = Client()
+    assert client.login(email="admin@demo.longcode.test", password="longcode-demo")
+
+    listed = client.get("/numbers/").content.decode()
+    for tag in ("Provisioning complete", "Provisioning initiated", "Provisioning failed"):
+        assert tag in listed
+    released = f'href="/numbers/{demo_numbers().get(provisioning_status="released").pk}/"'
+    assert released not in listed
+    assert released in client.get("/numbers/?status=released").content.decode()
+    for demo_number in demo_numbers():
+        assert client.get(f"/numbers/{demo_number.pk}/").status_code == 200
+    for demo in Campaign.objects.filter(organization__slug="demo-college"):
+        page = client.get(f"/campaigns/{demo.pk}/")
+        assert page.status_code == 200
+        assert demo.name in page.content.decode()
+    failed = client.get(f"/campaigns/{campaign('Work-study info session').pk}/")
+    assert "Provisioning failed" in failed.content.decode()
