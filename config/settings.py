@@ -281,6 +281,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # runserver's request lines, which Django otherwise prints with a clock of their own.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Successful sign-ins are not news; failures and lockouts (WARNING) still show.
+        "axes": {"level": "WARNING"},
     },
 }
 CELERY_WORKER_LOG_FORMAT = LOG_FORMAT

@@ -144,7 +144,8 @@ def _outbox_record_failure(*, email: OutboxEmail, error: OSError, now: datetime)
         logger.warning("The mail server refused %s: %s", email, email.failure_reason)
     elif now - email.created_at >= GIVE_UP_AFTER:
         email.status = OutboxStatus.FAILED
-        email.failure_reason = f"Not delivered within {GIVE_UP_AFTER}: {_reason(error)}"
+        hours = int(GIVE_UP_AFTER.total_seconds() // 3600)
+        email.failure_reason = f"Not delivered within {hours} hours: {_reason(error)}"
         outcome = Delivery.GAVE_UP
         logger.error("Giving up on %s after %s attempts", email, email.attempts)
     else:

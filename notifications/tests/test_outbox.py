@@ -108,6 +108,7 @@ def test_an_email_that_cannot_be_sent_for_a_day_is_given_up(settings) -> None:
 
     email.refresh_from_db()
     assert email.status == OutboxStatus.FAILED
+    assert email.failure_reason.startswith("Not delivered within 24 hours: ConnectionRefusedError")
 
 
 @pytest.mark.django_db
