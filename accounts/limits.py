@@ -15,6 +15,7 @@ from functools import wraps
 from http import HTTPStatus
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
@@ -26,6 +27,23 @@ from django.shortcuts import render
 from accounts.forms import LoginForm
 
 View = Callable[..., HttpResponseBase]
+
+
+class SignInLimitBackend(AxesStandaloneBackend):
+    """Refuses a locked-out account or address before any password is checked (first in
+    AUTHENTICATION_BACKENDS). A sign-in through a page always comes with its request; one
+    without (the test client's ``login``, a shell) has no address to count and goes on to the
+    password check as before."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if request is not None:
+            super().authenticate(request, username, password, **kwargs)
 
 
 def lockout_message() -> str:

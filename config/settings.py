@@ -133,7 +133,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account or address before the password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.limits.SignInLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Failed sign-ins (accounts.limits): after 5 for one account, or 5 from one address (either

@@ -109,3 +109,8 @@ def test_guessed_set_password_links_lock_the_address_and_the_account(cast) -> No
     assert LOCKED in good_link.content.decode()
     # bob's own sign-in is locked too, wherever he signs in from.
     assert _sign_in("bob@acme.test", RIGHT, address="198.51.100.9")[0] == 429
+
+
+def test_the_test_clients_login_still_signs_in(cast) -> None:
+    """Signing in without a page (``Client.login``, a shell) has no address to limit."""
+    assert Client().login(email="alice@acme.test", password=RIGHT)
