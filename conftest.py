@@ -17,6 +17,8 @@ from django.test import Client
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Prism serving Twilio's specs, and the scripted Twilio edge (the `prism` and `twilio` fixtures).
+pytest_plugins = ["tests.twilio_mock"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,21 +1,23 @@
 """Exporting 1,000,000 phone numbers as CSV through the export view (StreamingHttpResponse over
-COPY), beside PostgreSQL's own ``COPY … TO STDOUT`` of the same rows; and peak memory.
+COPY), beside PostgreSQL's own ``COPY … TO STDOUT`` of the same rows (measured alternately); and
+peak memory.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/longcode_bench \\
         .venv/bin/python benchmarks/bench_export.py
 
 Targets: at least 1/3 of COPY's throughput; peak memory (resident set) under 150 MB.
-Each figure is the best of 3 runs (the machines are shared; the best run is the least disturbed).
+Each figure is the median of BENCH_REPEATS runs (benchmarks/report.py); BENCH_SCALE scales the
+1,000,000.
 """
 
 import resource
 import time
 from collections.abc import Iterable
 
-from numbers_data import organization_with_numbers, setup_django
+from numbers_data import bench_admin, organization_with_numbers, setup_django
+from report import Report, alternate, at_most, ratio_at_least, scaled
 
-ROWS = 1_000_000
-RUNS = 3
+ROWS = scaled(1_000_000)
 
 
 def peak_rss_mb() -> float:
@@ -40,13 +42,11 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from offices.models import Membership, Organization, Role
-    from offices.tests.factories import UserFactory
+    from offices.models import Organization
 
     org_id = organization_with_numbers("bench-export", ROWS, base=3_000_000_000)
     org = Organization.objects.get(pk=org_id)
-    user = UserFactory.create(email="bench-export@bench.test")
-    Membership.objects.get_or_create(organization=org, user=user, defaults={"role": Role.ADMIN})
+    user, _ = bench_admin(org, "bench-export@bench.test")
     client = Client()
     client.force_login(user)
     rss_before = peak_rss_mb()
@@ -66,40 +66,49 @@ def main() -> None:
             with cursor.copy(baseline) as copy:
                 yield from copy
 
-    copies = [timed(copy_chunks()) for _ in range(RUNS)]
-
     def export_chunks() -> Iterable[bytes]:
         response = client.get("/numbers/export.csv")
         assert response.status_code == 200
         return response.streaming_content  # type: ignore[attr-defined]
 
-    exports = [timed(export_chunks()) for _ in range(RUNS)]
-    copy_s, _, copy_bytes, copy_lines = min(copies)
-    export_s, first_s, export_bytes, export_lines = min(exports)
-    assert export_lines == copy_lines, (export_lines, copy_lines)
+    copies: list[tuple[float, float, int, int]] = []
+    exports: list[tuple[float, float, int, int]] = []
 
-    rows = export_lines - 1
-    copy_rate, export_rate = rows / copy_s, rows / export_s
-    ratio = export_rate / copy_rate
+    def copy_rate() -> float:
+        copies.append(timed(copy_chunks()))
+        return (copies[-1][3] - 1) / copies[-1][0]
+
+    def export_rate() -> float:
+        exports.append(timed(export_chunks()))
+        return (exports[-1][3] - 1) / exports[-1][0]
+
+    export_rates, copy_rates = alternate(export_rate, copy_rate, warm_up=False)
+    assert {e[3] for e in exports} == {c[3] for c in copies}, (exports, copies)
+    rows = exports[0][3] - 1
     peak = peak_rss_mb()
     print(f"\nPhone-number CSV export — {rows:,} rows (of {ROWS:,}; released left out), {url}")
-    print(f"{'method':58} {'rows/s':>9} {'MB':>6} {'vs COPY':>8}")
-    for label, rate, size, vs in [
-        ("COPY … TO STDOUT, stored columns (psycopg cursor.copy)", copy_rate, copy_bytes, 1.0),
-        (
-            "/numbers/export.csv (COPY of the list query, neutralised)",
-            export_rate,
-            export_bytes,
-            ratio,
-        ),
-    ]:
-        print(f"{label:58} {rate:9,.0f} {size / 1e6:6.0f} {vs:8.2f}")
-    verdict = "ok" if ratio >= 1 / 3 else "UNDER"
-    print(f"first byte after {first_s * 1000:.0f} ms; target ≥ 0.33 of COPY: {verdict}")
-    print(
-        f"peak resident memory {peak:.0f} MB (before the exports {rss_before:.0f} MB); "
-        f"target < 150 MB: {'ok' if peak < 150 else 'OVER'}"
+    report = Report(
+        "bench_export",
+        f"`/numbers/export.csv` of {rows:,} numbers (of {ROWS:,}; released left out) through the "
+        "view, read to the end, beside PostgreSQL's own `COPY … TO STDOUT` of the stored columns "
+        "of the same rows (the baseline); time to the first byte; the process's peak memory.",
     )
+    report.row(
+        f"export rows/s, {rows:,} rows",
+        "rows/s",
+        export_rates,
+        copy_rates,
+        target=ratio_at_least(1 / 3),
+        baseline_label="COPY",
+    )
+    report.row("export: time to the first byte", "ms", [e[1] * 1000 for e in exports])
+    report.row(
+        f"peak resident memory (before the exports {rss_before:.0f} MB)",
+        "MB",
+        [peak],
+        target=at_most(150),
+    )
+    print(report.save())
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/longcode_bench"
@@ -38,6 +39,18 @@ def _create_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def bench_admin(organization: Any, email: str) -> tuple[Any, Any]:
+    """A person (user, membership) who is an admin of ``organization``, to sign in as."""
+    from accounts.models import User
+    from offices.models import Membership, Role
+
+    user, _ = User.objects.get_or_create(email=email)
+    membership, _ = Membership.objects.get_or_create(
+        organization=organization, user=user, defaults={"role": Role.ADMIN}
+    )
+    return user, membership
+
+
 def organization_with_numbers(slug: str, rows: int, *, base: int) -> int:
     """The id of organization ``slug`` holding ``rows`` numbers: 80 % single-use, 15 % dedicated,
     5 % reusable across 10 offices (with inboxes); 5 % released; 1 in 500 used by an active
@@ -52,9 +65,14 @@ def organization_with_numbers(slug: str, rows: int, *, base: int) -> int:
                 "SELECT count(*) FROM phone_numbers_phonenumber WHERE organization_id = %s",
                 [found[0]],
             )
-            if cursor.fetchone()[0] == rows:
-                return int(found[0])
-            cursor.execute("DELETE FROM offices_organization WHERE id = %s", [found[0]])
+            held = cursor.fetchone()[0]
+            if held != rows:
+                # Kept data is never thrown away: another size needs a database of its own.
+                raise SystemExit(
+                    f"{slug} holds {held:,} numbers, not {rows:,}: run at the BENCH_SCALE that "
+                    "made them, or point DATABASE_URL at another database."
+                )
+            return int(found[0])
         started = time.perf_counter()
         print(f"generating {rows:,} numbers for {slug} (once) …", flush=True)
         cursor.execute(GENERATE, {"slug": slug, "rows": rows, "base": base})
@@ -67,8 +85,8 @@ def organization_with_numbers(slug: str, rows: int, *, base: int) -> int:
 
 GENERATE = """
 WITH org AS (
-  INSERT INTO offices_organization (name, slug, created_at)
-  VALUES (%(slug)s, %(slug)s, now()) RETURNING id
+  INSERT INTO offices_organization (name, slug, time_zone, created_at)
+  VALUES (%(slug)s, %(slug)s, 'America/New_York', now()) RETURNING id
 ), offices AS (
   INSERT INTO offices_office (organization_id, name, number_quota, idk_default, idk_message, created_at)
   SELECT org.id, 'Office ' || g, 100000, 'reply', '', now() FROM org, generate_series(0, 9) g

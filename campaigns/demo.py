@@ -40,8 +40,9 @@ from campaigns.services import (
 from inboxes.models import Inbox
 from offices.models import Office, Organization
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType, UseCase
-from provisioning.engine import number_submit, provisioning_poll_now
+from provisioning.polling import provisioning_poll_now
 from provisioning.services import number_order
+from provisioning.submitting import number_submit
 
 
 class DemoError(Exception):

@@ -1,8 +1,8 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
+from inboxes.models import Conversation
 from offices.bounds import EARLIEST_STORED, LATEST_STORED
 from offices.models import Office, Organization
 from phone_numbers.models import PhoneNumber, UseCase
@@ -23,10 +23,6 @@ class NumberChoice(models.TextChoices):
     SINGLE_USE = "single_use", "Single-use number"
     DEDICATED = "dedicated", "Dedicated number"
     REUSABLE = "reusable", "Reusable number"
-
-
-# The most contacts a sender may claim at once with self-assign.
-BATCH_SIZE_MAX = 1000
 
 
 class Campaign(models.Model):
@@ -60,8 +56,11 @@ class Campaign(models.Model):
     )
     self_assign = models.BooleanField(default=False)
     batch_size = models.PositiveIntegerField(
-        default=100, validators=[MinValueValidator(1), MaxValueValidator(BATCH_SIZE_MAX)]
+        default=100, help_text="How many contacts one self-assign claim gives (1 to 1,000)."
     )
+    # Only the SHA-256 of the invite link's token is kept; the link is shown when made.
+    invite_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    invite_enabled = models.BooleanField("invite link on", default=False)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
     )
@@ -109,6 +108,14 @@ class Campaign(models.Model):
                 name="active_campaign_has_number_and_launch",
             ),
             models.CheckConstraint(
+                condition=Q(batch_size__gte=1, batch_size__lte=1000),
+                name="self_assign_batch_size_1_to_1000",
+            ),
+            models.CheckConstraint(
+                condition=Q(invite_enabled=False) | Q(invite_token_hash__isnull=False),
+                name="enabled_invite_link_has_token",
+            ),
+            models.CheckConstraint(
                 condition=Q(status="archived", archived_at__isnull=False)
                 | (~Q(status="archived") & Q(archived_at__isnull=True)),
                 name="archived_at_set_only_when_archived",
@@ -119,10 +126,6 @@ class Campaign(models.Model):
                 condition=Q(start_at__isnull=True)
                 | Q(start_at__gte=EARLIEST_STORED, start_at__lt=LATEST_STORED),
                 name="campaign_start_at_in_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(batch_size__gte=1, batch_size__lte=BATCH_SIZE_MAX),
-                name="campaign_batch_size_in_range",
             ),
         ]
 
@@ -231,11 +234,33 @@ class Contact(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     fields = models.JSONField(default=dict, blank=True)
+    # Unassigned while null. A sender keeps the contacts they texted even once removed.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact"
+    )
+    texted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When we last texted them; set by the initial message."
+    )
     last_reply_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # A sender's initial messages left to send, in order: the messenger's next contact.
+            models.Index(
+                fields=["assignee", "campaign", "id"],
+                condition=Q(texted_at__isnull=True, assignee__isnull=False),
+                name="contact_initial_to_send",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "phone"], name="contact_once_per_campaign"),
             models.CheckConstraint(
@@ -266,3 +291,78 @@ class OptOut(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class UnassignedChunk(models.Model):
+    """A run of a campaign's contacts (consecutive ids) that self-assign claims from.
+
+    ``has_unassigned`` is a hint, not a count: a claim that finds the chunk empty clears it,
+    and taking contacts back to Unassigned sets it again. See ``campaigns.self_assign``.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    has_unassigned = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["campaign", "first_id"]
+        indexes = [
+            models.Index(
+                fields=["campaign", "first_id"],
+                condition=Q(has_unassigned=True),
+                name="chunk_with_unassigned",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "first_id"], name="chunk_once"),
+            models.CheckConstraint(
+                condition=Q(first_id__lte=F("last_id")), name="chunk_first_before_last"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.first_id}-{self.last_id}"
+
+
+class SelfAssignClaim(models.Model):
+    """One press of *Get more*: the same request key gives the same claim, never a second."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request_key = models.CharField(max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "user", "request_key"], name="self_assign_claim_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} claimed {self.count} of {self.campaign_id}"
+
+
+class CannedResponse(models.Model):
+    """An answer an admin writes once for a campaign; senders pick it when replying."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="canned_responses"
+    )
+    title = models.CharField(max_length=100)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "title"], name="canned_response_title_once_per_campaign"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from campaigns.assignment import contacts_take_back
 from campaigns.errors import CampaignError
 from campaigns.message_fields import message_unknown_fields
 from campaigns.models import (
@@ -201,8 +202,10 @@ def _check_senders_change(campaign: Campaign) -> None:
 
 @transaction.atomic
 def campaign_sender_remove(*, campaign: Campaign, user: User) -> None:
+    """Removes a sender; the contacts they had not texted yet go back to Unassigned."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _check_senders_change(campaign)
+    contacts_take_back(campaign=campaign, sender=user)
     CampaignSender.objects.filter(campaign=campaign, user=user).delete()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 _AREA_CODE = re.compile(r"^\d{3}$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Knobs:
     flaky_area_codes: dict[str, int]
     empty_area_codes: frozenset[str]
     error_rate: float
+    undeliverable: frozenset[str]
 
 
 def parse_latency(value: str) -> tuple[float, float]:
@@ -53,6 +55,17 @@ def parse_flaky(value: str) -> dict[str, int]:
     return flaky
 
 
+def parse_phones(name: str, values: list[str] | str) -> frozenset[str]:
+    phones = values.split(",") if isinstance(values, str) else values
+    phones = [phone.strip() for phone in phones if phone.strip()]
+    bad = [phone for phone in phones if not _E164.match(phone)]
+    if bad:
+        raise ImproperlyConfigured(
+            f"{name}: {', '.join(bad)} is not an E.164 number, e.g. +12125550100."
+        )
+    return frozenset(phones)
+
+
 def parse_error_rate(value: float) -> float:
     if not 0 <= value <= 1:
         raise ImproperlyConfigured(
@@ -75,4 +88,7 @@ def knobs_from(settings: Any) -> Knobs:
             settings.SIMULATED_CARRIER_EMPTY_AREA_CODES,
         ),
         error_rate=parse_error_rate(float(settings.SIMULATED_CARRIER_ERROR_RATE)),
+        undeliverable=parse_phones(
+            "SIMULATED_CARRIER_UNDELIVERABLE", settings.SIMULATED_CARRIER_UNDELIVERABLE
+        ),
     )

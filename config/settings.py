@@ -123,7 +123,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+    # Production keeps each process's connection between requests: opening one costs more than
+    # most pages (an empty view served ~140 req/s with a connection per request, ~720 with
+    # persistent ones), and the health check drops one the server has closed before a request
+    # uses it. Celery workers close theirs before and after every task (celery's Django fixup,
+    # CELERY_DB_REUSE_MAX unset), so a worker never holds a stale one.
+    DATABASES["default"].setdefault(
+        "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+    )
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -219,6 +227,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # With late acks, Redis hands a task that was taken but never acknowledged (its worker was
+    # killed) to another worker after the visibility timeout — by default an hour, during which
+    # a lost submit just waits. It must stay longer than a task may run
+    # (CELERY_TASK_TIME_LIMIT) plus the longest countdown our retries use (a submit's backoff,
+    # at most 300 s), or a task still running or waiting would be delivered twice: four time
+    # limits (20 min).
+    # The beat sweeps (lost submits, unconfirmed releases, due e-mails) are the backstop.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * CELERY_TASK_TIME_LIMIT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -240,6 +257,12 @@ SIMULATED_CARRIER_FAIL_AREA_CODES = env.list("SIMULATED_CARRIER_FAIL_AREA_CODES"
 SIMULATED_CARRIER_FLAKY_AREA_CODES = env.str("SIMULATED_CARRIER_FLAKY_AREA_CODES", default="998:2")
 SIMULATED_CARRIER_EMPTY_AREA_CODES = env.list("SIMULATED_CARRIER_EMPTY_AREA_CODES", default=["000"])
 SIMULATED_CARRIER_ERROR_RATE = env.float("SIMULATED_CARRIER_ERROR_RATE", default=0.0)
+# Contact numbers (E.164, comma-separated) whose messages the simulated carrier fails to deliver.
+SIMULATED_CARRIER_UNDELIVERABLE = env.list("SIMULATED_CARRIER_UNDELIVERABLE", default=[])
+# Signs the simulated carrier's inbound and status webhooks; only the simulator uses it.
+SIMULATED_CARRIER_WEBHOOK_SECRET = env.str(
+    "SIMULATED_CARRIER_WEBHOOK_SECRET", default="simulated-carrier-development-secret"
+)
 # A malformed knob stops start-up here, with a message that says how to write it.
 knobs_from(SimpleNamespace(**{k: v for k, v in globals().items() if k.startswith("SIMULATED_")}))
 
@@ -257,6 +280,30 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
 }
+
+# --- Twilio (CARRIER_ADAPTER=provisioning.carriers.twilio.TwilioCarrier) -----------------
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# The Messaging Service whose US A2P 10DLC campaign registers the numbers in its sender pool.
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+# Where Twilio calls back with a sent message's delivery status (our /hooks/twilio/status/).
+TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
+# Twilio's hosts; the contract tests point them at Prism serving Twilio's OpenAPI specs.
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com")
+TWILIO_MESSAGING_BASE_URL = env.str(
+    "TWILIO_MESSAGING_BASE_URL", default="https://messaging.twilio.com"
+)
+if PRODUCTION and CARRIER_ADAPTER.endswith(".TwilioCarrier"):
+    _missing = [
+        name
+        for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_MESSAGING_SERVICE_SID")
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"CARRIER_ADAPTER names Twilio but {', '.join(_missing)} is not set: the adapter "
+            "cannot buy, register or release numbers without them."
+        )
 
 # --- Production hardening (checked by `manage.py check --deploy`) ------------------------
 if PRODUCTION:
@@ -281,6 +328,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # runserver's request lines, which Django otherwise prints with a clock of their own.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The twilio package logs every request and answer (headers included) at INFO.
+        "twilio.http_client": {"level": "WARNING"},
         # Successful sign-ins are not news; failures and lockouts (WARNING) still show.
         "axes": {"level": "WARNING"},
     },

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from campaigns.join_views import join
 from config import views
+from provisioning.twilio_hooks import events_hook
+from provisioning.webhooks import status_hook
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,5 +16,10 @@ urlpatterns = [
     path("numbers/", include("provisioning.urls")),
     path("numbers/", include("phone_numbers.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("hooks/twilio/events/", events_hook, name="twilio_events_hook"),
+    path("campaigns/", include("campaigns.sender_panel_urls")),
+    path("join/<str:token>/", join, name="join"),
+    path("messenger/", include("campaigns.messenger_urls")),
+    path("hooks/<str:carrier>/status/", status_hook, name="carrier_status_hook"),
     path("ops/admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config.celery import enqueue_on_commit
 from notifications.models import OutboxEmail, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -55,9 +56,7 @@ def notification_enqueue(
             email.save(force_insert=True)
     except IntegrityError:
         return None
-    from notifications.tasks import deliver_email
-
-    transaction.on_commit(lambda: deliver_email.delay(email.pk))
+    enqueue_on_commit("notifications.tasks.deliver_email", email.pk)
     return email
 
 

@@ -7,4 +7,5 @@ def tenant(request: HttpRequest) -> dict[str, Any]:
     return {
         "organization": getattr(request, "organization", None),
         "membership": getattr(request, "membership", None),
+        "memberships": getattr(request, "memberships", []),
     }

@@ -5,6 +5,10 @@ from django.utils import timezone
 
 from offices.models import Membership
 
+# The organization a person in several works in now: chosen in the header's switcher, or by
+# following an invite link.
+ORGANIZATION_SESSION_KEY = "organization_id"
+
 
 class TenantMiddleware:
     """Resolves ``request.membership`` and ``request.organization`` once per request, and shows
@@ -18,14 +22,20 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        membership = None
+        membership, memberships = None, []
         if request.user.is_authenticated:
-            membership = (
+            # One query: every organization of the person, for the header's switcher too.
+            memberships = list(
                 Membership.objects.select_related("organization")
                 .filter(user=request.user)
                 .order_by("id")
-                .first()
             )
+            chosen = request.session.get(ORGANIZATION_SESSION_KEY)
+            membership = next(
+                (m for m in memberships if m.organization_id == chosen),
+                memberships[0] if memberships else None,
+            )
+        request.memberships = memberships  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = membership.organization if membership else None  # type: ignore[attr-defined]
         if membership is None:

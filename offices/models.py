@@ -1,6 +1,9 @@
+from datetime import time
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import F, Q
 
 from offices.bounds import OFFICE_QUOTA_MAX
 from offices.time_zones import DEFAULT_TIME_ZONE, time_zone_validate
@@ -17,10 +20,29 @@ class Organization(models.Model):
         validators=[time_zone_validate],
         help_text="Every time is shown in it, and a campaign's start date is entered in it.",
     )
+    # TCPA-style quiet hours, read in each contact's own time zone (campaigns.sending).
+    texting_hours_start = models.TimeField(
+        default=time(9, 0), help_text="No message leaves before this hour, in the contact's time."
+    )
+    texting_hours_end = models.TimeField(
+        default=time(20, 0), help_text="No message leaves after this hour, in the contact's time."
+    )
+    opt_out_message = models.CharField(
+        "opt-out confirmation",
+        max_length=320,
+        default="You are unsubscribed and will not receive more messages from us.",
+        help_text="Sent once to a contact who is opted out.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(texting_hours_start__lt=F("texting_hours_end")),
+                name="texting_hours_start_before_end",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

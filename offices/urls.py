@@ -1,6 +1,7 @@
 from django.urls import path
 
 from offices import views
+from offices.switch_views import organization_switch
 
 app_name = "offices"
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("members/invite/", views.member_invite_view, name="invite"),
     path("<int:pk>/", views.office_detail, name="detail"),
     path("<int:pk>/edit/", views.office_edit, name="edit"),
+    path("switch/", organization_switch, name="switch"),
 ]

@@ -10,13 +10,15 @@
   retried or duplicated task finds nothing to change and sends nothing;
 - with a whole poll batch at once, so a receiver can keep its queries constant per batch.
 
+It is sent by the door every status change goes through (``provisioning.transitions``).
+
 **Receivers must not raise.** Handle what you expect (a campaign already moved on, say) and
-return. As a guard, the poller applies each batch in a savepoint: if a receiver raises, the
-batch is rolled back and applied again number by number, each in its own savepoint, so only the
-numbers whose receiver raised are held back — their status change and every receiver's work
-for them roll back, the exception is logged, and they are polled again later with backoff. On
-the submit path (a number failing before it was submitted) a raising receiver fails the task,
-and the poller resends it.
+return. As a guard, the poller applies each batch through the door in one transaction: if a
+receiver raises, the batch is rolled back and applied again number by number, each in its own
+transaction, so only the numbers whose receiver raised are held back — their status change and
+every receiver's work for them roll back, the exception is logged, and they are polled again
+later with backoff. On the submit path (a number failing before it was submitted) a raising
+receiver fails the task, and the poller resends it once its lease has passed.
 
 Campaigns connect a receiver in their ``AppConfig.ready()``; provisioning never imports them::
 

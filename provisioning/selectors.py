@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from phone_numbers.models import IN_FLIGHT, PhoneNumber, ProvisioningStatus
+from provisioning.models import NumberRelease
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,10 @@ def _stuck(number: PhoneNumber, now: datetime) -> str:
         minutes = int((now - number.next_poll_at).total_seconds() // 60)
         return f"not polled for {minutes} min: is the poller (beat) running?"
     return ""
+
+
+def releases_unconfirmed() -> QuerySet[NumberRelease]:
+    """Numbers being given back that the carrier has not confirmed yet, oldest first.
+
+    For operators: it spans organizations on purpose."""
+    return NumberRelease.objects.filter(released_at__isnull=True).order_by("requested_at", "id")

@@ -1,11 +1,12 @@
 """Ordering, searching and releasing numbers: the one way to get a number is ``number_order``.
 
-The engine that then buys and provisions it lives in ``provisioning.engine``.
+A worker then buys and submits it (``provisioning.submitting``) and beat polls the carriers
+until they decide (``provisioning.polling``); every change of its status goes through the door
+in ``provisioning.transitions``.
 """
 
 import re
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from config.celery import enqueue_on_commit
 from offices.models import Organization
 from phone_numbers.models import (
     Kind,
@@ -27,15 +29,13 @@ from phone_numbers.services import (
     reusable_defaults_check,
 )
 from phone_numbers.usage import campaign_using
-from provisioning import transitions
 from provisioning.area_codes import AreaCodeError, area_codes_parse
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import AvailableNumber, TransientProviderError
-from provisioning.models import AttemptOutcome, ProvisioningAttempt
+from provisioning.models import AttemptOutcome
+from provisioning.transitions import LEASE, SUBMIT_TASK, Move, number_transition
 
 E164 = re.compile(r"^\+1\d{10}$")
-# A submit task that has not moved its number on after this long was lost; the poller resends it.
-SUBMIT_GRACE = timedelta(seconds=60)
 
 
 class ProvisioningError(Exception):
@@ -96,14 +96,12 @@ def number_order(
         requested_e164=e164 or "",
         requested_by=requested_by,
         provisioning_status=ProvisioningStatus.REQUESTED,
-        next_poll_at=timezone.now() + SUBMIT_GRACE,
+        next_poll_at=timezone.now() + LEASE,
         **reusable_fields,
     )
     if inboxes is not None:
         number.inboxes.set(inboxes)
-    from provisioning.tasks import submit_number
-
-    transaction.on_commit(lambda: submit_number.delay(number.pk))
+    enqueue_on_commit(SUBMIT_TASK, number.pk)
     return number
 
 
@@ -156,7 +154,8 @@ def number_used_by(*, phone_number: PhoneNumber) -> str | None:
 @transaction.atomic
 def number_release(*, phone_number: PhoneNumber, force: bool = False) -> PhoneNumber:
     """Marks the number released (it stops counting on its use case at once) and gives it back
-    to the carrier after commit. Idempotent: releasing a released number changes nothing.
+    to the carrier: durably, until the carrier confirms (``provisioning.releasing``).
+    Idempotent: releasing a released number changes nothing.
 
     Refuses (``NumberInUse``) while a launching or active campaign uses the number, unless
     ``force``; archiving a campaign moves it to archived first, so its release is not refused.
@@ -164,21 +163,10 @@ def number_release(*, phone_number: PhoneNumber, force: bool = False) -> PhoneNu
     number = PhoneNumber.objects.select_for_update().get(pk=phone_number.pk)
     if number.provisioning_status == ProvisioningStatus.RELEASED:
         return number
-    transitions.check(number.provisioning_status, ProvisioningStatus.RELEASED)
     user = None if force else number_used_by(phone_number=number)
     if user:
         raise NumberInUse(f"{number} is in use by {user}; archive the campaign first.")
-    now = timezone.now()
-    number.provisioning_status = ProvisioningStatus.RELEASED
-    number.released_at = now
-    number.next_poll_at = None
-    number.save(update_fields=["provisioning_status", "released_at", "next_poll_at", "updated_at"])
-    ProvisioningAttempt.objects.filter(phone_number=number, outcome=AttemptOutcome.PENDING).update(
-        outcome=AttemptOutcome.RELEASED, ended_at=now
-    )
-    if number.carrier_number_id:
-        from provisioning.tasks import release_carrier_number
-
-        carrier_number_id = number.carrier_number_id
-        transaction.on_commit(lambda: release_carrier_number.delay(carrier_number_id))
-    return number
+    move = Move(number, ProvisioningStatus.RELEASED, outcome=AttemptOutcome.RELEASED)
+    released = number_transition(move=move)
+    assert released is not None  # the row is locked by this transaction
+    return released

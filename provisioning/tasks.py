@@ -1,9 +1,16 @@
-"""Celery tasks: each takes ids, calls the engine, and is safe to run twice."""
+"""Celery tasks: each takes ids, calls the engine, and is safe to run twice.
+
+The engine never imports this module: it enqueues these tasks by name
+(``config.celery.enqueue_on_commit``), so there is no import circle.
+"""
 
 from celery import Task, shared_task
 
 from provisioning.carriers.base import RateLimited, TransientProviderError
-from provisioning.engine import carrier_number_release, number_submit, provisioning_poll
+from provisioning.delivery import message_deliver, status_webhook_receive
+from provisioning.polling import provisioning_poll
+from provisioning.releasing import carrier_number_release
+from provisioning.submitting import number_submit
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -19,11 +26,28 @@ def poll_provisioning() -> int:
     return provisioning_poll().polled
 
 
+@shared_task(acks_late=True)
+def release_carrier_number(carrier_number_id: str) -> bool:
+    """A failure is not retried here: the release row says when it is due again, and the
+    poller's sweep gives the number back then — one retry mechanism."""
+    return carrier_number_release(carrier_number_id=carrier_number_id)
+
+
 @shared_task(bind=True, acks_late=True, max_retries=None)
-def release_carrier_number(self: Task, carrier_number_id: str) -> None:
+def deliver_message(self: Task, message_id: int) -> str:
     try:
-        carrier_number_release(carrier_number_id=carrier_number_id)
+        return message_deliver(message_id=message_id)
     except RateLimited as error:
         raise self.retry(countdown=error.retry_after) from error
     except TransientProviderError as error:
         raise self.retry(countdown=min(600, 5 * 2**self.request.retries)) from error
+
+
+@shared_task(acks_late=True)
+def simulated_delivery_report(carrier_message_id: str, to_e164: str) -> int:
+    """The simulated carrier's status callback, through the status webhook's own code."""
+    from provisioning.carriers.simulated import SimulatedCarrier
+
+    carrier = SimulatedCarrier()
+    headers, body = carrier.delivery_report(carrier_message_id=carrier_message_id, to_e164=to_e164)
+    return status_webhook_receive(carrier=carrier, url="", headers=headers, body=body)

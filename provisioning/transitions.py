@@ -1,29 +1,77 @@
-"""The provisioning state machine, written once (DESIGN.md, "Numbers").
+"""The provisioning state machine: its allowed moves, written once, and the one door every change
+of a number's ``provisioning_status`` goes through (DESIGN.md, "Numbers").
 
 requested ──submit──▶ initiated ──carriers approve──▶ complete ──release──▶ released
-                        │  ▲
-        carrier rejects │  │ resubmit: a new number (the failure was the number's), attempt n+1
-                        ▼  │
-                    requested ── last attempt failed / campaign- or account-scope ──▶ failed
+  │  ▲                    │
+  │  └── carrier rejects ─┤ (or the deadline passes): a new number, attempt n+1
+  │                       └── last attempt, or a use-case / account failure ──▶ failed
+  ├── refused at submit: stays requested with a new number, attempt n+1
+  └── nothing to buy, the use case refused, or refused on the last attempt ──▶ failed
+Any state but released ──release──▶ released.
 
-A number refused at submit (before it is ``initiated``) ends an attempt too: it stays
-``requested`` with attempt n+1 and a new number, or goes to ``failed`` after the last one.
+``number_transitions`` (and ``number_transition`` for one number) is that door. For each move
+it locks the row, checks that it is still where the caller read it (else someone else moved it
+first, and the move is skipped), checks the step against ``TRANSITIONS`` (a step the table does
+not allow raises ``InvalidTransition``), and in one transaction writes the status with the
+fields of the step, opens or ends the attempt's row, gives an abandoned carrier number back
+(``provisioning.releasing``: a durable release row, released after commit), schedules the
+resubmit of a number that needs a new one, and announces the numbers that reached a final state
+— e-mail to their requester and ``provisioning.hooks.number_provisioning_finished``. A batch of
+moves costs the same number of statements whatever its size.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from config.celery import enqueue_on_commit
+from notifications.services import notification_enqueue
+from phone_numbers.models import Kind, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
+from provisioning.carriers.base import FailureScope
+from provisioning.hooks import number_provisioning_finished
+from provisioning.models import AttemptOutcome, ProvisioningAttempt
+from provisioning.releasing import GiveBack, numbers_give_back
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.REQUESTED, S.INITIATED): "submitted to the carriers",
+    (S.REQUESTED, S.REQUESTED): "refused at submit; a new number will be submitted",
+    (S.REQUESTED, S.FAILED): "nothing could be bought, the use case was refused, or the "
+    "number was refused at submit on the last attempt",
     (S.INITIATED, S.COMPLETE): "the carriers approved the number",
     (S.INITIATED, S.REQUESTED): "the attempt failed; a new number will be submitted",
     (S.INITIATED, S.FAILED): "the last attempt failed, or the failure was the use case's",
-    (S.REQUESTED, S.FAILED): "nothing could be bought, the use case was refused, or the "
-    "number was refused at submit on the last attempt",
     (S.REQUESTED, S.RELEASED): "released before it was submitted",
     (S.INITIATED, S.RELEASED): "released while the carriers decided",
     (S.COMPLETE, S.RELEASED): "released",
     (S.FAILED, S.RELEASED): "released",
 }
+
+# A number that was ordered, resubmitted or claimed by a poll is not due again for this long:
+# time enough for its submit task or the poll's carrier call. One that was lost (a broker
+# outage, a killed worker) is picked up by the poller after it.
+LEASE = timedelta(seconds=60)
+# Named, not imported: the tasks module imports the engine, never the other way round.
+SUBMIT_TASK = "provisioning.tasks.submit_number"
+
+# What the steps other than an approval write (``_write_numbers``).
+FIELDS = [
+    "provisioning_status",
+    "attempts",
+    "e164",
+    "carrier_number_id",
+    "carrier_provisioning_ref",
+    "attempt_started_at",
+    "next_poll_at",
+    "failure_reason",
+    "released_at",
+    "updated_at",
+]
 
 
 class InvalidTransition(Exception):
@@ -36,3 +84,222 @@ def check(source: str, target: str) -> str:
         return TRANSITIONS[(source, target)]
     except KeyError:
         raise InvalidTransition(f"A number cannot go from {source} to {target}.") from None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the carrier sold and accepted for provisioning (the step to ``initiated``)."""
+
+    e164: str
+    carrier_number_id: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """One number's step. ``number`` is the row as the caller read it: its status and attempt
+    count are the guard. ``outcome`` ends the current attempt (for a number refused at submit,
+    the attempt it just used); ``reason`` is the attempt's, ``failure_reason`` the number's."""
+
+    number: PhoneNumber
+    to: str
+    outcome: str | None = None
+    reason: str = ""
+    failure_reason: str = ""
+    submission: Submission | None = None
+
+
+def attempt_failed(
+    number: PhoneNumber, *, outcome: str, reason: str, scope: FailureScope | None
+) -> Move:
+    """The move that ends an unsuccessful attempt: a new attempt with a new number while
+    attempts are left and the failure was the number's, else ``failed``."""
+    used = number.attempts + (number.provisioning_status == S.REQUESTED)
+    numbers_fault = scope in (None, FailureScope.NUMBER)
+    if numbers_fault and used < settings.PROVISIONING_MAX_ATTEMPTS:
+        return Move(number, S.REQUESTED, outcome, reason, failure_reason=reason)
+    final = f"Provisioning failed after {used} attempts. Last reason: {reason}"
+    return Move(number, S.FAILED, outcome, reason, final if numbers_fault else reason)
+
+
+def number_transition(*, move: Move) -> PhoneNumber | None:
+    """Applies one move; the updated row, or None when the number had moved on meanwhile."""
+    applied = number_transitions(moves=[move])
+    return applied[0] if applied else None
+
+
+def number_transitions(*, moves: Sequence[Move]) -> list[PhoneNumber]:
+    """Applies the moves whose numbers are still where their callers read them, in one
+    transaction, and returns those rows as updated (locked, with requester and use case)."""
+    for move in moves:
+        check(move.number.provisioning_status, move.to)
+    if not moves:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        locked = {
+            row.pk: row
+            for row in PhoneNumber.objects.select_for_update(of=("self",))
+            .select_related("requested_by", "use_case")
+            .filter(pk__in=[move.number.pk for move in moves])
+            .order_by("pk")
+        }
+        steps = [(m, locked[m.number.pk]) for m in moves if _unmoved(m.number, locked)]
+        if not steps:
+            return []
+        attempts = _Attempts()
+        given_back = [_step(move, row, now, attempts) for move, row in steps]
+        rows = [row for _, row in steps]
+        _write_numbers(rows, now)
+        attempts.write(now)
+        numbers_give_back(numbers=[g for g in given_back if g is not None])
+        for row in rows:
+            if row.provisioning_status == S.REQUESTED:
+                enqueue_on_commit(SUBMIT_TASK, row.pk)
+        finished = [row for row in rows if row.provisioning_status in (S.COMPLETE, S.FAILED)]
+        if finished:
+            _announce_finished(finished)
+    return rows
+
+
+def _write_numbers(rows: list[PhoneNumber], now: datetime) -> None:
+    """Approvals, the bulk of every poll, share their values: one plain update. The other
+    steps differ row by row: one ``bulk_update`` (its CASE per row and field costs Python
+    time in proportion, affordable for the rarer rejections, failures and releases)."""
+    complete = [row.pk for row in rows if row.provisioning_status == S.COMPLETE]
+    if complete:
+        PhoneNumber.objects.filter(pk__in=complete).update(
+            provisioning_status=S.COMPLETE,
+            completed_at=now,
+            next_poll_at=None,
+            failure_reason="",
+            updated_at=now,
+        )
+    rest = [row for row in rows if row.provisioning_status != S.COMPLETE]
+    if rest:
+        PhoneNumber.objects.bulk_update(rest, FIELDS)
+
+
+def _unmoved(read: PhoneNumber, locked: dict[int, PhoneNumber]) -> bool:
+    row = locked.get(read.pk)
+    return (
+        row is not None
+        and row.provisioning_status == read.provisioning_status
+        and row.attempts == read.attempts
+    )
+
+
+class _Attempts:
+    """The attempt rows a batch opens and ends, written with a fixed number of statements."""
+
+    def __init__(self) -> None:
+        self.new: list[ProvisioningAttempt] = []
+        self.ended: dict[int, tuple[str, str]] = {}  # number id → (outcome, reason)
+
+    def write(self, now: datetime) -> None:
+        if self.new:
+            ProvisioningAttempt.objects.bulk_create(self.new)
+        open_rows = ProvisioningAttempt.objects.filter(outcome=AttemptOutcome.PENDING)
+        # Approvals share their values: one plain update; the other endings carry reasons.
+        approved = AttemptOutcome.APPROVED
+        approvals = [pk for pk, (outcome, _) in self.ended.items() if outcome == approved]
+        if approvals:
+            open_rows.filter(phone_number_id__in=approvals).update(outcome=approved, ended_at=now)
+        others = {pk: ended for pk, ended in self.ended.items() if ended[0] != approved}
+        if not others:
+            return
+        pending = list(open_rows.filter(phone_number_id__in=list(others)))
+        for attempt in pending:
+            attempt.outcome, attempt.reason = others[attempt.phone_number_id]
+            attempt.ended_at = now
+        ProvisioningAttempt.objects.bulk_update(pending, ["outcome", "reason", "ended_at"])
+
+
+def _step(move: Move, row: PhoneNumber, now: datetime, attempts: _Attempts) -> GiveBack | None:
+    """Changes ``row`` in memory; returns the carrier number it abandons, if any."""
+    came_from = row.provisioning_status
+    row.provisioning_status = move.to
+    row.updated_at = now
+    if move.to == S.INITIATED:
+        _submitted(row, move, now, attempts)
+        return None
+    if came_from == S.REQUESTED and move.outcome == AttemptOutcome.REJECTED:
+        # Refused at submit: the attempt is used and ended at once.
+        row.attempts += 1
+        attempts.new.append(_attempt(row, row.e164 or "", "", now, move.outcome, move.reason))
+    elif move.outcome:
+        attempts.ended[row.pk] = (move.outcome, move.reason)
+    if move.to == S.COMPLETE:
+        row.completed_at = now
+        row.next_poll_at = None
+        row.failure_reason = ""
+        return None
+    given_back = (
+        GiveBack(row.carrier_number_id, row.e164 or "", row.pk) if row.carrier_number_id else None
+    )
+    if move.to == S.RELEASED:
+        row.released_at = now  # the row keeps the number it had, for its history
+        row.next_poll_at = None
+        return given_back
+    # Back to requested (a new number will be bought) or failed: the number is abandoned.
+    row.e164 = None
+    row.carrier_number_id = ""
+    row.carrier_provisioning_ref = ""
+    row.attempt_started_at = None
+    row.failure_reason = move.failure_reason
+    row.next_poll_at = now + LEASE if move.to == S.REQUESTED else None
+    return given_back
+
+
+def _submitted(row: PhoneNumber, move: Move, now: datetime, attempts: _Attempts) -> None:
+    submission = move.submission
+    if submission is None:
+        raise InvalidTransition("A number is submitted with what the carrier sold and accepted.")
+    row.attempts += 1
+    row.e164 = submission.e164
+    row.carrier_number_id = submission.carrier_number_id
+    row.carrier_provisioning_ref = submission.ref
+    row.attempt_started_at = now
+    row.next_poll_at = now + timedelta(seconds=settings.PROVISIONING_POLL_SECONDS)
+    attempts.new.append(_attempt(row, submission.e164, submission.ref, now, None, ""))
+
+
+def _attempt(
+    row: PhoneNumber, e164: str, ref: str, now: datetime, outcome: str | None, reason: str
+) -> ProvisioningAttempt:
+    return ProvisioningAttempt(
+        phone_number=row,
+        n=row.attempts,
+        e164=e164,
+        area_code=e164[2:5],
+        carrier_provisioning_ref=ref,
+        started_at=now,
+        ended_at=now if outcome else None,
+        outcome=outcome or AttemptOutcome.PENDING,
+        reason=reason,
+    )
+
+
+def _announce_finished(numbers: list[PhoneNumber]) -> None:
+    """Inside the transaction that finished them: e-mail requesters, then tell the hook."""
+    for number in numbers:
+        _email_requester(number)
+    number_provisioning_finished.send(sender=PhoneNumber, numbers=numbers)
+
+
+def _email_requester(number: PhoneNumber) -> None:
+    person = number.requested_by
+    if number.kind not in (Kind.DEDICATED, Kind.REUSABLE) or person is None:
+        return  # single-use numbers are announced by their campaign
+    status = number.provisioning_status
+    notification_enqueue(
+        event=f"number:{number.pk}:{status}",
+        recipient=person.email,
+        template=f"phone_numbers/number_{status}",
+        context={
+            "number": number,
+            "person": person,
+            "number_path": reverse("provisioning:number_detail", args=[number.pk]),
+        },
+        time_zone=number.organization.time_zone,
+    )

@@ -40,7 +40,8 @@ from campaigns.models import Campaign  # noqa: E402
 from campaigns.sql import triggers_all  # noqa: E402
 from phone_numbers.models import PhoneNumber, ProvisioningStatus, UseCase  # noqa: E402
 from phone_numbers.sql import triggers_missing  # noqa: E402
-from provisioning.engine import number_submit, provisioning_poll  # noqa: E402
+from provisioning.polling import provisioning_poll  # noqa: E402
+from provisioning.submitting import number_submit  # noqa: E402
 
 
 class SmokeFailure(Exception):

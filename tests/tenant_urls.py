@@ -64,6 +64,15 @@ def _campaign_in(
     return build
 
 
+def _sams_contact(cast: Any) -> dict[str, Any]:
+    """A contact of an active campaign of office A, assigned to sam."""
+    from campaigns.tests.factories import ContactFactory
+
+    kwargs = _campaign_in("office_a", with_sam=True, active=True)(cast)
+    contact = ContactFactory.create(campaign_id=kwargs["pk"], assignee=cast.sam)
+    return {"pk": kwargs["pk"], "contact_pk": contact.pk}
+
+
 def _number(office_attr: str | None = None) -> Callable[[Any], dict[str, Any]]:
     """A dedicated number, or a reusable number of an office."""
 
@@ -254,4 +263,26 @@ TENANT_URLS: list[TenantUrl] = [
         _campaign_in("office_a", with_sam=True, active=True),
     ),
     #
+    # --- senders and the messenger (issue 10) ---------------------------------------------------
+    TenantUrl("sender_panel:panel", frozenset({ADMIN}), _campaign_in("office_a", with_sam=True)),
+    TenantUrl("messenger:index", EVERYONE),
+    # Only the campaign's senders open its assignment: the others find no such campaign.
+    TenantUrl(
+        "messenger:assignment",
+        frozenset({SENDER}),
+        _campaign_in("office_a", with_sam=True, active=True),
+        hidden_from=frozenset({ADMIN, MEMBER}),
+    ),
+    TenantUrl(
+        "messenger:replies",
+        frozenset({SENDER}),
+        _campaign_in("office_a", with_sam=True, active=True),
+        hidden_from=frozenset({ADMIN, MEMBER}),
+    ),
+    TenantUrl(
+        "messenger:conversation",
+        frozenset({SENDER}),
+        _sams_contact,
+        hidden_from=frozenset({ADMIN, MEMBER}),
+    ),
 ]

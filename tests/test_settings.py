@@ -1,5 +1,6 @@
 """Production refuses to start with unsafe settings, and says why."""
 
+import json
 import os
 import subprocess
 import sys
@@ -55,3 +56,39 @@ def test_unsafe_or_malformed_settings_refuse_to_start(override, message) -> None
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def _database_settings(**env: str) -> dict[str, object]:
+    """The default database's settings as Django reads them under ``env``."""
+    dropped = {"SECRET_KEY", "DEBUG", "EMAIL_URL", "DATABASE_URL", "CONN_MAX_AGE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json; from django.conf import settings; "
+            "print(json.dumps(settings.DATABASES['default'], default=str))",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+POSTGRES = {"DATABASE_URL": "postgres://postgres@db.example:5432/longcode"}
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse() -> None:
+    database = _database_settings(**PRODUCTION, **POSTGRES)
+
+    assert database["CONN_MAX_AGE"] == 60
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_the_connection_lifetime_comes_from_the_environment() -> None:
+    assert _database_settings(**PRODUCTION, **POSTGRES, CONN_MAX_AGE="300")["CONN_MAX_AGE"] == 300
+    # Outside production a connection per request, unless asked for.
+    assert _database_settings(LONGCODE_ENV="test", **POSTGRES)["CONN_MAX_AGE"] == 0

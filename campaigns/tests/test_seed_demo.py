@@ -17,8 +17,8 @@ from notifications.models import OutboxEmail, OutboxStatus
 from offices.models import Organization
 from phone_numbers.models import IN_FLIGHT, Kind, PhoneNumber
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
-from provisioning.engine import provisioning_poll
 from provisioning.models import ProvisioningAttempt
+from provisioning.polling import provisioning_poll
 
 SENDER1, SENDER2 = "sender1@demo.longcode.test", "sender2@demo.longcode.test"
 

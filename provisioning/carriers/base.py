@@ -70,6 +70,21 @@ class InboundMessage:
     carrier_message_id: str
 
 
+class DeliveryState(enum.StrEnum):
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """A provider's word on one message we sent: delivered, or failed with its reason."""
+
+    carrier_message_id: str
+    state: DeliveryState
+    reason: str = ""
+
+
 class ProviderError(Exception):
     """Anything the carrier answered other than success."""
 
@@ -153,9 +168,17 @@ class CarrierAdapter(Protocol):
         ...
 
     def send_message(self, *, from_e164: str, to_e164: str, body: str) -> str:
-        """Sends a text; returns the carrier's message id."""
+        """Sends a text; returns the carrier's message id. Its delivery status arrives later
+        at the status webhook (``parse_status_webhook``)."""
         ...
 
-    def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> bool: ...
+    def verify_webhook(self, *, url: str, headers: Mapping[str, str], body: bytes) -> bool:
+        """True when the request really comes from the provider (and is not a replay). ``url``
+        is the full URL the provider requested (Twilio signs it with the parameters)."""
+        ...
 
     def parse_webhook(self, *, headers: Mapping[str, str], body: bytes) -> list[InboundMessage]: ...
+
+    def parse_status_webhook(
+        self, *, headers: Mapping[str, str], body: bytes
+    ) -> list[DeliveryReport]: ...

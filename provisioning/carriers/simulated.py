@@ -5,29 +5,43 @@ purchase keyed by an idempotency key, submissions that the carriers decide after
 the faults the engine must survive. The environment forces every path (see DESIGN.md):
 ``_LATENCY`` (MIN-MAX seconds until carriers decide), ``_FAIL_AREA_CODES`` (every attempt
 rejected), ``_FLAKY_AREA_CODES`` (CODE:N — the first N attempts of an order rejected),
-``_EMPTY_AREA_CODES`` (nothing to buy) and ``_ERROR_RATE`` (share of calls failing with a 5xx,
-a 429, a timeout, or — for writes — an ambiguous answer after the write happened).
+``_EMPTY_AREA_CODES`` (nothing to buy), ``_ERROR_RATE`` (share of calls failing with a 5xx,
+a 429, a timeout, or — for writes — an ambiguous answer after the write happened) and
+``_UNDELIVERABLE`` (contact numbers whose messages fail delivery).
 
-Its state lives in the database (``simulated_state``) and the knobs are read at call time.
+Like a real provider it reports a sent message's delivery after its latency, as a signed
+status webhook (HMAC-SHA256 with ``SIMULATED_CARRIER_WEBHOOK_SECRET`` over the timestamp and
+the body; a report older than five minutes is a replay and refused). Having no server of its
+own to call from, it hands that webhook to the same code the status view runs
+(``provisioning.tasks.simulated_delivery_report``).
+
+Its state lives in the database (``simulated_state``) and the knobs are read at call time. Its
+count of calls (which decides the injected faults) is kept on a connection of its own, so a
+rollback of the caller's transaction does not undo it — a real provider's books do not roll
+back with ours either, and a retry after an injected error must draw again.
 """
 
 import hashlib
 import hmac
 import json
 import random
+import threading
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from config.carrier_knobs import Knobs, knobs_from
 from provisioning.carriers.base import (
     AmbiguousWriteError,
     AvailableNumber,
+    DeliveryReport,
+    DeliveryState,
     FailureScope,
     InboundMessage,
     NoInventory,
@@ -49,6 +63,9 @@ from provisioning.carriers.simulated_state import (
 
 INVENTORY_PER_AREA_CODE = 36
 SIGNATURE_HEADER = "X-Simulated-Signature"
+TIMESTAMP_HEADER = "X-Simulated-Timestamp"
+REPLAY_WINDOW_SECONDS = 300
+UNDELIVERABLE_REASON = "Unreachable destination handset (30003)"
 REJECTIONS = (
     "AT&T rejected the number: another aggregator owns the number.",
     "T-Mobile rejected the number: not approved for this campaign.",
@@ -139,16 +156,51 @@ class SimulatedCarrier:
     # --- messages and webhooks ------------------------------------------------------------
     def send_message(self, *, from_e164: str, to_e164: str, body: str) -> str:
         self._fault("send", f"{from_e164}:{to_e164}", write=False)
-        return f"SIMMSG-{uuid.uuid4().hex}"
+        carrier_message_id = f"SIMMSG-{uuid.uuid4().hex}"
+        self._report_later(carrier_message_id, to_e164)
+        return carrier_message_id
 
-    def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> bool:
-        expected = webhook_signature(body)
-        given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower(), "")
-        return hmac.compare_digest(expected, given)
+    def delivery_report(
+        self, *, carrier_message_id: str, to_e164: str
+    ) -> tuple[dict[str, str], bytes]:
+        """The signed status webhook this carrier sends about a message: headers and body."""
+        undeliverable = to_e164 in self.knobs.undeliverable
+        payload = {
+            "id": carrier_message_id,
+            "status": DeliveryState.FAILED if undeliverable else DeliveryState.DELIVERED,
+            "reason": UNDELIVERABLE_REASON if undeliverable else "",
+        }
+        body = json.dumps(payload).encode()
+        return webhook_headers(body), body
+
+    def verify_webhook(self, *, url: str = "", headers: Mapping[str, str], body: bytes) -> bool:
+        given = {k.lower(): v for k, v in headers.items()}
+        timestamp = given.get(TIMESTAMP_HEADER.lower(), "")
+        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+            return False
+        expected = webhook_signature(body, timestamp=timestamp)
+        return hmac.compare_digest(expected, given.get(SIGNATURE_HEADER.lower(), ""))
 
     def parse_webhook(self, *, headers: Mapping[str, str], body: bytes) -> list[InboundMessage]:
         data = json.loads(body)
         return [InboundMessage(data["to"], data["from"], data["body"], data["id"])]
+
+    def parse_status_webhook(
+        self, *, headers: Mapping[str, str], body: bytes
+    ) -> list[DeliveryReport]:
+        data = json.loads(body)
+        return [DeliveryReport(data["id"], DeliveryState(data["status"]), data.get("reason", ""))]
+
+    def _report_later(self, carrier_message_id: str, to_e164: str) -> None:
+        """After the send is committed, the carriers' answer arrives after the latency."""
+        from provisioning.tasks import simulated_delivery_report
+
+        countdown = random.uniform(*self.knobs.latency)
+        transaction.on_commit(
+            lambda: simulated_delivery_report.apply_async(
+                (carrier_message_id, to_e164), countdown=countdown
+            )
+        )
 
     # --- internals ------------------------------------------------------------------------
     def _stock(self, area_code: str) -> bool:
@@ -249,9 +301,7 @@ class SimulatedCarrier:
         if self.knobs.error_rate <= 0:
             return False
         call_key = f"{operation}:{key}"[:200]
-        SimulatedCall.objects.get_or_create(key=call_key)
-        SimulatedCall.objects.filter(key=call_key).update(calls=F("calls") + 1)
-        calls = SimulatedCall.objects.values_list("calls", flat=True).get(key=call_key)
+        calls = _count_call(call_key)
         rng = random.Random(f"{self.knobs.seed}:{call_key}:{calls}")
         if rng.random() >= self.knobs.error_rate:
             return False
@@ -275,5 +325,43 @@ class SimulatedCarrier:
         )
 
 
-def webhook_signature(body: bytes) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), body, hashlib.sha256).hexdigest()
+_own = threading.local()
+
+
+def _own_connection() -> BaseDatabaseWrapper:
+    """This thread's connection of the simulator's own, in autocommit."""
+    connection = getattr(_own, "connection", None)
+    if connection is None:
+        connection = _own.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+    return connection
+
+
+def _count_call(call_key: str) -> int:
+    """Counts one more call with this key, committed at once outside the caller's transaction."""
+    connection = _own_connection()
+    table = connection.ops.quote_name(SimulatedCall._meta.db_table)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (key, calls) VALUES (%s, 1) ON CONFLICT (key) "
+                f"DO UPDATE SET calls = {table}.calls + 1 RETURNING calls",
+                [call_key],
+            )
+            return int(cursor.fetchone()[0])
+    except DatabaseError:
+        connection.close()  # a broken connection is opened afresh by the next call
+        raise
+
+
+def webhook_signature(body: bytes, *, timestamp: str) -> str:
+    secret = settings.SIMULATED_CARRIER_WEBHOOK_SECRET.encode()
+    return hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def webhook_headers(body: bytes, *, at: float | None = None) -> dict[str, str]:
+    """The headers that sign ``body`` as sent at ``at`` (now by default)."""
+    timestamp = str(int(time.time() if at is None else at))
+    return {
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: webhook_signature(body, timestamp=timestamp),
+    }

@@ -28,6 +28,8 @@ class Script:
     barrier: threading.Barrier | None = None
     # Numbers whose status read fails the whole carrier call (an account-scope error).
     poisoned: set[str] = set()
+    # Numbers whose status read times out, however often it is asked (a transient error).
+    timing_out: set[str] = set()
 
     @classmethod
     def reset(cls, **faults: int) -> None:
@@ -35,6 +37,7 @@ class Script:
         cls.reads = Counter()
         cls.barrier = None
         cls.poisoned = set()
+        cls.timing_out = set()
 
     @classmethod
     def take(cls, fault: str) -> bool:
@@ -84,6 +87,8 @@ class ScriptedCarrier(SimulatedCarrier):
     ) -> dict[str, ProvisioningStatus]:
         if Script.take("status_timeout"):
             raise TransientProviderError("Timed out after 10 s")
+        if Script.timing_out & {handle.e164 for handle in handles}:
+            raise TransientProviderError("Read timed out after 10 s")
         if Script.poisoned & {handle.e164 for handle in handles}:
             raise PermanentProviderError(
                 "20003: the account is suspended.", scope=FailureScope.ACCOUNT
@@ -96,6 +101,11 @@ class ScriptedCarrier(SimulatedCarrier):
         if Script.take("status_missing_ref"):
             del statuses[handles[0].ref]
         return statuses
+
+    def release_number(self, *, carrier_number_id: str) -> None:
+        if Script.take("release_5xx"):
+            raise TransientProviderError("502 Bad Gateway")
+        super().release_number(carrier_number_id=carrier_number_id)
 
 
 class CountingCarrier(SimulatedCarrier):

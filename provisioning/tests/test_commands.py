@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from phone_numbers.models import ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory
-from provisioning.engine import number_submit
+from provisioning.submitting import number_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,13 @@ from django.utils import timezone
 from notifications.models import OutboxEmail
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory
-from provisioning.engine import number_submit, provisioning_poll, provisioning_poll_now
 from provisioning.hooks import number_provisioning_finished
 from provisioning.models import AttemptOutcome
+from provisioning.polling import provisioning_poll, provisioning_poll_now
+from provisioning.submitting import number_submit
 from provisioning.tests.carriers import Script
 from provisioning.tests.conftest import SCRIPTED
+from provisioning.transitions import LEASE
 
 
 def submitted(order, *area_codes: str, kind: str = Kind.DEDICATED) -> PhoneNumber:
@@ -112,8 +114,10 @@ def test_a_crash_mid_batch_loses_nothing_and_the_next_poll_finishes(order, finis
     assert {n.provisioning_status for n in PhoneNumber.objects.all()} == {"initiated"}
     assert not OutboxEmail.objects.exists()
 
-    poll_soon()
-    poll_soon()
+    # The killed worker's claim holds its numbers until the lease ends; then a poll redoes them.
+    assert poll_soon().polled == 0
+    with time_machine.travel(timezone.now() + LEASE + timedelta(seconds=5), tick=False):
+        provisioning_poll()
 
     assert {n.provisioning_status for n in PhoneNumber.objects.all()} == {"complete"}
     assert sorted(pk for pk, *_ in finished[3:]) == sorted(n.pk for n in numbers)
@@ -135,7 +139,8 @@ def test_a_batch_the_carrier_refuses_is_postponed_and_the_next_batch_goes_on(
     statuses = [status_of(n) for n in numbers]
     assert statuses == ["initiated", "initiated", "complete", "complete"]
     assert (report.polled, report.completed, report.batches) == (2, 2, 2)
-    assert report.errors == ["20003: the account is suspended."]
+    suspended = "20003: the account is suspended."
+    assert report.errors == [f"number {n.pk}: {suspended}" for n in numbers[:2]]
     assert "20003: the account is suspended." in caplog.text
     postponed = [n.next_poll_at for n in numbers[:2]]
     assert postponed == [later + timedelta(seconds=2)] * 2  # twice the 1 s interval
@@ -266,3 +271,27 @@ def test_two_pollers_at_once_never_read_a_number_twice(cast, settings) -> None:
     assert set(Script.reads.values()) == {1}
     assert sorted(r.polled for r in reports)[0] > 0
     assert sum(r.polled for r in reports) == 60
+
+
+@pytest.mark.django_db
+def test_a_transient_error_holds_back_only_its_own_number_without_backoff(order, settings):
+    settings.CARRIER_ADAPTER = SCRIPTED
+    numbers = [submitted(order, "415") for _ in range(3)]
+    slow = numbers[1]
+    Script.timing_out = {slow.e164}  # type: ignore[arg-type]
+    later = timezone.now() + timedelta(seconds=5)
+
+    with time_machine.travel(later, tick=False):
+        report = provisioning_poll()
+
+    assert [status_of(n) for n in numbers] == ["complete", "initiated", "complete"]
+    assert report.errors == [f"number {slow.pk}: Read timed out after 10 s"]
+    assert (report.polled, report.completed) == (2, 2)
+    assert slow.attempts == 1  # no attempt used
+    # Polled again at its ordinary interval (5 s into the attempt: 2 s), not after a backoff.
+    assert slow.next_poll_at == later + timedelta(seconds=2)
+
+    Script.timing_out = set()
+    with time_machine.travel(slow.next_poll_at, tick=False):
+        provisioning_poll()
+    assert status_of(slow) == "complete"

@@ -9,14 +9,15 @@ from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.services import OfficeQuotaFull
 from phone_numbers.tests.factories import PhoneNumberFactory
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
-from provisioning.engine import carrier_number_release, number_submit
 from provisioning.models import AttemptOutcome
+from provisioning.releasing import carrier_number_release
 from provisioning.services import (
     ProvisioningError,
     UseCaseFull,
     available_numbers,
     number_release,
 )
+from provisioning.submitting import number_submit
 
 
 def fill(use_case, count: int, status: str = ProvisioningStatus.COMPLETE) -> None:

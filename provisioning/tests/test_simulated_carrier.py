@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.carrier_knobs import parse_flaky, parse_latency
+from config.carrier_knobs import parse_flaky, parse_latency, parse_phones
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import (
     AmbiguousWriteError,
@@ -12,7 +12,7 @@ from provisioning.carriers.base import (
     ProvisioningState,
     TransientProviderError,
 )
-from provisioning.carriers.simulated import SimulatedCarrier, webhook_signature
+from provisioning.carriers.simulated import SimulatedCarrier, webhook_headers
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
 
 pytestmark = pytest.mark.django_db
@@ -133,10 +133,12 @@ def test_injected_errors_are_deterministic_and_ambiguous_writes_happened(carrier
 
 def test_webhook_signature_round_trip(carrier) -> None:
     body = b'{"to": "+12125550100", "from": "+13125550100", "body": "STOP", "id": "m1"}'
-    headers = {"X-Simulated-Signature": webhook_signature(body)}
+    headers = webhook_headers(body)
 
-    assert carrier.verify_webhook(headers=headers, body=body)
-    assert not carrier.verify_webhook(headers={"X-Simulated-Signature": "bad"}, body=body)
+    assert carrier.verify_webhook(url="", headers=headers, body=body)
+    assert not carrier.verify_webhook(
+        headers={**headers, "X-Simulated-Signature": "bad"}, body=body
+    )
     [message] = carrier.parse_webhook(headers=headers, body=body)
     assert (message.to_e164, message.body) == ("+12125550100", "STOP")
 
@@ -151,3 +153,12 @@ def test_flaky_codes_parse() -> None:
     assert parse_flaky("998:2, 997:1") == {"998": 2, "997": 1}
     with pytest.raises(ImproperlyConfigured, match="CODE:N"):
         parse_flaky("998")
+
+
+def test_undeliverable_numbers_must_be_e164() -> None:
+    assert parse_phones("SIMULATED_CARRIER_UNDELIVERABLE", "+12125550100, +13105550100") == {
+        "+12125550100",
+        "+13105550100",
+    }
+    with pytest.raises(ImproperlyConfigured, match=r"212555 is not an E\.164 number"):
+        parse_phones("SIMULATED_CARRIER_UNDELIVERABLE", "212555")

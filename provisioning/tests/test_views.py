@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory
-from provisioning.engine import number_submit
 from provisioning.models import AttemptOutcome, ProvisioningAttempt
+from provisioning.submitting import number_submit
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("provisioning:number_new")

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from provisioning.engine import provisioning_poll
+from provisioning.polling import provisioning_poll
 
 
 class Command(BaseCommand):

@@ -5,13 +5,20 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from offices.time_zones import moment_text
-from provisioning.selectors import numbers_in_flight
+from provisioning.selectors import numbers_in_flight, releases_unconfirmed
 
 
 class Command(BaseCommand):
-    help = "Lists the numbers in flight (every organization): attempt, age, and the stuck ones."
+    help = (
+        "Lists the numbers in flight (every organization): attempt, age, and the stuck ones; "
+        "then the releases the carrier has not confirmed yet."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self._in_flight()
+        self._releases()
+
+    def _in_flight(self) -> None:
         rows = numbers_in_flight(now=timezone.now())
         if not rows:
             self.stdout.write("No numbers in flight.")
@@ -36,6 +43,18 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         stuck = sum(bool(row.stuck) for row in rows)
         self.stdout.write(f"{len(rows)} in flight, {stuck} stuck.")
+
+    def _releases(self) -> None:
+        releases = releases_unconfirmed()
+        oldest = releases.first()
+        if oldest is None:
+            return
+        error = f"; last error: {oldest.last_error}" if oldest.last_error else ""
+        self.stdout.write(
+            f"{releases.count()} released numbers not yet confirmed by the carrier (the poller "
+            f"keeps trying); oldest {oldest.e164 or oldest.carrier_number_id}, asked "
+            f"{_age(timezone.now() - oldest.requested_at)} ago, {oldest.tries} tries{error}."
+        )
 
 
 def _age(age: Any) -> str:

@@ -1,0 +1,78 @@
+"""What the admin's sender panel reads: the campaign's counts and a row per sender, each in a
+constant number of queries however many contacts and senders there are."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+
+from accounts.models import User
+from campaigns.models import Campaign, CampaignSender, Contact, OptOut
+
+# A reply waits when the contact wrote after we last texted them.
+REPLY_WAITS = Q(last_reply_at__isnull=False) & (
+    Q(texted_at__isnull=True) | Q(last_reply_at__gt=F("texted_at"))
+)
+
+
+@dataclass(frozen=True)
+class CampaignCounts:
+    unassigned: int
+    assigned_not_texted: int
+    texted: int
+    replied: int
+    opted_out: int
+
+
+@dataclass(frozen=True)
+class SenderRow:
+    user: User
+    assigned: int
+    texted: int
+    replies_waiting: int
+
+
+def campaign_assignment_counts(*, campaign: Campaign) -> CampaignCounts:
+    """One query. ``opted_out`` counts contacts opted out anywhere in the organization."""
+    opted_out = OptOut.objects.filter(
+        organization_id=campaign.organization_id, phone=OuterRef("phone")
+    )
+    counts = (
+        Contact.objects.filter(campaign=campaign)
+        .annotate(is_opted_out=Exists(opted_out))
+        .aggregate(
+            unassigned=Count("pk", filter=Q(assignee__isnull=True, texted_at__isnull=True)),
+            assigned_not_texted=Count(
+                "pk", filter=Q(assignee__isnull=False, texted_at__isnull=True)
+            ),
+            texted=Count("pk", filter=Q(texted_at__isnull=False)),
+            replied=Count("pk", filter=Q(last_reply_at__isnull=False)),
+            opted_out=Count("pk", filter=Q(is_opted_out=True)),
+        )
+    )
+    return CampaignCounts(**counts)
+
+
+def campaign_sender_rows(*, campaign: Campaign) -> list[SenderRow]:
+    """Every sender of the campaign with their counts, in two queries."""
+    senders = CampaignSender.objects.filter(campaign=campaign).select_related("user")
+    per_user = {
+        row["assignee"]: row
+        for row in Contact.objects.filter(campaign=campaign, assignee__isnull=False)
+        .values("assignee")
+        .annotate(
+            assigned=Count("pk"),
+            texted=Count("pk", filter=Q(texted_at__isnull=False)),
+            replies_waiting=Count("pk", filter=REPLY_WAITS),
+        )
+        .order_by()
+    }
+    empty = {"assigned": 0, "texted": 0, "replies_waiting": 0}
+    return [
+        SenderRow(
+            user=sender.user,
+            assigned=per_user.get(sender.user_id, empty)["assigned"],
+            texted=per_user.get(sender.user_id, empty)["texted"],
+            replies_waiting=per_user.get(sender.user_id, empty)["replies_waiting"],
+        )
+        for sender in senders
+    ]

@@ -1,0 +1,210 @@
+"""Self-assign: a sender with no initial message left presses *Get more* and receives the next
+batch of Unassigned contacts.
+
+**How a claim stays fast under concurrency.** The obvious statement — ``UPDATE contact … WHERE
+id IN (SELECT id … WHERE assignee IS NULL ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED)`` —
+collapses when many senders claim at once (research/limits.md: 311 → 17-44 claims/s at 32
+claimers): every claim leaves dead entries at the head of the "unassigned" index that cannot be
+cleaned while other claims are open, so each scan walks further. Instead the pool is cut into
+*chunks* (``UnassignedChunk``: up to ``CHUNK_SIZE`` consecutive contact ids), built once, on
+the first claim of the campaign (its contacts no longer change once it is active). A claim
+
+1. locks the first chunk still marked ``has_unassigned`` with ``FOR UPDATE SKIP LOCKED`` —
+   concurrent claimers each get a different chunk and do not wait on one another (only when
+   every open chunk is held, in a small pool, does a claim wait for one); locking a row writes
+   no new row version, so the chunk index stays clean;
+2. takes the chunk's Unassigned contacts by primary-key range (at most ``CHUNK_SIZE`` rows
+   to look at, however many contacts were claimed before) and assigns up to what it needs;
+3. clears ``has_unassigned`` on a chunk it emptied — one dead index entry per ``CHUNK_SIZE``
+   contacts rather than one per contact — and moves on to the next chunk until the batch is
+   full, so any batch size (1 to 1,000) works on the same chunks.
+
+Adjustable batch sizes are why the unit is a chunk of contacts rather than a precomputed
+batch: a batch of 1,000 spans ten chunks, a batch of 1 leaves the rest of its chunk for later.
+Taking contacts back to Unassigned re-marks their chunks (``campaigns.assignment``).
+
+**One batch per press.** The claim locks the sender's ``CampaignSender`` row first, so one
+sender's claims run one at a time: a retried request with the same ``request_key`` returns the
+claim it made, and a second tab or double click with a new key finds the first batch's
+initial messages still to send and is refused.
+"""
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
+from accounts.models import User
+from campaigns.errors import CampaignError
+from campaigns.models import (
+    Campaign,
+    CampaignSender,
+    CampaignStatus,
+    Contact,
+    OptOut,
+    SelfAssignClaim,
+    UnassignedChunk,
+)
+
+CHUNK_SIZE = 100
+MAX_BATCH_SIZE = 1000
+# Campaigns this process has seen cut into chunks. Chunks are built once and never removed
+# (but with their campaign), so a claim skips asking again: one round trip less per claim.
+_CHUNKED: set[int] = set()
+
+
+class SelfAssignRefused(CampaignError):
+    """*Get more* cannot give a batch now; the message says why."""
+
+
+def contacts_to_text(*, campaign: Campaign, sender: User) -> QuerySet[Contact]:
+    """``sender``'s contacts still waiting for their initial message (opted-out contacts
+    never will)."""
+    opted_out = OptOut.objects.filter(
+        organization_id=campaign.organization_id, phone=OuterRef("phone")
+    )
+    return Contact.objects.filter(
+        campaign=campaign, assignee=sender, texted_at__isnull=True
+    ).exclude(Exists(opted_out))
+
+
+def initial_messages_left(*, campaign: Campaign, sender: User) -> int:
+    return contacts_to_text(campaign=campaign, sender=sender).count()
+
+
+def self_assign_claim(*, campaign: Campaign, sender: User, request_key: str) -> SelfAssignClaim:
+    """Gives ``sender`` the next batch of Unassigned contacts (at most ``batch_size``) and
+    returns the claim; the same ``request_key`` returns the same claim."""
+    _chunks_ensure(campaign)
+    with transaction.atomic():
+        return _claim_batch(campaign, sender, request_key)
+
+
+def _claim_batch(campaign: Campaign, sender: User, request_key: str) -> SelfAssignClaim:
+    # Locking the seat serialises this sender's claims (two tabs, a double click); other
+    # senders are not held.
+    seat = (
+        CampaignSender.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(campaign_id=campaign.pk, user=sender)
+        .first()
+    )
+    if seat is None:
+        _check_open(Campaign.objects.get(pk=campaign.pk))
+        raise SelfAssignRefused(f"You are not a sender of “{campaign.name}”.")
+    campaign = seat.campaign
+    _check_open(campaign)
+    # Read after the seat is locked, so a claim that just committed is seen (one statement).
+    earlier = SelfAssignClaim.objects.filter(
+        campaign=campaign, user=sender, request_key=request_key
+    )
+    state = (
+        CampaignSender.objects.filter(pk=seat.pk)
+        .annotate(
+            earlier=Subquery(earlier.values("pk")[:1]),
+            left=Exists(contacts_to_text(campaign=campaign, sender=sender)),
+        )
+        .values("earlier", "left")
+        .get()
+    )
+    if state["earlier"] is not None:
+        return SelfAssignClaim.objects.get(pk=state["earlier"])
+    if state["left"]:
+        raise SelfAssignRefused("Send your initial messages first; then get more.")
+    count = _claim(campaign, sender, campaign.batch_size)
+    return SelfAssignClaim.objects.create(
+        campaign=campaign, user=sender, request_key=request_key, count=count
+    )
+
+
+def _check_open(campaign: Campaign) -> None:
+    if campaign.status != CampaignStatus.ACTIVE:
+        raise SelfAssignRefused(f"“{campaign.name}” is not active.")
+    if not campaign.self_assign:
+        raise SelfAssignRefused(f"Self-assign is off for “{campaign.name}”.")
+
+
+def _claim(campaign: Campaign, sender: User, wanted: int) -> int:
+    got, after = 0, -1
+    while got < wanted:
+        chunk = _next_chunk(campaign, after=after)
+        if chunk is None:
+            break
+        after = chunk.first_id
+        got += _claim_from(chunk, sender, wanted - got)
+    return got
+
+
+def _next_chunk(campaign: Campaign, *, after: int) -> UnassignedChunk | None:
+    """Locks the next chunk with Unassigned contacts: one nobody holds if there is one, else
+    waits for the first held one (a small pool, all its chunks being claimed from).
+
+    ``first_id > after``: a chunk this claim already holds is not skipped by its own lock, and
+    taking chunks in id order means two claims never wait on each other in a circle."""
+    open_chunks = UnassignedChunk.objects.filter(
+        campaign=campaign, has_unassigned=True, first_id__gt=after
+    ).order_by("first_id")
+    free = open_chunks.select_for_update(skip_locked=True).first()
+    return free if free is not None else open_chunks.select_for_update().first()
+
+
+def _claim_from(chunk: UnassignedChunk, sender: User, wanted: int) -> int:
+    """Assigns up to ``wanted`` Unassigned contacts of the locked ``chunk`` (two statements)
+    and clears the chunk if that emptied it (a third)."""
+    unassigned = Contact.objects.filter(
+        campaign_id=chunk.campaign_id,
+        pk__gte=chunk.first_id,
+        pk__lte=chunk.last_id,
+        assignee__isnull=True,
+        texted_at__isnull=True,
+    )
+    # An admin assigning by hand may hold some rows: skipped, not waited for, and the chunk
+    # stays open for them (NOT EXISTS below sees them) in case that admin's work rolls back.
+    taking = unassigned.select_for_update(skip_locked=True).order_by("pk").values("pk")[:wanted]
+    got = Contact.objects.filter(pk__in=Subquery(taking)).update(assignee=sender)
+    UnassignedChunk.objects.filter(pk=chunk.pk).exclude(Exists(unassigned)).update(
+        has_unassigned=False
+    )
+    return got
+
+
+def _chunks_ensure(campaign: Campaign) -> None:
+    """Cuts an active campaign's contacts (fixed since launch) into chunks, once, in a
+    transaction of its own: concurrent first claims wait on the campaign row only while the
+    first of them builds, then find the chunks."""
+    if campaign.pk in _CHUNKED or UnassignedChunk.objects.filter(campaign_id=campaign.pk).exists():
+        _CHUNKED.add(campaign.pk)
+        return
+    with transaction.atomic():
+        active = Campaign.objects.select_for_update(no_key=True).filter(
+            pk=campaign.pk, status=CampaignStatus.ACTIVE
+        )
+        if (
+            active.first() is None
+            or UnassignedChunk.objects.filter(campaign_id=campaign.pk).exists()
+        ):
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {UnassignedChunk._meta.db_table} "
+                "(campaign_id, first_id, last_id, has_unassigned) "
+                "SELECT %s, min(id), max(id), TRUE FROM ("
+                "  SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS n"
+                f"  FROM {Contact._meta.db_table} WHERE campaign_id = %s"
+                ") AS numbered GROUP BY n",
+                [campaign.pk, CHUNK_SIZE, campaign.pk],
+            )
+
+
+@transaction.atomic
+def campaign_self_assign_set(*, campaign: Campaign, on: bool, batch_size: int) -> Campaign:
+    """Turns self-assign on or off and sets its batch size, in a draft or active campaign."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.ACTIVE):
+        raise CampaignError(
+            f"Self-assign changes in draft or active campaigns; “{campaign.name}” is "
+            f"{campaign.get_status_display().lower()}."
+        )
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise CampaignError(f"A batch holds 1 to {MAX_BATCH_SIZE:,} contacts.", field="batch_size")
+    campaign.self_assign, campaign.batch_size = on, batch_size
+    campaign.save(update_fields=["self_assign", "batch_size", "updated_at"])
+    return campaign

@@ -1,0 +1,76 @@
+"""Recording texts and moving an outgoing message along its delivery status — the one door.
+
+queued ──carrier accepted──▶ sent ──carrier reports──▶ delivered
+   │                           │
+   └──────────refused──────────┴──────carrier reports──▶ failed (+ the carrier's reason)
+
+A report that arrives twice, late, or out of order finds its step missing from the table and
+changes nothing, so carriers' retried callbacks are harmless.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from inboxes.models import Conversation, Direction, Message, MessageStatus
+from offices.models import Organization
+
+QUEUED, SENT, DELIVERED, FAILED = (
+    MessageStatus.QUEUED,
+    MessageStatus.SENT,
+    MessageStatus.DELIVERED,
+    MessageStatus.FAILED,
+)
+STATUS_MOVES = {(QUEUED, SENT), (QUEUED, FAILED), (SENT, DELIVERED), (SENT, FAILED)}
+
+
+def conversation_start(
+    *, organization: Organization, number_e164: str, contact_e164: str
+) -> Conversation:
+    return Conversation.objects.create(
+        organization=organization, number_e164=number_e164, contact_e164=contact_e164
+    )
+
+
+def message_record_outgoing(
+    *, conversation: Conversation, body: str, idempotency_key: str, sent_by: User | None
+) -> tuple[Message, bool]:
+    """Records a queued message once per key; returns it and whether this call created it.
+
+    Runs in the caller's transaction; a savepoint keeps a lost race from breaking it."""
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                organization_id=conversation.organization_id,
+                conversation=conversation,
+                direction=Direction.OUT,
+                body=body,
+                status=QUEUED,
+                idempotency_key=idempotency_key,
+                sent_by=sent_by,
+            )
+    except IntegrityError:
+        return Message.objects.get(idempotency_key=idempotency_key), False
+    return message, True
+
+
+@transaction.atomic
+def message_status_move(
+    *, message_id: int, to: str, reason: str = "", carrier_message_id: str = ""
+) -> bool:
+    """Moves the message to ``to`` if the table allows it; False (and nothing changed) if not."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if (message.status, to) not in STATUS_MOVES:
+        return False
+    message.status = to
+    message.failure_reason = reason[:300]
+    message.status_at = timezone.now()
+    fields = ["status", "failure_reason", "status_at"]
+    if carrier_message_id:
+        message.carrier_message_id = carrier_message_id
+        fields.append("carrier_message_id")
+    message.save(update_fields=fields)
+    return True

@@ -1,0 +1,93 @@
+"""The Phone Numbers list's substring search and agent filter are served by trigram indexes
+(phone_numbers/sql.py POSTGRESQL_SEARCH_INDEXES) only while the SQL Django writes for their
+lookups is the indexed expression: a lookup changed in filters.py (``iexact``, ``Lower``) would
+silently bring back a read of the whole organization for every search that matches few rows.
+With sequential scans priced out, the planner reaches for the indexes if and only if they fit."""
+
+import pytest
+from django.db import connection, transaction
+
+from phone_numbers.models import PhoneNumber
+from phone_numbers.selectors import phone_number_filter
+from phone_numbers.sql import POSTGRESQL_SEARCH_INDEXES, POSTGRESQL_SEARCH_STATISTICS
+
+pytestmark = pytest.mark.django_db
+
+
+def plan(queryset) -> str:
+    """The plan of ``queryset``'s WHERE clause alone (no order, no limit)."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Only a bitmap scan of an index whose expression fits the condition is left.
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def searched(cast, **params: str):
+    """The list's query for ``params`` without the organization (whose B-tree would do)."""
+    filterset = phone_number_filter(
+        organization=cast.org, membership=cast.alice.memberships.get(), params=params
+    )
+    assert filterset.is_valid(), filterset.errors
+    return filterset.filter_queryset(PhoneNumber.objects.all())
+
+
+def test_every_declared_search_index_is_in_place() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            [PhoneNumber._meta.db_table],
+        )
+        present = dict(cursor.fetchall())
+
+    for name in POSTGRESQL_SEARCH_INDEXES:
+        assert "USING gin" in present.get(name, ""), name
+        assert "gin_trgm_ops" in present[name]
+
+
+def test_the_searched_expressions_keep_fine_statistics() -> None:
+    """The planner tells a rare match (trigram scan) from a common one (the sort key's index)
+    by these statistics (POSTGRESQL_SEARCH_STATISTICS)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attname, a.attstattarget FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE (c.relname = %s AND a.attname = 'e164') "
+            "OR (c.relname = ANY(%s) AND a.attnum = 1)",
+            [PhoneNumber._meta.db_table, list(POSTGRESQL_SEARCH_INDEXES)],
+        )
+        targets = {relation: target for relation, _, target in cursor.fetchall()}
+
+    assert len(POSTGRESQL_SEARCH_STATISTICS) == 4
+    assert targets == {
+        "phone_numbers_phonenumber": 1000,
+        "pn_search_number_trgm": -1,  # the column's own (e164's, above)
+        "pn_search_name_trgm": 1000,
+        "pn_search_description_trgm": 1000,
+        "pn_search_agent_trgm": 1000,
+    }
+
+
+@pytest.mark.parametrize("q", ["zzzz", "Parents", "415-208-2827"])
+def test_the_search_reads_the_number_name_and_description_indexes(cast, q) -> None:
+    with connection.cursor() as cursor:
+        # The unique index of unreleased numbers holds every number: on an empty table the
+        # planner would read it whole for the number's part of the search. Gone for this test
+        # (its transaction is rolled back), the number's trigram index is the only one left.
+        cursor.execute("DROP INDEX one_unreleased_row_per_number")
+
+    shown = plan(searched(cast, q=q))
+
+    assert "pn_search_number_trgm" in shown
+    assert "pn_search_name_trgm" in shown
+    assert "pn_search_description_trgm" in shown
+    assert "Seq Scan" not in shown
+
+
+def test_the_agent_filter_reads_its_index(cast) -> None:
+    shown = plan(searched(cast, agent="nobody"))
+
+    assert "pn_search_agent_trgm" in shown
+    assert "Seq Scan" not in shown
