@@ -4,12 +4,13 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import User
-from campaigns.models import Campaign, CampaignStatus, NumberChoice
+from campaigns.models import Campaign, CampaignIdk, CampaignStatus, NumberChoice
 from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
 from offices.bounds import date_input_attrs, date_time_in_range
 from offices.models import Office, Organization
 from offices.time_zones import time_zone_abbreviation
+from phone_numbers.display import phone_readable
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase
 from phone_numbers.phones import phone_list_parse
 from provisioning.area_codes import AreaCodeError, area_codes_parse
@@ -38,6 +39,14 @@ class CampaignForm(forms.Form):
         validators=[date_time_in_range],
         help_text="Initial message sending window: no initial message leaves before it. "
         "You can change it later, also while the campaign is active.",
+    )
+    idk = forms.ChoiceField(
+        label="When the bot does not know",
+        choices=CampaignIdk.choices,
+        initial=CampaignIdk.AGENT,
+        required=False,
+        help_text="The bot answers replies it knows from the office's bot answers; for the "
+        "others, Default follows the office's IDK behaviour and Agent leaves them to the sender.",
     )
     use_case = forms.ModelChoiceField(
         label="10DLC use case",
@@ -76,6 +85,7 @@ class CampaignForm(forms.Form):
         fields["office"].queryset = Office.objects.filter(organization=organization)
         fields["use_case"].queryset = UseCase.objects.filter(organization=organization)
         fields["dedicated_number"].queryset = dedicated_numbers_usable(organization=organization)
+        fields["dedicated_number"].label_from_instance = lambda number: phone_readable(number.e164)
         fields["reusable_number"].queryset = PhoneNumber.objects.filter(
             organization=organization,
             kind=Kind.REUSABLE,
@@ -123,6 +133,7 @@ class CampaignForm(forms.Form):
             office=data["office"],
             initial_message=data.get("initial_message") or "",
             start_at=data.get("start_at"),
+            idk=data.get("idk") or CampaignIdk.AGENT,
             use_case=data.get("use_case"),
             number_choice=choice,
             area_codes=data.get("area_codes") or [],
@@ -136,6 +147,7 @@ def _initial(campaign: Campaign) -> dict[str, Any]:
         "office": campaign.office_id,
         "initial_message": campaign.initial_message,
         "start_at": campaign.start_at,
+        "idk": campaign.idk,
         "use_case": campaign.use_case_id,
         "number_choice": campaign.number_choice,
         "area_codes": ", ".join(campaign.area_codes),

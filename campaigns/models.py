@@ -25,6 +25,13 @@ class NumberChoice(models.TextChoices):
     REUSABLE = "reusable", "Reusable number"
 
 
+class CampaignIdk(models.TextChoices):
+    """What the bot does with a reply to the campaign it cannot answer."""
+
+    DEFAULT = "default", "Default (the office's IDK behaviour)"
+    AGENT = "agent", "Agent (Needs Attention for the sender)"
+
+
 class Campaign(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="campaigns"
@@ -53,6 +60,14 @@ class Campaign(models.Model):
         null=True,
         blank=True,
         help_text="Initial message sending window: no initial message leaves before it.",
+    )
+    idk = models.CharField(
+        "bot IDK behaviour",
+        max_length=7,
+        choices=CampaignIdk.choices,
+        default=CampaignIdk.AGENT,
+        help_text="When the bot cannot answer a reply: the office's IDK behaviour, or the "
+        "sender answers.",
     )
     self_assign = models.BooleanField(default=False)
     batch_size = models.PositiveIntegerField(
@@ -272,6 +287,13 @@ class Contact(models.Model):
         return self.phone
 
 
+class OptOutSource(models.TextChoices):
+    KEYWORD = "keyword", "Keyword"
+    SENDER = "sender", "Sender"
+    IMPORT = "import", "Import"
+    MANUAL = "manual", "Manual"
+
+
 class OptOut(models.Model):
     """A phone number that asked not to be texted again, anywhere in the organization."""
 
@@ -279,6 +301,17 @@ class OptOut(models.Model):
         Organization, on_delete=models.CASCADE, related_name="opt_outs"
     )
     phone = models.CharField(max_length=16)
+    source = models.CharField(
+        "how", max_length=7, choices=OptOutSource.choices, default=OptOutSource.SENDER
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -366,3 +399,26 @@ class CannedResponse(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OptOutRemoval(models.Model):
+    """An opt-out taken back: by the contact (START) or by hand, with the reason."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(max_length=16)
+    source = models.CharField("how", max_length=7, choices=OptOutSource.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-removed_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.phone

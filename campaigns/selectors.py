@@ -115,3 +115,12 @@ def campaign_counts(*, organization: Organization, membership: Membership) -> di
         archived=Count("pk", filter=Q(status__in=INDEXES["archived"])),
     )
     return {key: value or 0 for key, value in counts.items()}
+
+
+def campaign_replies(*, campaign: Campaign, limit: int = 20) -> QuerySet[Contact]:
+    """The contacts who replied most recently, with their conversations (admins' view)."""
+    return (
+        campaign.contacts.filter(last_reply_at__isnull=False, conversation__isnull=False)
+        .select_related("conversation", "assignee")
+        .order_by("-last_reply_at", "-id")[:limit]
+    )

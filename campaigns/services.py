@@ -17,6 +17,7 @@ from campaigns.errors import CampaignError
 from campaigns.message_fields import message_unknown_fields
 from campaigns.models import (
     Campaign,
+    CampaignIdk,
     CampaignSender,
     CampaignStatus,
     Contact,
@@ -36,7 +37,7 @@ from phone_numbers.usage import IN_USE_CAMPAIGN_STATUSES
 from provisioning.area_codes import AreaCodeError, area_codes_parse
 from provisioning.services import ProvisioningError, number_order, number_release
 
-EDITABLE_WHEN_LIVE = ("name", "start_at")
+EDITABLE_WHEN_LIVE = ("name", "start_at", "idk")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class CampaignSettings:
     number_choice: str = NumberChoice.SINGLE_USE
     area_codes: list[str] = field(default_factory=list)
     phone_number: PhoneNumber | None = None
+    idk: str = CampaignIdk.AGENT
 
 
 # --- create and edit ----------------------------------------------------------------------
@@ -75,6 +77,7 @@ def campaign_update(*, campaign: Campaign, settings: CampaignSettings) -> Campai
         raise CampaignError(f"“{campaign.name}” is archived and can no longer be edited.")
     if campaign.status != CampaignStatus.DRAFT:
         campaign.name, campaign.start_at = settings.name, settings.start_at
+        campaign.idk = settings.idk
         campaign.save(update_fields=[*EDITABLE_WHEN_LIVE, "updated_at"])
         return campaign
     if campaign.is_follow_up:
@@ -97,6 +100,7 @@ def _with_parent_number(campaign: Campaign, settings: CampaignSettings) -> Campa
         number_choice=campaign.number_choice,
         area_codes=campaign.area_codes,
         phone_number=campaign.phone_number,
+        idk=settings.idk,
     )
 
 
@@ -105,6 +109,7 @@ def _apply(campaign: Campaign, settings: CampaignSettings) -> None:
     campaign.office = settings.office
     campaign.initial_message = settings.initial_message
     campaign.start_at = settings.start_at
+    campaign.idk = settings.idk
     campaign.use_case = settings.use_case
     campaign.number_choice = settings.number_choice
     single_use = settings.number_choice == NumberChoice.SINGLE_USE
@@ -417,6 +422,7 @@ def campaign_clone(*, campaign: Campaign, cloned_by: User) -> Campaign:
         name=f"Copy of {campaign.name}"[:200],
         initial_message=campaign.initial_message,
         start_at=campaign.start_at,
+        idk=campaign.idk,
         use_case=campaign.use_case,
         number_choice=campaign.number_choice,
         area_codes=campaign.area_codes,

@@ -28,6 +28,7 @@ from campaigns.selectors import (
     campaign_counts,
     campaign_get,
     campaign_list,
+    campaign_replies,
     campaign_senders,
     campaign_timeline,
     campaign_visible,
@@ -116,6 +117,7 @@ def campaign_detail(request: TenantRequest, pk: int) -> HttpResponse:
     if request.membership.is_admin:
         candidates = sender_candidates(organization=request.organization, campaign=campaign)
         context["sender_form"] = SenderAddForm(candidates=candidates)
+        context["replies"] = campaign_replies(campaign=campaign)
     return render(request, "campaigns/detail.html", context)
 
 

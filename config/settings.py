@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "phone_numbers",
     "provisioning",
     "campaigns",
+    "texting",
     "notifications",
 ]
 
@@ -278,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-contacts-previews": {
         "task": "campaigns.tasks.contacts_previews_expire",
         "schedule": 600.0,
+    },
+    # Inbound texts whose routing task never ran (the broker was down at commit, say).
+    "route-pending-inbound": {
+        "task": "texting.tasks.route_pending",
+        "schedule": 60.0,
     },
 }
 

@@ -5,6 +5,7 @@ from campaigns.join_views import join
 from config import views
 from provisioning.twilio_hooks import events_hook
 from provisioning.webhooks import status_hook
+from texting.webhooks import inbound_hook
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +21,9 @@ urlpatterns = [
     path("campaigns/", include("campaigns.sender_panel_urls")),
     path("join/<str:token>/", join, name="join"),
     path("messenger/", include("campaigns.messenger_urls")),
+    # Conversations (under /inboxes/), offices' bot answers and /opt-outs/.
+    path("", include("texting.urls")),
     path("hooks/<str:carrier>/status/", status_hook, name="carrier_status_hook"),
+    path("hooks/<str:carrier>/inbound/", inbound_hook, name="carrier_inbound_hook"),
     path("ops/admin/", admin.site.urls),
 ]

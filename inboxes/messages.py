@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from inboxes.models import Conversation, Direction, Message, MessageStatus
+from inboxes.models import Conversation, Direction, Message, MessageStatus, Origin
 from offices.models import Organization
 
 QUEUED, SENT, DELIVERED, FAILED = (
@@ -33,7 +33,12 @@ def conversation_start(
 
 
 def message_record_outgoing(
-    *, conversation: Conversation, body: str, idempotency_key: str, sent_by: User | None
+    *,
+    conversation: Conversation,
+    body: str,
+    idempotency_key: str,
+    sent_by: User | None,
+    origin: str = Origin.SENDER,
 ) -> tuple[Message, bool]:
     """Records a queued message once per key; returns it and whether this call created it.
 
@@ -51,10 +56,32 @@ def message_record_outgoing(
                 status=QUEUED,
                 idempotency_key=idempotency_key,
                 sent_by=sent_by,
+                origin=origin,
             )
     except IntegrityError:
         return Message.objects.get(idempotency_key=idempotency_key), False
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
     return message, True
+
+
+def message_record_incoming(
+    *, conversation: Conversation, body: str, idempotency_key: str
+) -> Message:
+    """Records a text the contact sent, once per key; the conversation becomes unread."""
+    message, created = Message.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "organization_id": conversation.organization_id,
+            "conversation": conversation,
+            "direction": Direction.IN,
+            "body": body,
+            "status": MessageStatus.RECEIVED,
+        },
+    )
+    if created:
+        conversation.last_message_at = conversation.last_inbound_at = message.created_at
+        conversation.save(update_fields=["last_message_at", "last_inbound_at"])
+    return message
 
 
 @transaction.atomic

@@ -33,6 +33,12 @@ class Organization(models.Model):
         default="You are unsubscribed and will not receive more messages from us.",
         help_text="Sent once to a contact who is opted out.",
     )
+    help_message = models.CharField(
+        "help text",
+        max_length=320,
+        default="Reply STOP to unsubscribe. For help, contact us through our website.",
+        help_text="Sent to a contact who texts HELP or INFO.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

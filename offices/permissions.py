@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.models import User
@@ -30,14 +30,22 @@ class TenantRequest(HttpRequest):
     membership: Membership
 
 
-def role_required(*roles: Role, visible: Visible | None = None) -> Callable[[View], View]:
+def role_required(
+    *roles: Role, visible: Visible | None = None, model: type[Model] | None = None
+) -> Callable[[View], View]:
     """Signed in (else the login page) with one of ``roles`` (else 403).
 
     For a page about one object, ``visible`` is the selector of the objects the person may see
     (``office_visible``, ``inbox_list``…): when the role does not fit and the URL's ``pk`` is not
     among them — another organization's object, or another office's — the answer is 404 like
-    any other lookup of an object they cannot see, so a 403 never confirms that it exists."""
+    any other lookup of an object they cannot see, so a 403 never confirms that it exists.
+    ``model`` instead scopes that check to the organization only (for objects no office owns)."""
     allowed = set(roles)
+    if visible is None and model is not None:
+        manager = model._default_manager
+
+        def visible(*, organization: Organization, membership: Membership) -> QuerySet[Any]:
+            return manager.filter(organization=organization)
 
     def decorator(view: View) -> View:
         @wraps(view)

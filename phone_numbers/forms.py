@@ -84,6 +84,11 @@ class ReusableDefaultsMixin(forms.Form):
         office = self._field("office")
         office.queryset = office_visible(organization=organization, membership=membership)
         office.widget.attrs.update(_refresh_office_fields())
+        if not self.is_bound and not self.initial.get("office"):
+            # Someone who may choose only one office (an office member of one) finds it chosen.
+            only = list(office.queryset[:2])
+            if len(only) == 1:
+                self.initial["office"] = only[0]
         # Any inbox of the organization is looked up, so that one of another office gets a
         # message that says so; only the chosen office's inboxes are offered.
         inboxes = self._field("inboxes")

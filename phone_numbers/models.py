@@ -226,3 +226,8 @@ class PhoneNumber(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.provisioning_status == ProvisioningStatus.COMPLETE
+
+    @property
+    def holds_a_number(self) -> bool:
+        """Provisioning or provisioned; a failed or released number has nothing to use."""
+        return self.provisioning_status in HOLDS_A_NUMBER

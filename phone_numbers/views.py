@@ -146,7 +146,8 @@ def reusable_fields(request: TenantRequest) -> HttpResponse:
     form = ReusableDefaultsForm(
         initial=initial, organization=request.organization, membership=request.membership
     )
-    return render(request, "phone_numbers/_reusable_office_fields.html", {"form": form})
+    context = {"form": form, "refresh": True}
+    return render(request, "phone_numbers/_reusable_office_fields.html", context)
 
 
 @number_staff_required

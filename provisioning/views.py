@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from offices.permissions import TenantRequest, staff_required
 from phone_numbers.behaviour import reusable_number_behaviour
-from phone_numbers.models import Kind, PhoneNumber
+from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.permissions import number_staff_required
 from phone_numbers.selectors import phone_number_get
 from phone_numbers.services import ReusableNumberError
@@ -119,4 +120,21 @@ def _status_context(number: PhoneNumber) -> dict[str, object]:
         "number": number,
         "attempts": ProvisioningAttempt.objects.filter(phone_number=number).order_by("n"),
         "max_attempts": settings.PROVISIONING_MAX_ATTEMPTS,
+        "replacement_query": _replacement_query(number),
     }
+
+
+# What a failed number's replacement keeps: its type, use case and defaults; not its area
+# codes, which the carriers have just refused.
+REPLACEMENT_FIELDS = ("name", "description", "agent", "response_type")
+
+
+def _replacement_query(number: PhoneNumber) -> str:
+    """The add-a-number form's query string for a number like this failed one."""
+    if number.provisioning_status != ProvisioningStatus.FAILED:
+        return ""
+    query = {"number_type": number.kind, "use_case": number.use_case_id}
+    if number.kind == Kind.REUSABLE:
+        query |= {"office": number.office_id}
+        query |= {name: getattr(number, name) for name in REPLACEMENT_FIELDS}
+    return urlencode({key: value for key, value in query.items() if value})

@@ -2,9 +2,14 @@
 
 from pathlib import Path
 
+from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Locator, Page, expect
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+# The two screens every page is checked at: a laptop and a phone (an iPhone 14 is 390 px wide).
+WIDE, PHONE = 1280, 390
+# axe-core's impacts we refuse; "moderate" and "minor" are advice.
+REFUSED_IMPACTS = ("serious", "critical")
 
 
 def sign_in(page: Page, live_server_url: str, email: str, password: str) -> None:
@@ -17,6 +22,49 @@ def sign_in(page: Page, live_server_url: str, email: str, password: str) -> None
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one readable line
+    per element: rule, impact, what is wrong, where."""
+    # Injected once per page load (half a megabyte: a second check of the page reuses it).
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    violations = page.evaluate(
+        "() => axe.run({resultTypes: ['violations']}).then(results => results.violations)"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {' '.join(node['target'])}: "
+        f"{' '.join(node['failureSummary'].split())}"
+        for v in violations
+        if v["impact"] in REFUSED_IMPACTS
+        for node in v["nodes"]
+    ]
+
+
+def assert_accessible(page: Page) -> None:
+    found = axe_violations(page)
+    assert not found, f"axe-core on {page.url}:\n" + "\n".join(found)
+
+
+def sideways_overflow(page: Page) -> int:
+    """How many pixels the page would scroll sideways (0 when it fits the window)."""
+    return int(page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth"))
+
+
+def check_page(page: Page) -> None:
+    """The page as it is now, at a laptop's width and a phone's: it never scrolls sideways and
+    axe-core finds no serious or critical violation. The window is put back as it was."""
+    size = page.viewport_size
+    try:
+        for width in (WIDE, PHONE):
+            page.set_viewport_size({"width": width, "height": size["height"] if size else 900})
+            overflow = sideways_overflow(page)
+            assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px"
+            assert_accessible(page)
+    finally:
+        if size:
+            page.set_viewport_size(size)
 
 
 def confirm(page: Page, action: str) -> Locator:

@@ -26,6 +26,10 @@ class TenantUrl:
     label: str = ""
     # A query string to add (list variations: filters, sort).
     query: str = ""
+    # For a form's target that answers POST only: the data to post, and the answer the allowed
+    # get (a redirect after the change).
+    post: dict[str, Any] | None = None
+    allowed_status: int = 200
 
     def __str__(self) -> str:
         return self.label or self.name
@@ -85,6 +89,55 @@ def _number(office_attr: str | None = None) -> Callable[[Any], dict[str, Any]]:
         office = getattr(cast, office_attr)
         number = PhoneNumberFactory.create(organization=cast.org, kind=Kind.REUSABLE, office=office)
         return {"pk": number.pk}
+
+    return build
+
+
+def _conversation_in(office_attr: str) -> Callable[[Any], dict[str, Any]]:
+    """A conversation in an inbox of the office, as routing leaves it."""
+
+    def build(cast: Any) -> dict[str, Any]:
+        from inboxes.models import Conversation
+        from inboxes.tests.factories import InboxFactory
+
+        inbox = InboxFactory.create(office=getattr(cast, office_attr), organization=cast.org)
+        conversation = Conversation.objects.create(
+            organization=cast.org,
+            number_e164="+12125550001",
+            contact_e164="+12125550002",
+            inbox=inbox,
+            status="needs_attention",
+        )
+        return {"pk": conversation.pk}
+
+    return build
+
+
+def _undelivered(cast: Any) -> dict[str, Any]:
+    from inboxes.models import Conversation
+
+    conversation = Conversation.objects.create(
+        organization=cast.org, number_e164="+12125550003", contact_e164="+12125550004"
+    )
+    return {"pk": conversation.pk}
+
+
+def _bot_answer(cast: Any) -> dict[str, Any]:
+    from inboxes.tests.factories import BotAnswerFactory
+
+    answer = BotAnswerFactory.create(office=cast.office_a)
+    return {"pk": cast.office_a.pk, "answer_pk": answer.pk}
+
+
+def _opt_out(cast: Any) -> dict[str, Any]:
+    from campaigns.tests.factories import OptOutFactory
+
+    return {"pk": OptOutFactory.create(organization=cast.org).pk}
+
+
+def _conversation_action(action: str) -> Callable[[Any], dict[str, Any]]:
+    def build(cast: Any) -> dict[str, Any]:
+        return {**_conversation_in("office_a")(cast), "action": action}
 
     return build
 
@@ -285,4 +338,98 @@ TENANT_URLS: list[TenantUrl] = [
         _sams_contact,
         hidden_from=frozenset({ADMIN, MEMBER}),
     ),
+    # --- inbound: inboxes, conversations, the bot, opt-outs (issue 11) ---------------------
+    TenantUrl("inboxes:elsewhere", frozenset({ADMIN})),
+    TenantUrl("texting:direct_new", STAFF, _inbox_in("office_a"), label="direct_new (own office)"),
+    TenantUrl(
+        "texting:direct_new",
+        STAFF,
+        _inbox_in("office_b"),
+        hidden_from=frozenset({MEMBER}),
+        label="direct_new (another office)",
+    ),
+    TenantUrl(
+        "texting:conversation",
+        STAFF,
+        _conversation_in("office_a"),
+        label="conversation (own office)",
+    ),
+    TenantUrl(
+        "texting:conversation",
+        STAFF,
+        _conversation_in("office_b"),
+        hidden_from=frozenset({MEMBER}),
+        label="conversation (another office)",
+    ),
+    TenantUrl(
+        "texting:conversation",
+        STAFF,
+        _undelivered,
+        hidden_from=frozenset({MEMBER}),
+        label="conversation (undelivered: admins)",
+    ),
+    TenantUrl("texting:thread", STAFF, _conversation_in("office_a"), label="thread (own office)"),
+    TenantUrl(
+        "texting:thread",
+        STAFF,
+        _conversation_in("office_b"),
+        hidden_from=frozenset({MEMBER}),
+        label="thread (another office)",
+    ),
+    TenantUrl(
+        "texting:reply",
+        STAFF,
+        _conversation_in("office_b"),
+        hidden_from=frozenset({MEMBER}),
+        # A refused reply (the number is not ours): the page again, with the reason.
+        post={"body": "Hello", "key": "isolation"},
+        allowed_status=400,
+        label="reply (another office)",
+    ),
+    TenantUrl(
+        "texting:reply",
+        STAFF,
+        _conversation_in("office_a"),
+        post={"body": "", "key": "isolation"},
+        allowed_status=400,
+        label="reply (own office, empty)",
+    ),
+    TenantUrl(
+        "texting:conversation_status",
+        STAFF,
+        _conversation_action("close"),
+        post={},
+        allowed_status=302,
+        label="conversation_status close (own office)",
+    ),
+    TenantUrl(
+        "texting:assign",
+        STAFF,
+        _conversation_in("office_a"),
+        post={"assignee": ""},
+        allowed_status=302,
+        label="assign (own office)",
+    ),
+    TenantUrl("texting:bot", STAFF, _office_a, label="bot (own office)"),
+    TenantUrl(
+        "texting:bot",
+        STAFF,
+        _office_b,
+        hidden_from=frozenset({MEMBER}),
+        label="bot (another office)",
+    ),
+    TenantUrl("texting:bot_answer", STAFF, _bot_answer),
+    TenantUrl(
+        "texting:bot_review",
+        STAFF,
+        _office_a,
+        post={"inbox": ""},
+        allowed_status=302,
+        label="bot_review (own office)",
+    ),
+    TenantUrl("texting:opt_outs", frozenset({ADMIN})),
+    TenantUrl("texting:opt_outs", frozenset({ADMIN}), query="q=917", label="opt_outs (search)"),
+    TenantUrl("texting:opt_outs_import", frozenset({ADMIN})),
+    TenantUrl("texting:opt_outs_export", frozenset({ADMIN})),
+    TenantUrl("texting:opt_out_remove", frozenset({ADMIN}), _opt_out),
 ]

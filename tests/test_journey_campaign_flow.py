@@ -11,7 +11,7 @@ from campaigns.models import Campaign, CampaignStatus
 from campaigns.tests.factories import CampaignFactory, UseCaseFactory
 from offices.models import Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
-from tests.browser import confirm, screenshot, sign_in
+from tests.browser import check_page, confirm, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +69,7 @@ def test_a_message_written_before_its_file_launches_and_archives_after_asking(
     error = page.locator("#id_file_errors")
     expect(error).to_contain_text("The initial message uses {school}, but this file has no")
     expect(error).to_contain_text("school column")
+    check_page(page)
     screenshot(page, "campaign-contacts-missing-field")
     _upload(page, WITH_SCHOOL)
     expect(page.get_by_text("Extra columns kept as fields: school.")).to_be_visible()
@@ -83,6 +84,7 @@ def test_a_message_written_before_its_file_launches_and_archives_after_asking(
         "Launching buys a number in area code 415 and starts provisioning with the carriers; "
         "no message can be sent until it is complete."
     )
+    check_page(page)
     screenshot(page, "campaign-confirm-launch")
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
@@ -96,6 +98,7 @@ def test_a_message_written_before_its_file_launches_and_archives_after_asking(
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Archiving “Campus tours” releases (415) ")
     expect(dialog).to_contain_text("to the carrier for good; it cannot be undone.")
+    check_page(page)
     screenshot(page, "campaign-confirm-archive")
     dialog.get_by_role("button", name="Archive", exact=True).click()
     expect(page.get_by_text("“Campus tours” archived.")).to_be_visible()
@@ -123,6 +126,7 @@ def test_a_50000_row_upload_shows_it_is_working(live_server, page: Page) -> None
     working = page.get_by_role("button", name="Checking 50,000 rows…")
     expect(working).to_be_disabled()
     expect(working).to_have_attribute("aria-busy", "true")
+    check_page(page)
     screenshot(page, "campaign-contacts-checking")
     expect(page.get_by_test_id("valid-count")).to_have_text("50,000", timeout=60_000)
     save = page.get_by_role("button", name="Save 50,000 contacts")
@@ -146,6 +150,8 @@ def test_without_javascript_archive_asks_on_a_page_first(live_server, browser: B
     expect(page.get_by_test_id("consequence")).to_contain_text(
         "Archiving “Open day” keeps the dedicated number"
     )
+    # No axe here: it runs in the page, and this page has no JavaScript (test_journey_screens
+    # checks the same confirm page with it).
     screenshot(page, "campaign-confirm-archive-page")
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.ACTIVE

@@ -15,7 +15,7 @@ from campaigns.tests.factories import (
 )
 from offices.models import Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
-from tests.browser import confirm, screenshot, sign_in
+from tests.browser import check_page, confirm, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -71,17 +71,18 @@ def test_create_upload_add_a_sender_and_launch_on_a_dedicated_number(
     page.locator("#picker-agent").select_option("Ana")
     expect(page.get_by_role("cell", name="Campus visits", exact=True)).to_have_count(0)
     expect(page.get_by_role("cell", name="Front desk", exact=True)).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-form-reusable")
 
     page.get_by_role("radio", name="Dedicated number").check()
     expect(page.get_by_test_id("dedicated-provisioning")).to_contain_text(
         "1 dedicated number still provisioning is not listed"
     )
-    page.locator("#id_dedicated_number").select_option(label="+12125550100")
+    page.locator("#id_dedicated_number").select_option(label="(212) 555-0100")
     # {school} is a column of the file uploaded below: it is checked then, not now.
     page.get_by_role("button", name="Create campaign").click()
     expect(page.get_by_role("heading", name="Fall visit day")).to_be_visible()
-    expect(page.locator(".number-card")).to_contain_text("+12125550100")
+    expect(page.locator(".number-card")).to_contain_text("(212) 555-0100")
     expect(page.locator(".number-card")).to_contain_text("Provisioning complete")
 
     page.get_by_role("link", name="Upload or view contacts").click()
@@ -92,10 +93,11 @@ def test_create_upload_add_a_sender_and_launch_on_a_dedicated_number(
     expect(page.get_by_test_id("valid-count")).to_have_text("3")
     expect(page.get_by_role("cell", name="Not a valid US phone number")).to_be_visible()
     expect(page.get_by_role("cell", name="call me")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-contacts-preview")
     page.get_by_role("button", name="Save 3 contacts").click()
     expect(page.get_by_text("3 contacts saved. 1 row skipped.")).to_be_visible()
-    expect(page.get_by_role("cell", name="+12125550101")).to_be_visible()
+    expect(page.get_by_role("cell", name="(212) 555-0101")).to_be_visible()
 
     page.get_by_role("link", name="Fall visit day").click()
     expect(page.get_by_test_id("contact-count")).to_have_text("3")
@@ -109,10 +111,12 @@ def test_create_upload_add_a_sender_and_launch_on_a_dedicated_number(
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
     launched = page.get_by_role("cell", name="Launched on dedicated number +12125550100")
     expect(launched).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-detail-active")
 
     page.get_by_role("link", name="Campaigns", exact=True).first.click()
     expect(page.get_by_role("link", name="Fall visit day")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-index-active")
     assert Campaign.objects.get().status == "active"
 
@@ -142,11 +146,13 @@ def test_a_provisioning_failed_draft_is_cloned(live_server, page: Page) -> None:
     page.goto(f"{live_server.url}/campaigns/drafts/")
     expect(page.locator("[data-flag=launching]")).to_be_visible()
     expect(page.locator("[data-flag=provisioning-failed]")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-index-drafts")
     page.get_by_role("link", name="Spring open house").click()
     expect(page.get_by_text("This campaign cannot be launched again.")).to_be_visible()
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
     expect(page.get_by_test_id("senders-closed")).to_contain_text("takes its senders along")
+    check_page(page)
     screenshot(page, "campaign-detail-provisioning-failed")
 
     page.get_by_role("button", name="Clone").click()
@@ -161,6 +167,7 @@ def test_a_provisioning_failed_draft_is_cloned(live_server, page: Page) -> None:
     confirm(page, "Archive")
     expect(page.get_by_text("“Spring open house” archived.")).to_be_visible()
     expect(page.locator("[data-flag=provisioning-failed]")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-detail-provisioning-failed-archived")
     page.goto(f"{live_server.url}/campaigns/drafts/")
     expect(page.get_by_role("link", name="Spring open house", exact=True)).to_have_count(0)
@@ -191,6 +198,7 @@ def test_a_follow_up_with_targeting(live_server, page: Page) -> None:
     page.get_by_label("Remove these phone numbers").fill("(202) 555-0103")
     page.get_by_label("Initial message").fill("Last call, {first_name}!")
     expect(page.get_by_test_id("remaining")).to_have_text("1")
+    check_page(page)
     screenshot(page, "campaign-follow-up")
     page.get_by_role("button", name="Create follow-up").click()
 
@@ -199,6 +207,7 @@ def test_a_follow_up_with_targeting(live_server, page: Page) -> None:
     confirm(page, "Launch")
     expect(page.get_by_text("is live.")).to_be_visible()
     expect(page.get_by_role("cell", name="Follow-up launched on")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-follow-up-active")
     follow_up = Campaign.objects.get(parent=parent)
     assert list(follow_up.contacts.values_list("phone", flat=True)) == ["+12025550102"]

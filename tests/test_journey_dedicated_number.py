@@ -6,9 +6,10 @@ from playwright.sync_api import Page, expect
 
 from offices.models import Role
 from offices.tests.factories import MembershipFactory
+from phone_numbers.display import phone_readable
 from phone_numbers.models import PhoneNumber
 from phone_numbers.tests.factories import UseCaseFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker", "beat")]
 
@@ -40,6 +41,7 @@ def test_admin_adds_a_dedicated_number_and_watches_it_turn_green(
     numbers = page.get_by_role("radio")
     expect(numbers).to_have_count(10)
     assert page.evaluate("window.notReloaded") is True
+    check_page(page)
     screenshot(page, "number-new-available")
 
     picked = numbers.nth(2).get_attribute("value")
@@ -50,13 +52,17 @@ def test_admin_adds_a_dedicated_number_and_watches_it_turn_green(
     tag = page.locator("#number-status .tag")
     expect(tag).to_have_text("Provisioning initiated")
     page.evaluate("window.notReloaded = true")
+    check_page(page)
     screenshot(page, "number-detail-initiated")
     expect(tag).to_have_text("Provisioning complete", timeout=20_000)
     expect(tag).to_have_class("tag tag-green")
-    expect(page.locator("#number-status .e164")).to_have_text(picked or "")
+    # The flash of the order no longer matches the page: it goes.
+    expect(page.get_by_text("Number ordered. Provisioning has started.")).to_have_count(0)
+    expect(page.locator("#number-status .e164")).to_have_text(phone_readable(picked))
     expect(page.locator("table.attempts tbody tr")).to_have_count(1)
     expect(page.locator("table.attempts")).to_contain_text("Approved")
     assert page.evaluate("window.notReloaded") is True
+    check_page(page)
     screenshot(page, "number-detail-complete")
     assert PhoneNumber.objects.get().e164 == picked
 
@@ -69,4 +75,7 @@ def test_admin_adds_a_dedicated_number_and_watches_it_turn_green(
     expect(tag).to_have_text("Provisioning failed", timeout=30_000)
     expect(page.locator(".failure-reason")).to_contain_text("Provisioning failed after 2 attempts")
     expect(page.locator("table.attempts tbody tr")).to_have_count(2)
+    expect(page.get_by_test_id("next-step")).to_contain_text("Add a new number")
+    expect(page.get_by_role("button", name="Add a new dedicated number")).to_be_visible()
+    check_page(page)
     screenshot(page, "number-detail-failed")

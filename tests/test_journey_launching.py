@@ -9,7 +9,7 @@ from campaigns.models import Campaign
 from campaigns.tests.factories import CampaignFactory, ContactFactory, UseCaseFactory
 from offices.models import Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
-from tests.browser import confirm, screenshot, sign_in
+from tests.browser import check_page, confirm, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker", "beat")]
 
@@ -35,7 +35,8 @@ def _acme():
 
 
 def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page, settings):
-    settings.SIMULATED_CARRIER_LATENCY = "1-2"
+    # Long enough to check two pages (at two widths each) while the campaign is launching.
+    settings.SIMULATED_CARRIER_LATENCY = "8-10"
     settings.PROVISIONING_POLL_SECONDS = 1
     _acme()
 
@@ -66,11 +67,13 @@ def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page
     expect(card.locator(".tag")).to_have_text("Provisioning initiated")
     expect(card.get_by_test_id("attempts")).to_contain_text("/5")
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
+    check_page(page)
     screenshot(page, "campaign-detail-launching")
 
     page.goto(f"{live_server.url}/campaigns/drafts/")
     row = page.get_by_role("row").filter(has_text="Night owls")
     expect(row.locator("[data-flag=launching]")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-index-launching")
     row.get_by_role("link", name="Night owls").click()
 
@@ -78,8 +81,9 @@ def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page
     expect(page.locator("[data-campaign-status=active]")).to_be_visible(timeout=20_000)
     expect(page.locator("[data-flag=launching]")).to_have_count(0)
     expect(card.locator(".tag")).to_have_text("Provisioning complete")
-    expect(card.locator(".number-big")).to_contain_text("+1415")
+    expect(card.locator(".number-big")).to_contain_text("(415)")
     expect(page.get_by_role("cell", name="provisioning complete", exact=False)).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-detail-launched-active")
     assert Campaign.objects.get().status == "active"
 
@@ -110,6 +114,7 @@ def test_a_launch_in_999_fails_and_the_clone_is_a_fresh_draft(live_server, page:
     )
     expect(page.get_by_role("button", name="Launch")).to_have_count(0)
     expect(page.get_by_role("button", name="Archive")).to_be_visible()  # off Drafts, if wanted
+    check_page(page)
     screenshot(page, "campaign-detail-launch-failed")
 
     page.get_by_role("button", name="Clone").click()
@@ -119,6 +124,7 @@ def test_a_launch_in_999_fails_and_the_clone_is_a_fresh_draft(live_server, page:
     expect(page.get_by_test_id("contact-count")).to_have_text("4")
     expect(page.locator(".number-card")).to_contain_text("Area code 999")
     expect(page.get_by_role("button", name="Launch")).to_be_visible()
+    check_page(page)
     screenshot(page, "campaign-detail-clone-of-failed")
     clone = Campaign.objects.get(cloned_from=campaign)
     assert (clone.status, clone.provisioning_failed, clone.phone_number) == ("draft", False, None)

@@ -11,7 +11,7 @@ from offices.models import Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
 from phone_numbers.models import Kind, ResponseType
 from phone_numbers.tests.factories import PhoneNumberFactory, ReusableNumberFactory, campaign_on
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -52,12 +52,13 @@ def test_admin_finds_sorts_filters_and_exports_phone_numbers(live_server, page: 
     visits_row = rows.filter(has_text="Campus visits")
     expect(visits_row.get_by_role("link", name="Fall open house")).to_be_visible()
     expect(visits_row.locator(".tag-green")).to_have_text("Provisioning complete")
+    check_page(page)
     screenshot(page, "numbers-list")
 
     page.get_by_label("Search").fill("tour day")
     page.get_by_role("button", name="Apply").click()
     expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text("+16175550101")
+    expect(rows.first).to_contain_text("(617) 555-0101")
 
     page.get_by_role("link", name="Clear").click()
     page.get_by_role("link", name="Name", exact=True).click()
@@ -70,6 +71,7 @@ def test_admin_finds_sorts_filters_and_exports_phone_numbers(live_server, page: 
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("FAFSA help")
     expect(page.get_by_role("link", name="Name ▼")).to_be_visible()
+    check_page(page)
     screenshot(page, "numbers-list-filtered")
 
     with page.expect_download() as download_info:
@@ -93,6 +95,7 @@ def test_admin_finds_sorts_filters_and_exports_phone_numbers(live_server, page: 
     expect(rows.first).to_contain_text("Fall open house")
     expect(rows.first.locator(".usage")).to_contain_text("In Use")
     expect(rows.nth(1).locator(".usage")).to_have_text("Available")
+    check_page(page)
     screenshot(page, "numbers-list-by-usage")
     page.get_by_role("link", name="Office", exact=True).click()
     expect(rows.nth(2)).to_contain_text("Admissions")

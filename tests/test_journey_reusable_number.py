@@ -1,6 +1,6 @@
-"""Journey: an office member sets up a reusable number — the inbox list fills in when the
-office is chosen, without a reload —, watches its tag turn green, finds it on Phone Numbers by
-search, exports the list and finds its row in the file."""
+"""Journey: an office member sets up a reusable number — their only office is chosen for them,
+the inbox list and the IDK note follow the choices without a reload —, watches its tag turn
+green, finds it on Phone Numbers by search, exports the list and finds its row in the file."""
 
 import csv
 
@@ -12,7 +12,7 @@ from offices.models import IdkBehaviour, Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
 from phone_numbers.models import Kind, PhoneNumber
 from phone_numbers.tests.factories import UseCaseFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker", "beat")]
 
@@ -41,11 +41,11 @@ def test_member_sets_up_a_reusable_number_and_finds_it_in_the_export(
     expect(page.get_by_role("heading", name="Add a phone number")).to_be_visible()
     page.evaluate("window.notReloaded = true")
     expect(page.get_by_label("Number type")).to_have_value("reusable")
-    expect(page.get_by_text("Choose a Campus/Office first")).to_be_visible()
+    # Bob's only office is chosen for him; nothing warns before he has chosen anything.
     office = page.get_by_label("Campus/Office")
     expect(office.locator("option")).to_have_text(["Choose an office", "Financial Aid"])
-
-    office.select_option(label="Financial Aid")
+    expect(office).to_have_value(str(aid.pk))
+    expect(page.locator(".behaviour-note.warning")).to_have_count(0)
     inboxes = page.locator(".inbox-choices input[type=checkbox]")
     expect(inboxes).to_have_count(2)
     expect(page.get_by_text("Financial Aid holds 0 of its 3 reusable numbers.")).to_be_visible()
@@ -62,11 +62,12 @@ def test_member_sets_up_a_reusable_number_and_finds_it_in_the_export(
     page.get_by_label("Agent", exact=True).fill("Lee Park")
     page.get_by_label("Area code preferences").fill("415")
     page.get_by_role("button", name="Provision Number").click()
-    numbers = page.get_by_role("radio", name="+1415")
+    numbers = page.get_by_role("radio", name="(415)")
     expect(numbers).to_have_count(10)
     expect(page.get_by_label("FAFSA desk")).to_be_checked()
     expect(page.get_by_label("Name", exact=True)).to_have_value("FAFSA help")
     assert page.evaluate("window.notReloaded") is True
+    check_page(page)
     screenshot(page, "reusable-new-form")
     numbers.nth(1).check()
     page.get_by_role("button", name="Add reusable number").click()
@@ -78,6 +79,7 @@ def test_member_sets_up_a_reusable_number_and_finds_it_in_the_export(
     expect(page.locator(".behaviour-now")).to_contain_text(
         "Default behaviour: Agent-backed → inboxes FAFSA desk"
     )
+    check_page(page)
     screenshot(page, "reusable-detail-complete")
     number = PhoneNumber.objects.get()
     assert (number.kind, number.office, number.agent) == (Kind.REUSABLE, aid, "Lee Park")
@@ -85,6 +87,7 @@ def test_member_sets_up_a_reusable_number_and_finds_it_in_the_export(
     page.get_by_role("button", name="Edit").click()
     page.get_by_label("Bot-backed").check()
     expect(page.locator(".idk-note")).to_be_visible()
+    check_page(page)
     screenshot(page, "reusable-edit")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".behaviour-now")).to_contain_text("Bot-backed → the bot answers")
@@ -96,6 +99,7 @@ def test_member_sets_up_a_reusable_number_and_finds_it_in_the_export(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("FAFSA help")
     expect(rows.first.locator(".tag-green")).to_have_text("Provisioning complete")
+    check_page(page)
     screenshot(page, "reusable-in-list")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export CSV").click()

@@ -13,7 +13,7 @@ from campaigns.tests.factories import CampaignFactory, ContactFactory
 from inboxes.models import Message
 from offices.models import Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, confirm, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -58,11 +58,13 @@ def test_a_newcomer_follows_the_invite_link_self_assigns_and_texts_with_enter(
 
     expect(page.get_by_text("You are a sender of “Fall outreach”.")).to_be_visible()
     expect(page.get_by_role("heading", name="Nothing left to send")).to_be_visible()
+    check_page(page)
     screenshot(page, "messenger-get-more")
     page.get_by_role("button", name="Get more").click()
 
     expect(page.get_by_test_id("initial-message")).to_have_text("Hi Ada, this is Acme College.")
     expect(page.get_by_test_id("left")).to_have_text("2")
+    check_page(page)
     screenshot(page, "messenger-assignment")
     page.get_by_role("button", name="Send").press("Enter")
     expect(page.get_by_test_id("initial-message")).to_have_text("Hi Bo, this is Acme College.")
@@ -86,7 +88,7 @@ def test_an_admin_preloads_launches_with_no_senders_then_adds_one_and_assigns(
 
     sign_in(page, live_server.url, "alice@acme.test", "correct-horse-battery")
     page.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
-    page.get_by_role("button", name="Launch").click()
+    confirm(page, "Launch")
     panel = page.get_by_role("region", name="Assignments")
     expect(panel.get_by_test_id("unassigned")).to_have_text("5")
     expect(panel).to_contain_text("No senders yet")
@@ -101,6 +103,7 @@ def test_an_admin_preloads_launches_with_no_senders_then_adds_one_and_assigns(
 
     expect(row.get_by_test_id("assigned")).to_have_text("3")
     expect(panel.get_by_test_id("unassigned")).to_have_text("2")
+    check_page(page)
     screenshot(page, "campaign-sender-panel")
     panel.get_by_role("button", name="Turn on").click()
     expect(panel.get_by_test_id("invite-link")).to_have_value(

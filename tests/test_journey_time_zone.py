@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from campaigns.tests.factories import CampaignFactory
 from offices.models import Role
 from offices.tests.factories import MembershipFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,7 @@ def test_admin_sets_the_time_zone_and_the_start_date_follows_it(live_server, pag
     expect(page.get_by_test_id("zone-now")).to_contain_text(
         re.compile(r"C[DS]T in America/Chicago")
     )
+    check_page(page)
     screenshot(page, "organization-settings")
 
     page.goto(f"{live_server.url}/campaigns/{campaign.pk}/edit/")

@@ -11,7 +11,7 @@ from offices.tests.factories import MembershipFactory
 from phone_numbers.models import PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from phone_numbers.tests.factories import UseCaseFactory
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 from tests.twilio_mock import TwilioFake, registration_event, signed_delivery
 from tests.waiting import wait_for
 
@@ -32,8 +32,8 @@ def test_admin_orders_a_twilio_number_and_sees_it_registered(
     page.get_by_role("button", name="Provision Number").click()
     numbers = page.get_by_role("radio")
     expect(numbers).to_have_count(10)
-    expect(page.get_by_text("+14155550103")).to_be_visible()
-    page.get_by_label("+14155550103").check()
+    expect(page.get_by_text("(415) 555-0103")).to_be_visible()
+    page.get_by_label("(415) 555-0103").check()
     page.get_by_role("button", name="Add dedicated number").click()
 
     tag = page.locator("#number-status .tag")
@@ -45,6 +45,7 @@ def test_admin_orders_a_twilio_number_and_sees_it_registered(
     )
     number = PhoneNumber.objects.get()
     assert twilio.pool == {number.carrier_number_id}
+    check_page(page)
     screenshot(page, "twilio-number-initiated")
 
     hook = f"{live_server.url}/hooks/twilio/events/"
@@ -60,7 +61,8 @@ def test_admin_orders_a_twilio_number_and_sees_it_registered(
 
     expect(tag).to_have_text("Provisioning complete", timeout=20_000)
     expect(tag).to_have_class("tag tag-green")
-    expect(page.locator("#number-status .e164")).to_have_text("+14155550103")
+    expect(page.locator("#number-status .e164")).to_have_text("(415) 555-0103")
     expect(page.locator("table.attempts")).to_contain_text("Approved")
     assert page.evaluate("window.notReloaded") is True
+    check_page(page)
     screenshot(page, "twilio-number-complete")

@@ -355,3 +355,55 @@ def test_the_query_count_does_not_grow_with_rows(cast, who, django_assert_max_nu
         response = cast.client(who).get(LIST, {"o": "inboxes"})
     assert len(response.context["page"].rows) == 50
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_failed_or_released_number_is_not_available_and_says_what_to_do(cast, mix) -> None:
+    PhoneNumberFactory.create(
+        organization=cast.org, e164=None, provisioning_status=ProvisioningStatus.FAILED
+    )
+    ReusableNumberFactory.create(
+        office=cast.office_a, e164=None, provisioning_status=ProvisioningStatus.FAILED
+    )
+    PhoneNumberFactory.create(organization=cast.org, provisioning_status="released")
+
+    html = cast.client("alice").get(LIST, {"status": ""}).content.decode()
+    released = cast.client("alice").get(LIST, {"status": "released"}).content.decode()
+    as_bob = cast.client("bob").get(LIST).content.decode()
+
+    # The four numbers of the mix hold a number; the failed two do not.
+    assert html.count(">Available<") == 4
+    assert html.count(">Not in use<") == 2
+    assert released.count(">Not in use<") == 1
+    assert ">Available<" not in released
+    assert html.count('href="/numbers/new/?number_type=dedicated">Add a new number<') == 1
+    assert html.count('href="/numbers/new/?number_type=reusable">Add a new number<') == 1
+    # An office member may add reusable numbers only.
+    assert as_bob.count("Ask an admin for a new number") == 1
+    assert as_bob.count('href="/numbers/new/?number_type=reusable">Add a new number<') == 1
+
+
+def test_the_export_keeps_available_for_a_failed_number(cast) -> None:
+    PhoneNumberFactory.create(
+        organization=cast.org, e164="+16175550011", provisioning_status=ProvisioningStatus.FAILED
+    )
+
+    body = b"".join(cast.client("alice").get(reverse("phone_numbers:export")).streaming_content)
+
+    [row] = [line for line in body.decode().splitlines() if line.startswith("+16175550011")]
+    assert ",failed,available," in row
+
+
+def test_numbers_read_as_people_write_them_and_add_sits_at_the_top(cast, mix) -> None:
+    html = cast.client("alice").get(LIST).content.decode()
+
+    assert ">(617) 555-0001</a>" in html
+    assert ">+16175550001<" not in html
+    head = html[html.index('<div class="page-head">') : html.index('<form method="get"')]
+    assert '<a role="button" href="/numbers/new/">Add</a>' in head
+
+
+def test_sortable_headers_show_which_column_sorts_and_which_could(cast, mix) -> None:
+    html = cast.client("alice").get(LIST, {"o": "name"}).content.decode()
+
+    assert 'aria-sort="ascending"><a href="?o=-name" data-sort="name">Name ▲</a>' in html
+    assert html.count('<span class="sort-mark" aria-hidden="true"> ↕</span>') == 10

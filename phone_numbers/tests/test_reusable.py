@@ -64,7 +64,7 @@ def test_the_edit_page_shows_number_and_kind_and_links_from_the_number_page(cast
 
     page = cast.client("bob").get(edit_url(number)).content.decode()
 
-    assert '<dd class="e164">+16175550101</dd>' in page
+    assert '<dd class="e164">(617) 555-0101</dd>' in page
     assert "<dt>Number type</dt><dd>Reusable</dd>" in page
     assert 'name="e164"' not in page
     assert 'name="number_type"' not in page

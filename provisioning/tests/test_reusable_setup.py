@@ -252,3 +252,71 @@ def test_dedicated_stays_admin_only(cast, order) -> None:
 
     assert response.status_code == 403
     assert not PhoneNumber.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_office_members_only_office_is_chosen_for_them(cast) -> None:
+    InboxFactory.create(office=cast.office_a, name="Front desk")
+
+    as_bob = cast.client("bob").get(NEW).content.decode()
+    as_alice = cast.client("alice").get(NEW, {"number_type": "reusable"}).content.decode()
+
+    assert f'<option value="{cast.office_a.pk}" selected>Admissions</option>' in as_bob
+    assert "Front desk" in as_bob
+    assert "Admissions holds 0 of its 5 reusable numbers." in as_bob
+    # An admin of two offices chooses one.
+    assert " selected>Admissions<" not in as_alice
+    assert " selected>Financial Aid<" not in as_alice
+    assert "Choose a Campus/Office first" in as_alice
+
+
+@pytest.mark.django_db
+def test_the_blank_form_warns_of_nothing_before_anything_is_chosen(cast) -> None:
+    blank = cast.client("bob").get(NEW).content.decode()
+    chosen = cast.client("bob").get(FIELDS, {"office": cast.office_a.pk, "response_type": "agent"})
+
+    assert "incoming messages will go nowhere" not in blank
+    assert "incoming messages will go nowhere" in chosen.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_quota_note_sits_beside_the_office_once(cast, order) -> None:
+    cast.office_b.number_quota = 3
+    cast.office_b.save()
+    ReusableNumberFactory.create_batch(3, office=cast.office_b)
+
+    fresh = cast.client("bob").get(NEW).content.decode()
+    refreshed = cast.client("alice").get(FIELDS, {"office": cast.office_b.pk}).content.decode()
+    refused = order_post(cast, "alice", order, office=cast.office_b.pk).content.decode()
+
+    # Right after the office field, before the Agent field.
+    note = fresh.index("Admissions holds 0 of its 5 reusable numbers.")
+    assert fresh.index('id="id_office"') < note < fresh.index('id="id_agent"')
+    assert fresh.count("holds 0 of its 5") == 1
+    # A change of office refreshes it in place (out of band).
+    assert '<p id="office-quota" class="office-quota muted" hx-swap-oob="true">' in refreshed
+    assert refreshed.count("Financial Aid holds 3 of its 3 reusable numbers") == 1
+    # The quota error beside the field says it; the note does not repeat it.
+    assert refused.count("Financial Aid holds 3 of its 3 reusable numbers") == 1
+
+
+@pytest.mark.django_db
+def test_a_quoted_idk_message_ends_the_sentence_once(cast) -> None:
+    cast.office_a.idk_default = IdkBehaviour.REPLY
+    cast.office_a.idk_message = "Sorry, we did not understand."
+    cast.office_a.save()
+
+    body = cast.client("alice").get(FIELDS, {"office": cast.office_a.pk, "response_type": "bot"})
+
+    assert "“Sorry, we did not understand.”</p>" in body.content.decode()
+    assert ".”." not in body.content.decode()
+
+
+@pytest.mark.django_db
+def test_cancel_sits_with_the_other_buttons_at_the_end(cast) -> None:
+    page = cast.client("bob").get(NEW).content.decode()
+    start = page.index('<form method="post" id="number-form"')
+    form = page[start : page.index("</form>", start)]
+
+    assert form.count(">Cancel</a>") == 1
+    assert form.index("Response Type") < form.index(">Cancel</a>")

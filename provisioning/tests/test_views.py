@@ -157,3 +157,60 @@ def test_the_number_page_lists_attempts_in_constant_queries(
     assert "Reason 5" in body
     assert "Provisioning failed after 5 attempts" in body
     assert 'data-status="failed"' in body
+
+
+def test_a_failed_number_says_what_to_do_next(cast) -> None:
+    from phone_numbers.tests.factories import ReusableNumberFactory
+
+    dedicated = PhoneNumberFactory.create(
+        organization=cast.org, e164=None, provisioning_status=ProvisioningStatus.FAILED
+    )
+    reusable = ReusableNumberFactory.create(
+        office=cast.office_a,
+        e164=None,
+        provisioning_status=ProvisioningStatus.FAILED,
+        name="Open house",
+        agent="Dana",
+    )
+    url = "/numbers/{}/"
+
+    dedicated_page = cast.client("alice").get(url.format(dedicated.pk)).content.decode()
+    as_bob = cast.client("bob").get(url.format(dedicated.pk)).content.decode()
+    reusable_page = cast.client("bob").get(url.format(reusable.pk)).content.decode()
+
+    assert "What now:" in dedicated_page
+    assert (
+        f'href="/numbers/new/?number_type=dedicated&amp;use_case={dedicated.use_case_id}">'
+        "Add a new dedicated number</a>"
+    ) in dedicated_page
+    assert "Ask an admin of your organization to add a new number" in as_bob
+    assert "Add a new dedicated number" not in as_bob
+    assert "does not count against the quota of Admissions" in reusable_page
+    assert (
+        f"?number_type=reusable&amp;use_case={reusable.use_case_id}&amp;office={cast.office_a.pk}"
+        "&amp;name=Open+house&amp;agent=Dana&amp;response_type=agent"
+    ) in reusable_page
+
+
+def test_the_replacement_form_starts_from_the_failed_numbers_defaults(cast) -> None:
+    page = cast.client("alice").get(
+        NEW, {"number_type": "reusable", "office": cast.office_b.pk, "name": "Open house"}
+    )
+
+    body = page.content.decode()
+    assert f'<option value="{cast.office_b.pk}" selected>Financial Aid</option>' in body
+    assert 'value="Open house"' in body
+
+
+def test_the_status_card_says_when_a_poll_finds_it_final(cast, order) -> None:
+    number = order("415")
+    url = reverse("provisioning:number_status", args=[number.pk])
+
+    polled_in_flight = cast.client("alice").get(url, headers={"HX-Request": "true"})
+    number.provisioning_status = ProvisioningStatus.COMPLETE
+    number.save()
+    polled_final = cast.client("alice").get(url, headers={"HX-Request": "true"})
+
+    assert "data-final" not in polled_in_flight.content.decode()
+    assert 'id="number-status" class="card" data-final>' in polled_final.content.decode()
+    assert "data-final" not in cast.client("alice").get(f"/numbers/{number.pk}/").content.decode()

@@ -24,7 +24,7 @@ def on_postgresql_only(app_label, model_name, constraint):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0005_campaign_start_date_into_range'),
+        ('campaigns', '0006_campaign_start_date_into_range'),
     ]
 
     operations = [

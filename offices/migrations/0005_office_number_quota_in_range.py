@@ -31,7 +31,7 @@ def on_postgresql_only(app_label, model_name, constraint):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('offices', '0003_organization_texting_hours'),
+        ('offices', '0004_organization_help_text'),
     ]
 
     operations = [

@@ -22,7 +22,7 @@ def bring_start_dates_into_range(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0004_senders_assignment_invite_self_assign'),
+        ('campaigns', '0005_campaign_idk_and_opt_out_source'),
     ]
 
     operations = [

@@ -1,0 +1,121 @@
+"""Every page, as the admin, the office member and the sender, at a laptop's width and a
+phone's: it never scrolls sideways and axe-core finds no serious or critical violation; on a
+phone the top bar folds behind Menu, which opens to show the person and Sign out."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from campaigns.tests.factories import CampaignFactory, CampaignSenderFactory, ContactFactory
+from inboxes.tests.factories import InboxFactory
+from phone_numbers.models import ProvisioningStatus
+from phone_numbers.tests.factories import PhoneNumberFactory, ReusableNumberFactory, campaign_on
+from tests.browser import PHONE, check_page, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def screens(cast) -> dict[str, list[str]]:
+    """A little of everything a page can show, and the pages each role visits."""
+    org, admissions = cast.org, cast.office_a
+    inbox = InboxFactory.create(office=admissions, name="Admissions front desk")
+    visits = ReusableNumberFactory.create(
+        office=admissions,
+        e164="+14152064322",
+        name="Campus visits line",
+        description="Tour day questions and directions for visitors",
+        agent="Dana Diaz",
+    )
+    failed = ReusableNumberFactory.create(
+        office=admissions,
+        e164=None,
+        name="Open house line",
+        provisioning_status=ProvisioningStatus.FAILED,
+        failure_reason="The carriers rejected every number.",
+        attempts=5,
+    )
+    in_flight = PhoneNumberFactory.create(
+        organization=org, provisioning_status=ProvisioningStatus.INITIATED
+    )
+    active = campaign_on(visits, name="Spring open house")
+    CampaignSenderFactory.create(campaign=active, user=cast.sam)
+    ContactFactory.create_batch(3, campaign=active)
+    draft = CampaignFactory.create(organization=org, office=admissions, name="Fall visit day")
+    CampaignSenderFactory.create(campaign=draft, user=cast.sam)
+    CampaignFactory.create(organization=org, office=admissions, archived=True, name="Winter")
+
+    campaigns = ["/campaigns/", "/campaigns/drafts/", "/campaigns/archived/", "/messenger/"]
+    staff = [
+        "/numbers/",
+        "/numbers/new/",
+        f"/numbers/{visits.pk}/",
+        f"/numbers/{failed.pk}/",
+        f"/numbers/{in_flight.pk}/",
+        f"/numbers/{visits.pk}/edit/",
+        "/offices/",
+        f"/offices/{admissions.pk}/",
+        "/inboxes/",
+        f"/inboxes/{inbox.pk}/",
+    ]
+    admin_only = [
+        "/campaigns/new/",
+        f"/campaigns/{draft.pk}/",
+        f"/campaigns/{draft.pk}/edit/",
+        f"/campaigns/{active.pk}/contacts/",
+        f"/campaigns/{active.pk}/follow-up/",
+        f"/campaigns/{draft.pk}/clone/",
+        f"/campaigns/{active.pk}/archive/",
+        f"/campaigns/{draft.pk}/launch/",
+        "/offices/new/",
+        f"/offices/{admissions.pk}/edit/",
+        "/offices/members/",
+        "/offices/members/invite/",
+        "/inboxes/new/",
+        f"/inboxes/{inbox.pk}/edit/",
+    ]
+    return {
+        "alice": [*campaigns, f"/campaigns/{active.pk}/", *staff, *admin_only],
+        "bob": [*campaigns, f"/campaigns/{active.pk}/", *staff],
+        "sam": [*campaigns, f"/campaigns/{active.pk}/", f"/campaigns/{draft.pk}/"],
+    }
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "sam"])
+def test_every_page_fits_a_phone_and_passes_axe(live_server, page: Page, screens, who) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    check_page(page)
+    sign_in(page, live_server.url, f"{who}@acme.test", "correct-horse-battery")
+    for path in screens[who]:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None, path
+        assert response.status == 200, path
+        check_page(page)
+
+
+def test_on_a_phone_the_menu_opens_to_show_the_person_and_sign_out(
+    live_server, page: Page, cast
+) -> None:
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    sign_in(page, live_server.url, "alice@acme.test", "correct-horse-battery")
+    menu = page.get_by_role("button", name="Menu")
+    sign_out = page.get_by_role("button", name="Sign out")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(sign_out).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".org-name")).to_have_text("Acme College")
+    expect(sign_out).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Phone Numbers").click()
+    expect(page.get_by_role("heading", name="Phone Numbers")).to_be_visible()
+    expect(sign_out).to_be_hidden()
+
+    # A laptop's width shows the whole bar, with no Menu button.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(menu).to_be_hidden()
+    expect(sign_out).to_be_visible()
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    menu.click()
+    sign_out.click()
+    expect(page.get_by_role("heading", name="Sign in to Longcode")).to_be_visible()

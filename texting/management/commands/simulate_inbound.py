@@ -1,0 +1,50 @@
+"""``manage.py simulate_inbound --to E164 --from E164 --body TEXT``: a text from a contact, as
+the simulated carrier would deliver it — signed, through the inbound webhook's own code — then
+routed at once (not by a worker) so the command can print where it went."""
+
+import json
+import uuid
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from provisioning.carriers.simulated import SimulatedCarrier, webhook_headers
+from texting.routing import inbound_route
+from texting.webhooks import inbound_webhook_receive
+
+
+class Command(BaseCommand):
+    help = "Delivers a simulated inbound text and prints where it was routed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--to", required=True, help="Our number, E.164.")
+        parser.add_argument("--from", dest="from_", required=True, help="The contact, E.164.")
+        parser.add_argument("--body", required=True)
+        parser.add_argument("--id", default="", help="Carrier message id (default: a new one).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        payload = {
+            "id": options["id"] or f"SIMIN-{uuid.uuid4().hex}",
+            "to": options["to"],
+            "from": options["from_"],
+            "body": options["body"],
+        }
+        for e164 in (payload["to"], payload["from"]):
+            if not (e164.startswith("+") and e164[1:].isdigit()):
+                raise CommandError(f"{e164} is not an E.164 number (like +12125550100).")
+        body = json.dumps(payload).encode()
+        received = inbound_webhook_receive(
+            carrier=SimulatedCarrier(),
+            url="",
+            headers=webhook_headers(body),
+            body=body,
+            enqueue=False,
+        )
+        for inbound, created in received:
+            if not created:
+                self.stdout.write(f"Duplicate: {inbound.carrier_message_id} was received before.")
+            inbound = inbound_route(inbound_id=inbound.pk)
+            where = inbound.get_route_display()
+            if inbound.conversation is not None:
+                where += f" (conversation {inbound.conversation_id})"
+            self.stdout.write(f"Routed: {where}. {inbound.note}".strip())

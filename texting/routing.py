@@ -1,0 +1,263 @@
+"""Where an inbound message goes (DESIGN.md "Inbound messages"), decided once per message by a
+worker: ``inbound_route`` locks the row, and a row already routed is left alone, so a task that
+runs twice routes once.
+
+1. Keywords first: STOP and its kin opt the contact out organization-wide and confirm once;
+   START/UNSTOP opt them back in; HELP/INFO answers with the organization's help text.
+2. A number in use by an active campaign, from one of its contacts: that contact's campaign
+   conversation (the sender's Replies). The bot answers what it knows; what it does not follows
+   the campaign's IDK setting.
+3. Otherwise a reusable number's effective behaviour: agent-backed → a conversation in Needs
+   Attention of each of its inboxes (none: stored, shown to admins as undelivered); bot-backed →
+   the bot, with its office's IDK behaviour.
+4. Any other number of ours: stored and shown to admins with the number.
+A number that is nobody's is stored as unrouted and listed for operators.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignIdk, CampaignStatus, Contact, OptOutSource
+from campaigns.sending import SendRefused, contact_opt_out
+from inboxes.bot import bot_match
+from inboxes.messages import conversation_start, message_record_incoming
+from inboxes.models import (
+    Conversation,
+    ConversationStatus,
+    IdkReview,
+    InboundMessage,
+    Inbox,
+    Origin,
+    Route,
+)
+from offices.models import IdkBehaviour, Office
+from phone_numbers.behaviour import bot_idk, reusable_number_behaviour
+from phone_numbers.models import Kind, PhoneNumber, ResponseType
+from texting.keywords import Keyword, keyword_of
+from texting.opt_outs import opt_out_add, opt_out_remove
+from texting.outgoing import conversation_send, our_number
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Place:
+    """Where the message lands before anyone answers it."""
+
+    route: str
+    conversations: list[Conversation] = field(default_factory=list)
+    contact: Contact | None = None
+    office: Office | None = None
+    note: str = ""
+
+
+def inbound_route(*, inbound_id: int) -> InboundMessage:
+    """Routes the message once; returns it with its route and a note of what happened."""
+    with transaction.atomic():
+        inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
+        if inbound.routed_at is not None:
+            return inbound
+        number = our_number(e164=inbound.to_e164)
+        if number is None:
+            logger.warning(
+                "Unrouted inbound message %s: %s is not a number of ours",
+                inbound.pk,
+                inbound.to_e164,
+            )
+            return _done(
+                inbound, Route.UNROUTED, note=f"{inbound.to_e164} is not a number of ours."
+            )
+        # One text per number at a time: two texts from one contact routed side by side would
+        # each start the conversation.
+        list(PhoneNumber.objects.select_for_update().filter(pk=number.pk).values_list("pk"))
+        inbound.organization = number.organization
+        place = _place(number=number, phone=inbound.from_e164)
+        for conversation in place.conversations:
+            message_record_incoming(
+                conversation=conversation,
+                body=inbound.body,
+                idempotency_key=f"in:{inbound.pk}:{conversation.pk}",
+            )
+        inbound.conversation = place.conversations[0]
+        keyword = keyword_of(inbound.body)
+        if keyword is not None:
+            route, note = _keyword(keyword, inbound=inbound, place=place)
+        else:
+            route, note = _answer(inbound=inbound, place=place)
+        return _done(inbound, route, note=" ".join(filter(None, [place.note, note])))
+
+
+def _done(inbound: InboundMessage, route: str, *, note: str) -> InboundMessage:
+    inbound.route, inbound.note, inbound.routed_at = route, note[:300], timezone.now()
+    inbound.save(update_fields=["route", "note", "routed_at", "organization", "conversation"])
+    return inbound
+
+
+# --- where it lands ---------------------------------------------------------------------------
+def _place(*, number: PhoneNumber, phone: str) -> Place:
+    contact = (
+        Contact.objects.filter(
+            campaign__phone_number=number, campaign__status=CampaignStatus.ACTIVE, phone=phone
+        )
+        .select_related("campaign__office", "campaign__organization", "conversation")
+        .order_by("-campaign__launched_at", "-campaign_id")
+        .first()
+    )
+    if contact is not None:
+        return _campaign_place(contact, number)
+    active = Campaign.objects.filter(phone_number=number, status=CampaignStatus.ACTIVE).first()
+    if active is not None:
+        note = f"{phone} is not a contact of “{active.name}”, which uses {number.e164}."
+        return Place(Route.NUMBER, [_conversation(number, phone)], note=note)
+    if number.kind == Kind.REUSABLE:
+        behaviour = reusable_number_behaviour(phone_number=number)
+        if behaviour.follows_campaign:
+            note = f"“{behaviour.campaign_name}” holds {number.e164} but is not active yet."
+            return Place(Route.NUMBER, [_conversation(number, phone)], note=note)
+        if behaviour.response_type == ResponseType.BOT and number.office is not None:
+            return Place(Route.BOT, [_conversation(number, phone, bot=True)], office=number.office)
+        if behaviour.inboxes:
+            conversations = [_conversation(number, phone, inbox=i) for i in behaviour.inboxes]
+            return Place(Route.INBOX, conversations, office=number.office)
+        note = f"{number.e164} is agent-backed with no inbox: delivered nowhere."
+        return Place(Route.UNDELIVERED, [_conversation(number, phone)], note=note)
+    return Place(Route.NUMBER, [_conversation(number, phone)])
+
+
+def _campaign_place(contact: Contact, number: PhoneNumber) -> Place:
+    if contact.conversation is None:
+        contact.conversation = conversation_start(
+            organization=contact.campaign.organization,
+            number_e164=number.e164 or "",
+            contact_e164=contact.phone,
+        )
+    contact.last_reply_at = timezone.now()
+    contact.save(update_fields=["conversation", "last_reply_at"])
+    return Place(
+        Route.CAMPAIGN, [contact.conversation], contact=contact, office=contact.campaign.office
+    )
+
+
+def _conversation(
+    number: PhoneNumber, phone: str, *, inbox: Inbox | None = None, bot: bool = False
+) -> Conversation:
+    """The latest conversation of this kind between the number and the contact, or a new one.
+    The bot's conversation is the same one even after it was copied into a review inbox."""
+    found = Conversation.objects.filter(
+        organization=number.organization,
+        number_e164=number.e164,
+        contact_e164=phone,
+        bot=bot,
+        contact__isnull=True,
+    )
+    if not bot:
+        found = found.filter(Q(inbox=inbox) if inbox else Q(inbox__isnull=True))
+    conversation = found.order_by("-id").first()
+    if conversation is None:
+        conversation = Conversation.objects.create(
+            organization=number.organization,
+            number_e164=number.e164 or "",
+            contact_e164=phone,
+            inbox=inbox,
+            bot=bot,
+        )
+    return conversation
+
+
+def _needs_attention(conversation: Conversation, *, inbox: Inbox | None = None) -> None:
+    conversation.status = ConversationStatus.NEEDS_ATTENTION
+    if inbox is not None:
+        conversation.inbox = inbox
+    conversation.save(update_fields=["status", "inbox"])
+
+
+# --- keywords ---------------------------------------------------------------------------------
+def _keyword(keyword: Keyword, *, inbound: InboundMessage, place: Place) -> tuple[str, str]:
+    organization = place.conversations[0].organization
+    phone = inbound.from_e164
+    if keyword == Keyword.OPT_IN:
+        removed = opt_out_remove(
+            organization=organization, phone=phone, source=OptOutSource.KEYWORD, reason="START"
+        )
+        return Route.OPT_IN, "" if removed else f"{phone} was not opted out."
+    if keyword == Keyword.HELP:
+        return Route.HELP, _send(
+            place.conversations[0],
+            organization.help_message,
+            key=f"help:{inbound.pk}",
+            keyword_reply=True,
+        )
+    opt_out_add(organization=organization, phone=phone, source=OptOutSource.KEYWORD)
+    if place.contact is not None:
+        # The senders' door: it confirms once per organization and number.
+        contact_opt_out(contact=place.contact, by=None)
+        return Route.OPT_OUT, ""
+    return Route.OPT_OUT, _send(
+        place.conversations[0],
+        organization.opt_out_message,
+        # The same key as the senders' door: one confirmation per organization and number.
+        key=f"opt-out:{organization.pk}:{phone}",
+        keyword_reply=True,
+    )
+
+
+def _send(conversation: Conversation, body: str, *, key: str, keyword_reply: bool = False) -> str:
+    """Sends an automatic reply; a refusal is noted, never raised: the message is routed."""
+    origin = Origin.AUTO if keyword_reply else Origin.BOT
+    try:
+        conversation_send(
+            conversation=conversation,
+            body=body,
+            key=key,
+            origin=origin,
+            keyword_reply=keyword_reply,
+        )
+    except SendRefused as refusal:
+        return f"Reply not sent: {refusal}"
+    return ""
+
+
+# --- answering --------------------------------------------------------------------------------
+def _answer(*, inbound: InboundMessage, place: Place) -> tuple[str, str]:
+    if place.route == Route.INBOX:
+        for conversation in place.conversations:
+            _needs_attention(conversation)
+        return place.route, ""
+    if place.route in (Route.CAMPAIGN, Route.BOT) and place.office is not None:
+        return place.route, _bot(inbound=inbound, place=place)
+    logger.info("Inbound message %s stored for admins (%s)", inbound.pk, place.route)
+    _needs_attention(place.conversations[0])
+    return place.route, ""
+
+
+def _bot(*, inbound: InboundMessage, place: Place) -> str:
+    assert place.office is not None
+    conversation = place.conversations[0]
+    match = bot_match(office=place.office, text=inbound.body)
+    if match is not None:
+        if place.contact is not None:
+            _needs_attention(conversation)  # the sender sees the reply and the bot's answer
+        refused = _send(conversation, match.answer.answer, key=f"bot:{inbound.pk}")
+        return refused or f"The bot answered (matched “{match.phrase}”)."
+    if place.contact is not None and place.contact.campaign.idk == CampaignIdk.AGENT:
+        _needs_attention(conversation)
+        return "The bot did not know: Needs Attention for the sender."
+    if place.contact is not None and place.office.idk_default == IdkBehaviour.AGENT:
+        _needs_attention(conversation)
+        return "The bot did not know: the office hands over to an agent."
+    # A bot-backed number never hands over (phone_numbers.behaviour.bot_idk).
+    idk = bot_idk(office=place.office)
+    notes = ["The bot did not know."]
+    if idk.behaviour == IdkBehaviour.REPLY and idk.message:
+        notes.append(_send(conversation, idk.message, key=f"bot:{inbound.pk}") or "IDK sent.")
+    review = Inbox.objects.filter(
+        pk__in=IdkReview.objects.filter(office=place.office).values("inbox")
+    ).first()
+    if review is not None:
+        _needs_attention(conversation, inbox=review)
+        notes.append(f"Copied to {review.name} for review.")
+    return " ".join(notes)
