@@ -8,7 +8,7 @@ COPY . .
 # need. The secret, hosts and mail address here exist only for this one command.
 RUN LONGCODE_ENV=production SECRET_KEY=collectstatic-build-only ALLOWED_HOSTS=build.invalid \
     EMAIL_URL=consolemail:// python manage.py collectstatic --noinput
-RUN useradd --create-home longcode && mkdir -p var && chown -R longcode var
+RUN useradd --create-home longcode && mkdir -p var/uploads && chown -R longcode var
 USER longcode
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

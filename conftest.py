@@ -88,7 +88,12 @@ def cast(db) -> Cast:
 # --- real SMTP ----------------------------------------------------------------------------
 @dataclass
 class Mailbox:
+    """What the server received. Set ``refuse_data`` or ``refuse_recipients`` to a reply such as
+    ``"450 4.3.0 Try again later"`` or ``"550 5.1.1 No such user"`` to make it refuse mail."""
+
     messages: list[Message] = field(default_factory=list)
+    refuse_data: str | None = None
+    refuse_recipients: str | None = None
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if address in (m["To"] or "")]
@@ -101,7 +106,15 @@ class _Handler:
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.mailbox.refuse_recipients:
+            return self.mailbox.refuse_recipients
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
+        if self.mailbox.refuse_data:
+            return self.mailbox.refuse_data
         self.mailbox.messages.append(message_from_bytes(envelope.original_content))
         return "250 OK"
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.forms import LoginForm
+from accounts.views import SetPasswordView
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,9 +19,7 @@ urlpatterns = [
 urlpatterns += [
     path(
         "set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url="/accounts/login/?password_set=1", post_reset_login=False
-        ),
+        SetPasswordView.as_view(),
         name="password_reset_confirm",
     ),
 ]

@@ -7,6 +7,7 @@ from accounts.models import User
 from campaigns.models import Campaign, CampaignIdk, CampaignStatus, NumberChoice
 from campaigns.selectors import dedicated_numbers_usable
 from campaigns.services import EDITABLE_WHEN_LIVE, CampaignSettings, Targeting
+from offices.bounds import date_input_attrs, date_time_in_range
 from offices.models import Office, Organization
 from offices.time_zones import time_zone_abbreviation
 from phone_numbers.display import phone_readable
@@ -32,7 +33,10 @@ class CampaignForm(forms.Form):
     start_at = forms.DateTimeField(
         label="Start date",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", **date_input_attrs()}, format="%Y-%m-%dT%H:%M"
+        ),
+        validators=[date_time_in_range],
         help_text="Initial message sending window: no initial message leaves before it. "
         "You can change it later, also while the campaign is active.",
     )

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from inboxes.models import Conversation
+from offices.bounds import EARLIEST_STORED, LATEST_STORED
 from offices.models import Office, Organization
 from phone_numbers.models import PhoneNumber, UseCase
 from phone_numbers.usage import IN_USE_CAMPAIGN_STATUSES
@@ -133,6 +134,13 @@ class Campaign(models.Model):
                 condition=Q(status="archived", archived_at__isnull=False)
                 | (~Q(status="archived") & Q(archived_at__isnull=True)),
                 name="archived_at_set_only_when_archived",
+            ),
+            # Backs the form's range (offices.bounds): a start date that could not be read
+            # back would take down every page that lists the campaign.
+            models.CheckConstraint(
+                condition=Q(start_at__isnull=True)
+                | Q(start_at__gte=EARLIEST_STORED, start_at__lt=LATEST_STORED),
+                name="campaign_start_at_in_range",
             ),
         ]
 

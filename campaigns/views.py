@@ -31,6 +31,7 @@ from campaigns.selectors import (
     campaign_replies,
     campaign_senders,
     campaign_timeline,
+    campaign_visible,
     dedicated_numbers_provisioning_count,
     reusable_numbers_for_office,
     sender_candidates,
@@ -61,8 +62,8 @@ INDEX_TITLES = {"active": "Active campaigns", "drafts": "Drafts", "archived": "A
 CONFIRMED_ACTIONS = {"archive": "archived", "launch": "launched"}
 
 
-# A page about one campaign: another organization's campaign answers 404 whatever the role.
-campaign_admin_required = role_required(Role.ADMIN, model=Campaign)
+# A page about one campaign: a campaign the person cannot see answers 404 whatever the role.
+campaign_admin_required = role_required(Role.ADMIN, visible=campaign_visible)
 
 
 def _get(request: TenantRequest, pk: int) -> Campaign:

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "import_export",
+    "axes",
     "accounts",
     "offices",
     "inboxes",
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "offices.middleware.TenantMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -137,6 +140,21 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before the password is checked.
+    "accounts.limits.SignInLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (accounts.limits): after 5 for one account, or 5 from one address (either
+# one), that account or address is refused for 15 minutes, with a message and status 429.
+# `manage.py axes_reset` lifts every lockout; axes_reset_username / axes_reset_ip lift one.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (the e-mail address)
+AXES_USERNAME_CALLABLE = "accounts.limits.sign_in_username"
+AXES_LOCKOUT_CALLABLE = "accounts.limits.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -173,6 +191,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# A contacts file waits here between its preview and its confirmation (an hour at most); the
+# web and the worker (which deletes expired previews) must both see this folder.
+CONTACTS_UPLOAD_DIR = VAR_DIR / "uploads"
 # Outside production WhiteNoise serves straight from the app folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
@@ -255,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.deliver_pending",
         "schedule": 30.0,
     },
+    "expire-contacts-previews": {
+        "task": "campaigns.tasks.contacts_previews_expire",
+        "schedule": 600.0,
+    },
     # Inbound texts whose routing task never ran (the broker was down at commit, say).
     "route-pending-inbound": {
         "task": "texting.tasks.route_pending",
@@ -311,6 +336,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # The twilio package logs every request and answer (headers included) at INFO.
         "twilio.http_client": {"level": "WARNING"},
+        # Successful sign-ins are not news; failures and lockouts (WARNING) still show.
+        "axes": {"level": "WARNING"},
     },
 }
 CELERY_WORKER_LOG_FORMAT = LOG_FORMAT

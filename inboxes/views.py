@@ -4,8 +4,8 @@ from django.shortcuts import redirect, render
 
 from inboxes.conversations import conversations_elsewhere, inbox_tab, inbox_tab_counts
 from inboxes.forms import InboxForm
-from inboxes.models import ConversationStatus, Inbox
-from inboxes.selectors import inbox_get, inbox_list_with_unread
+from inboxes.models import ConversationStatus
+from inboxes.selectors import inbox_get, inbox_list, inbox_list_with_unread
 from inboxes.services import InboxError, inbox_create, inbox_update
 from offices.models import Role
 from offices.permissions import TenantRequest, admin_required, role_required, staff_required
@@ -19,7 +19,7 @@ def inbox_list_view(request: TenantRequest) -> HttpResponse:
     return render(request, "inboxes/inbox_list.html", {"inboxes": inboxes})
 
 
-@role_required(Role.ADMIN, Role.MEMBER, model=Inbox)
+@role_required(Role.ADMIN, Role.MEMBER, visible=inbox_list)
 def inbox_detail(request: TenantRequest, pk: int) -> HttpResponse:
     """The inbox's conversations, one tab per status (Needs Attention first)."""
     inbox = inbox_get(organization=request.organization, membership=request.membership, pk=pk)
@@ -57,7 +57,7 @@ def inbox_create_view(request: TenantRequest) -> HttpResponse:
     return render(request, "inboxes/inbox_form.html", {"form": form})
 
 
-@role_required(Role.ADMIN, model=Inbox)
+@role_required(Role.ADMIN, visible=inbox_list)
 def inbox_edit(request: TenantRequest, pk: int) -> HttpResponse:
     inbox = inbox_get(organization=request.organization, membership=request.membership, pk=pk)
     form = InboxForm(

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from offices.bounds import OFFICE_QUOTA_MAX
 from offices.models import Office, Organization, Role
 from offices.time_zones import time_zone_choices
 
@@ -14,6 +15,7 @@ class OfficeForm(forms.ModelForm[Office]):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.fields["number_quota"].widget.attrs.update({"min": 0, "max": OFFICE_QUOTA_MAX})
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -1,9 +1,11 @@
 from datetime import time
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from offices.bounds import OFFICE_QUOTA_MAX
 from offices.time_zones import DEFAULT_TIME_ZONE, time_zone_validate
 
 
@@ -72,7 +74,14 @@ class Office(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="offices")
     name = models.CharField(max_length=120)
     number_quota = models.PositiveIntegerField(
-        default=5, help_text="How many reusable numbers this office may hold."
+        default=5,
+        validators=[
+            MaxValueValidator(
+                OFFICE_QUOTA_MAX,
+                f"An office can hold at most {OFFICE_QUOTA_MAX:,} reusable numbers.",
+            )
+        ],
+        help_text="How many reusable numbers this office may hold.",
     )
     idk_default = models.CharField(
         "IDK default",
@@ -94,7 +103,11 @@ class Office(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name"], name="office_name_unique_per_organization"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number_quota__lte=OFFICE_QUOTA_MAX),
+                name="office_number_quota_in_range",
+            ),
         ]
 
     def __str__(self) -> str:

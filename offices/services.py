@@ -1,5 +1,6 @@
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -110,8 +111,11 @@ def member_invite(
     first_name: str = "",
     last_name: str = "",
 ) -> Membership:
-    """Adds a person to the organization (creating their account) and e-mails them a link to
-    choose a password. Re-inviting an existing member updates their role and offices."""
+    """Adds a person to the organization and e-mails them: a link to choose a password when
+    their account is new (or was never given one), else word that they were added. A person
+    may belong to several organizations; whether they already belong to another one is never
+    said, so an invite reveals nothing about another organization's people. Re-inviting an
+    existing member updates their role and offices."""
     email = email.strip().lower()
     if any(office.organization_id != organization.id for office in offices):
         raise OfficeError("An office of another organization cannot be given.")
@@ -120,22 +124,24 @@ def member_invite(
         user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    elif Membership.objects.filter(user=user).exclude(organization=organization).exists():
-        raise OfficeError(f"{email} already belongs to another organization.")
     membership, _ = Membership.objects.update_or_create(
         organization=organization, user=user, defaults={"role": role}
     )
     membership.offices.set(offices)
+    context: dict[str, Any] = {
+        "organization": organization,
+        "invited_by": invited_by,
+        "membership": membership,
+    }
+    if user.has_usable_password():
+        template, context["login_path"] = "offices/added", reverse("accounts:login")
+    else:
+        template, context["set_password_path"] = "offices/invite", _set_password_path(user)
     notification_enqueue(
         event=f"invite:{membership.pk}:{membership.created_at.isoformat()}",
         recipient=user.email,
-        template="offices/invite",
-        context={
-            "organization": organization,
-            "invited_by": invited_by,
-            "membership": membership,
-            "set_password_path": _set_password_path(user),
-        },
+        template=template,
+        context=context,
         time_zone=organization.time_zone,
     )
     return membership

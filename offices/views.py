@@ -3,9 +3,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from offices.forms import MemberInviteForm, OfficeForm, OrganizationSettingsForm
-from offices.models import Office, Role
+from offices.models import Role
 from offices.permissions import TenantRequest, admin_required, role_required, staff_required
-from offices.selectors import member_list, office_get, office_list
+from offices.selectors import member_list, office_get, office_list, office_visible
 from offices.services import OfficeError, member_invite, office_create, organization_update
 
 
@@ -15,7 +15,7 @@ def office_list_view(request: TenantRequest) -> HttpResponse:
     return render(request, "offices/office_list.html", {"offices": offices})
 
 
-@role_required(Role.ADMIN, Role.MEMBER, model=Office)
+@role_required(Role.ADMIN, Role.MEMBER, visible=office_visible)
 def office_detail(request: TenantRequest, pk: int) -> HttpResponse:
     office = office_get(organization=request.organization, membership=request.membership, pk=pk)
     inboxes = office.inboxes.order_by("name")
@@ -37,7 +37,7 @@ def office_create_view(request: TenantRequest) -> HttpResponse:
     return render(request, "offices/office_form.html", {"form": form})
 
 
-@role_required(Role.ADMIN, model=Office)
+@role_required(Role.ADMIN, visible=office_visible)
 def office_edit(request: TenantRequest, pk: int) -> HttpResponse:
     office = office_get(organization=request.organization, membership=request.membership, pk=pk)
     form = OfficeForm(request.POST or None, instance=office, organization=request.organization)

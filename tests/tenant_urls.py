@@ -9,6 +9,10 @@ from typing import Any
 ADMIN, MEMBER, SENDER = "alice", "bob", "sam"
 STAFF = frozenset({ADMIN, MEMBER})
 EVERYONE = frozenset({ADMIN, MEMBER, SENDER})
+# An office's objects (its page, its inboxes, its reusable numbers) do not exist for people
+# outside the office: sam belongs to no office, bob only to Admissions (office A).
+OUTSIDE_OFFICE_A = frozenset({SENDER})
+OUTSIDE_OFFICE_B = frozenset({MEMBER, SENDER})
 
 
 @dataclass(frozen=True)
@@ -143,27 +147,65 @@ TENANT_URLS: list[TenantUrl] = [
     TenantUrl("offices:create", frozenset({ADMIN})),
     TenantUrl("offices:members", frozenset({ADMIN})),
     TenantUrl("offices:invite", frozenset({ADMIN})),
-    TenantUrl("offices:detail", STAFF, _office_a, label="offices:detail (own office)"),
+    TenantUrl(
+        "offices:detail",
+        STAFF,
+        _office_a,
+        hidden_from=OUTSIDE_OFFICE_A,
+        label="offices:detail (own office)",
+    ),
     TenantUrl(
         "offices:detail",
         STAFF,
         _office_b,
-        hidden_from=frozenset({MEMBER}),
+        hidden_from=OUTSIDE_OFFICE_B,
         label="offices:detail (another office)",
     ),
-    TenantUrl("offices:edit", frozenset({ADMIN}), _office_a),
+    TenantUrl(
+        "offices:edit",
+        frozenset({ADMIN}),
+        _office_a,
+        hidden_from=OUTSIDE_OFFICE_A,
+        label="offices:edit (own office)",
+    ),
+    TenantUrl(
+        "offices:edit",
+        frozenset({ADMIN}),
+        _office_b,
+        hidden_from=OUTSIDE_OFFICE_B,
+        label="offices:edit (another office)",
+    ),
     TenantUrl("offices:settings", frozenset({ADMIN})),
     TenantUrl("inboxes:list", STAFF),
     TenantUrl("inboxes:create", frozenset({ADMIN})),
-    TenantUrl("inboxes:detail", STAFF, _inbox_in("office_a"), label="inboxes:detail (own office)"),
+    TenantUrl(
+        "inboxes:detail",
+        STAFF,
+        _inbox_in("office_a"),
+        hidden_from=OUTSIDE_OFFICE_A,
+        label="inboxes:detail (own office)",
+    ),
     TenantUrl(
         "inboxes:detail",
         STAFF,
         _inbox_in("office_b"),
-        hidden_from=frozenset({MEMBER}),
+        hidden_from=OUTSIDE_OFFICE_B,
         label="inboxes:detail (another office)",
     ),
-    TenantUrl("inboxes:edit", frozenset({ADMIN}), _inbox_in("office_a")),
+    TenantUrl(
+        "inboxes:edit",
+        frozenset({ADMIN}),
+        _inbox_in("office_a"),
+        hidden_from=OUTSIDE_OFFICE_A,
+        label="inboxes:edit (own office)",
+    ),
+    TenantUrl(
+        "inboxes:edit",
+        frozenset({ADMIN}),
+        _inbox_in("office_b"),
+        hidden_from=OUTSIDE_OFFICE_B,
+        label="inboxes:edit (another office)",
+    ),
     # --- phone numbers and provisioning (issues 3 and 4): add below -----------------------
     TenantUrl("phone_numbers:list", STAFF),
     TenantUrl(
@@ -188,13 +230,17 @@ TENANT_URLS: list[TenantUrl] = [
     ),
     TenantUrl("phone_numbers:reusable_fields", STAFF),
     TenantUrl(
-        "phone_numbers:edit", STAFF, _number("office_a"), label="phone_numbers:edit (own office)"
+        "phone_numbers:edit",
+        STAFF,
+        _number("office_a"),
+        hidden_from=OUTSIDE_OFFICE_A,
+        label="phone_numbers:edit (own office)",
     ),
     TenantUrl(
         "phone_numbers:edit",
         STAFF,
         _number("office_b"),
-        hidden_from=frozenset({MEMBER}),
+        hidden_from=OUTSIDE_OFFICE_B,
         label="phone_numbers:edit (another office)",
     ),
     TenantUrl("provisioning:number_detail", STAFF, _number(), label="number_detail (dedicated)"),
@@ -203,20 +249,21 @@ TENANT_URLS: list[TenantUrl] = [
         "provisioning:number_detail",
         STAFF,
         _number("office_a"),
+        hidden_from=OUTSIDE_OFFICE_A,
         label="number_detail (reusable, own office)",
     ),
     TenantUrl(
         "provisioning:number_detail",
         STAFF,
         _number("office_b"),
-        hidden_from=frozenset({MEMBER}),
+        hidden_from=OUTSIDE_OFFICE_B,
         label="number_detail (reusable, another office)",
     ),
     TenantUrl(
         "provisioning:number_status",
         STAFF,
         _number("office_b"),
-        hidden_from=frozenset({MEMBER}),
+        hidden_from=OUTSIDE_OFFICE_B,
         label="number_status (reusable, another office)",
     ),
     #

@@ -76,3 +76,18 @@ def test_another_organizations_object_answers_404_whatever_the_role(
     response = _open(cast.client(who), route, url)
 
     assert response.status_code == 404, url
+
+
+@pytest.mark.parametrize("who", [ADMIN, MEMBER, SENDER])
+@pytest.mark.parametrize("route", [r for r in TENANT_URLS if r.build], ids=str)
+def test_a_missing_object_answers_404_as_an_object_the_person_cannot_see(
+    cast, route: TenantUrl, who: str
+) -> None:
+    """A page about an id that exists nowhere answers like a page about another office's or
+    another organization's object: the answers never tell them apart."""
+    assert route.build is not None
+    kwargs = {**route.build(cast), "pk": 2**31 - 1}
+
+    response = _open(cast.client(who), route, reverse(route.name, kwargs=kwargs))
+
+    assert response.status_code == 404

@@ -1,4 +1,3 @@
-import smtplib
 from datetime import timedelta
 
 import pytest
@@ -8,11 +7,13 @@ from django.utils import timezone
 
 from notifications.models import OutboxEmail, OutboxStatus
 from notifications.services import (
+    SENDING_LEASE,
     Delivery,
     notification_enqueue,
     outbox_deliver,
     outbox_due_ids,
 )
+from notifications.tests.backends import WorkerKilled
 from offices.tests.factories import MembershipFactory
 from tests.waiting import wait_for
 
@@ -107,6 +108,7 @@ def test_an_email_that_cannot_be_sent_for_a_day_is_given_up(settings) -> None:
 
     email.refresh_from_db()
     assert email.status == OutboxStatus.FAILED
+    assert email.failure_reason.startswith("Not delivered within 24 hours: ConnectionRefusedError")
 
 
 @pytest.mark.django_db
@@ -134,7 +136,98 @@ def test_the_worker_delivers_after_commit_exactly_once(celery_worker, smtp_serve
     assert len(smtp_server.to("pat@example.test")) == 1
 
 
-def test_smtp_errors_are_transient():
-    from notifications.services import TRANSIENT_SMTP_ERRORS
+@pytest.mark.django_db
+def test_a_send_interrupted_after_the_server_took_it_goes_out_again_as_the_same_message(
+    settings, smtp_server
+) -> None:
+    working = settings.MAILERS
+    settings.MAILERS = {
+        "default": {
+            **working["default"],
+            "BACKEND": "notifications.tests.backends.InterruptedAfterSend",
+        }
+    }
+    email = _enqueue(MembershipFactory.create())
+    with pytest.raises(WorkerKilled):
+        outbox_deliver(outbox_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENDING
+    # While the dead worker's lease runs, neither a duplicate task nor the beat task sends it.
+    assert outbox_deliver(outbox_id=email.pk) is Delivery.NOTHING_TO_DO
+    assert outbox_due_ids() == []
 
-    assert issubclass(smtplib.SMTPServerDisconnected, TRANSIENT_SMTP_ERRORS)
+    settings.MAILERS = working
+    with time_machine.travel(timezone.now() + SENDING_LEASE + timedelta(minutes=1)):
+        assert outbox_due_ids() == [email.pk]
+        assert outbox_deliver(outbox_id=email.pk) is Delivery.SENT
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (OutboxStatus.SENT, 2)
+    assert len(smtp_server.messages) == 2
+    assert [m["Message-ID"] for m in smtp_server.messages] == [email.message_id] * 2
+
+
+@pytest.mark.django_db
+def test_each_email_has_its_own_message_id_in_the_senders_domain() -> None:
+    membership = MembershipFactory.create()
+    first, second = _enqueue(membership, "invite:1"), _enqueue(membership, "invite:2")
+
+    assert first.message_id != second.message_id
+    assert first.message_id.endswith("@longcode.test>")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("refusal", ["refuse_data", "refuse_recipients"])
+def test_a_4xx_reply_is_retried_and_the_email_goes_out_once_the_server_accepts(
+    smtp_server, refusal
+) -> None:
+    setattr(smtp_server, refusal, "450 4.2.1 Mailbox busy, try again later")
+    email = _enqueue(MembershipFactory.create())
+
+    assert outbox_deliver(outbox_id=email.pk) is Delivery.RETRY
+    email.refresh_from_db()
+    assert (email.status, email.failure_reason) == (OutboxStatus.PENDING, "")
+    assert "450" in email.last_error
+
+    setattr(smtp_server, refusal, None)
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        assert outbox_deliver(outbox_id=email.pk) is Delivery.SENT
+    assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("refusal", ["refuse_data", "refuse_recipients"])
+def test_a_5xx_reply_fails_the_email_at_once_with_the_servers_reason(smtp_server, refusal) -> None:
+    setattr(smtp_server, refusal, "550 5.1.1 No such user here")
+    email = _enqueue(MembershipFactory.create())
+
+    assert outbox_deliver(outbox_id=email.pk) is Delivery.REFUSED
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (OutboxStatus.FAILED, 1)
+    assert email.failure_reason == "550 5.1.1 No such user here"
+    setattr(smtp_server, refusal, None)
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        assert outbox_due_ids() == []
+        assert outbox_deliver(outbox_id=email.pk) is Delivery.NOTHING_TO_DO
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_operators_see_failed_emails_and_their_reason_in_the_admin(smtp_server) -> None:
+    from django.test import Client
+
+    from accounts.models import User
+
+    smtp_server.refuse_recipients = "550 5.1.1 No such user here"
+    email = _enqueue(MembershipFactory.create())
+    outbox_deliver(outbox_id=email.pk)
+    operator = User.objects.create_superuser(email="ops@longcode.test", password="x")
+    client = Client()
+    client.force_login(operator)
+
+    page = client.get("/ops/admin/notifications/outboxemail/", {"status__exact": "failed"})
+
+    assert page.status_code == 200
+    assert "550 5.1.1 No such user here" in page.content.decode()
+    assert "pat@example.test" in page.content.decode()

@@ -96,15 +96,49 @@ def test_an_office_member_must_be_given_an_office(cast) -> None:
     ]
 
 
-def test_a_person_of_another_organization_cannot_be_invited(cast) -> None:
+@pytest.mark.django_db
+def test_a_person_of_another_organization_is_added_without_a_word_about_it(cast, smtp_server):
+    """The answer is the same as for anyone: nothing tells alice that charlie is elsewhere.
+    charlie keeps his password and his other organization, and is told he was added."""
+    from notifications.models import OutboxEmail
+    from notifications.services import outbox_deliver
+
+    charlie_password = cast.charlie.password
     response = cast.client("alice").post(
-        reverse("offices:invite"), {"email": "charlie@other.test", "role": Role.SENDER}
+        reverse("offices:invite"), {"email": "charlie@other.test", "role": Role.SENDER}, follow=True
     )
 
-    assert response.status_code == 200
-    assert response.context["form"].errors["email"] == [
-        "charlie@other.test already belongs to another organization."
-    ]
+    assert response.redirect_chain[-1][0] == reverse("offices:members")
+    body = response.content.decode()
+    assert "Invitation sent to charlie@other.test." in body
+    assert "Other Org" not in body
+    assert "another organization" not in body
+    assert set(cast.charlie.memberships.values_list("organization__name", "role")) == {
+        ("Other Org", Role.ADMIN),
+        ("Acme College", Role.SENDER),
+    }
+    cast.charlie.refresh_from_db()
+    assert cast.charlie.password == charlie_password
+    outbox_deliver(outbox_id=OutboxEmail.objects.get(recipient="charlie@other.test").pk)
+    [message] = smtp_server.to("charlie@other.test")
+    assert "added you to Acme College" in message["Subject"]
+    text = message.get_payload()[0].get_payload()
+    assert "/accounts/login/" in text
+    assert "/accounts/set-password/" not in text
+
+
+def test_an_invite_answers_the_same_for_a_new_person_and_another_organizations_person(cast):
+    from django.contrib.messages import get_messages
+    from django.test import Client
+
+    def invite(email: str) -> tuple[int, str, list[str]]:
+        client = Client()
+        client.force_login(cast.alice)
+        response = client.post(reverse("offices:invite"), {"email": email, "role": Role.SENDER})
+        said = [str(m).replace(email, "EMAIL") for m in get_messages(response.wsgi_request)]
+        return response.status_code, response["Location"], said
+
+    assert invite("charlie@other.test") == invite("nobody.yet@acme.test")
 
 
 def test_an_office_of_another_organization_cannot_be_given(cast) -> None:
