@@ -197,9 +197,13 @@ def self_assign_take(
 
 # One pass of a claim: lock up to %(chunks)s open chunks past %(after)s (LOCKING below), take up
 # to %(wanted)s of their Unassigned contacts by id range (skipping rows an admin assigning by
-# hand holds), and close the chunks that pass emptied. A chunk whose last contacts a claim
-# committing meanwhile took may stay open (this statement's snapshot predates that commit):
-# harmless, the next claim to lock it finds it empty and closes it.
+# hand holds), and close the chunks that pass emptied. The range is given as two bounds, not as
+# a join on the chunks: joined, the planner walked the contacts' whole primary key (2 s at a
+# million). When a batch spans chunks with a held one between them, the range may take that
+# one's free contacts too: still each once (row locks), and it only stays open as a hint. A
+# chunk whose last contacts a claim committing meanwhile took may stay open (this statement's
+# snapshot predates that commit): harmless, the next claim to lock it finds it empty and closes
+# it.
 _CLAIM_PASS = """
 chunk AS (
   SELECT u.id, u.first_id, u.last_id FROM campaigns_unassignedchunk u
@@ -211,8 +215,8 @@ taken AS (
   UPDATE campaigns_contact SET assignee_id = %(user)s
   WHERE id IN (
     SELECT c.id FROM campaigns_contact c
-    JOIN chunk ON c.id BETWEEN chunk.first_id AND chunk.last_id
     WHERE c.campaign_id = %(campaign)s AND c.assignee_id IS NULL AND c.texted_at IS NULL
+      AND c.id BETWEEN (SELECT min(first_id) FROM chunk) AND (SELECT max(last_id) FROM chunk)
     ORDER BY c.id LIMIT %(wanted)s
     FOR UPDATE OF c SKIP LOCKED
   )
