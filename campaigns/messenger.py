@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from campaigns.assignment_counts import REPLY_WAITS
 from campaigns.models import Campaign, CampaignStatus, Contact
-from campaigns.self_assign import contacts_to_text
+from campaigns.selectors import contacts_to_text
 from inboxes.models import Message
 from offices.models import Organization
 

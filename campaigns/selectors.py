@@ -1,11 +1,18 @@
 """Reads on campaigns. Each takes the tenant as a required keyword."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from campaigns.models import Campaign, CampaignSender, CampaignStatus, CampaignTransition, Contact
+from campaigns.models import (
+    Campaign,
+    CampaignSender,
+    CampaignStatus,
+    CampaignTransition,
+    Contact,
+    OptOut,
+)
 from offices.models import Membership, Office, Organization, Role
 from phone_numbers.models import IN_FLIGHT, Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.usage import campaign_using
@@ -15,6 +22,17 @@ INDEXES = {
     "drafts": (CampaignStatus.DRAFT, CampaignStatus.LAUNCHING),
     "archived": (CampaignStatus.ARCHIVED,),
 }
+
+
+def contacts_to_text(*, campaign: Campaign, sender: User) -> QuerySet[Contact]:
+    """``sender``'s contacts still waiting for their initial message (opted-out contacts
+    never will). ``campaigns.sql`` writes the same condition by hand for self-assign."""
+    opted_out = OptOut.objects.filter(
+        organization_id=campaign.organization_id, phone=OuterRef("phone")
+    )
+    return Contact.objects.filter(
+        campaign=campaign, assignee=sender, texted_at__isnull=True
+    ).exclude(Exists(opted_out))
 
 
 def campaign_visible(*, organization: Organization, membership: Membership) -> QuerySet[Campaign]:

@@ -23,6 +23,11 @@ Adjustable batch sizes are why the unit is a chunk of contacts rather than a pre
 batch: a batch of 1,000 spans ten chunks, a batch of 1 leaves the rest of its chunk for later.
 Taking contacts back to Unassigned re-marks their chunks (``campaigns.assignment``).
 
+**Fast in the client too.** On PostgreSQL the claim is raw SQL (``campaigns.sql``): the seat
+lock, then one statement with CTEs that checks, locks a chunk, assigns, closes the chunk and
+records the claim (another pass only when a batch spans chunks). Through the ORM each claim
+spent ~14 ms of the client's CPU while holding its locks, which capped the rate.
+
 **One batch per press.** The claim locks the sender's ``CampaignSender`` row first, so one
 sender's claims run one at a time: a retried request with the same ``request_key`` returns the
 claim it made, and a second tab or double click with a new key finds the first batch's
@@ -30,19 +35,12 @@ initial messages still to send and is refused.
 """
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from accounts.models import User
+from campaigns import sql
 from campaigns.errors import CampaignError
-from campaigns.models import (
-    Campaign,
-    CampaignSender,
-    CampaignStatus,
-    Contact,
-    OptOut,
-    SelfAssignClaim,
-    UnassignedChunk,
-)
+from campaigns.models import Campaign, CampaignStatus, Contact, SelfAssignClaim, UnassignedChunk
+from campaigns.selectors import contacts_to_text
 
 CHUNK_SIZE = 100
 MAX_BATCH_SIZE = 1000
@@ -55,115 +53,45 @@ class SelfAssignRefused(CampaignError):
     """*Get more* cannot give a batch now; the message says why."""
 
 
-def contacts_to_text(*, campaign: Campaign, sender: User) -> QuerySet[Contact]:
-    """``sender``'s contacts still waiting for their initial message (opted-out contacts
-    never will)."""
-    opted_out = OptOut.objects.filter(
-        organization_id=campaign.organization_id, phone=OuterRef("phone")
-    )
-    return Contact.objects.filter(
-        campaign=campaign, assignee=sender, texted_at__isnull=True
-    ).exclude(Exists(opted_out))
-
-
 def initial_messages_left(*, campaign: Campaign, sender: User) -> int:
     return contacts_to_text(campaign=campaign, sender=sender).count()
 
 
 def self_assign_claim(*, campaign: Campaign, sender: User, request_key: str) -> SelfAssignClaim:
     """Gives ``sender`` the next batch of Unassigned contacts (at most ``batch_size``) and
-    returns the claim; the same ``request_key`` returns the same claim."""
+    returns the claim; the same ``request_key`` returns the same claim.
+
+    The statements are campaigns.sql's (raw SQL on PostgreSQL: a claim is two round trips)."""
     _chunks_ensure(campaign)
     with transaction.atomic():
-        return _claim_batch(campaign, sender, request_key)
-
-
-def _claim_batch(campaign: Campaign, sender: User, request_key: str) -> SelfAssignClaim:
-    # Locking the seat serialises this sender's claims (two tabs, a double click); other
-    # senders are not held.
-    seat = (
-        CampaignSender.objects.select_for_update(of=("self",))
-        .select_related("campaign")
-        .filter(campaign_id=campaign.pk, user=sender)
-        .first()
-    )
-    if seat is None:
-        _check_open(Campaign.objects.get(pk=campaign.pk))
-        raise SelfAssignRefused(f"You are not a sender of “{campaign.name}”.")
-    campaign = seat.campaign
-    _check_open(campaign)
-    # Read after the seat is locked, so a claim that just committed is seen (one statement).
-    earlier = SelfAssignClaim.objects.filter(
-        campaign=campaign, user=sender, request_key=request_key
-    )
-    state = (
-        CampaignSender.objects.filter(pk=seat.pk)
-        .annotate(
-            earlier=Subquery(earlier.values("pk")[:1]),
-            left=Exists(contacts_to_text(campaign=campaign, sender=sender)),
+        # Locking the seat serialises this sender's claims (two tabs, a double click); other
+        # senders are not held. What follows reads after the lock, so it sees a claim that
+        # just committed.
+        seat = sql.self_assign_seat_lock(campaign_id=campaign.pk, user_id=sender.pk)
+        if seat is None:
+            _check_open(Campaign.objects.get(pk=campaign.pk))
+            raise SelfAssignRefused(f"You are not a sender of “{campaign.name}”.")
+        _check_open(seat)
+        taken = sql.self_assign_take(
+            campaign_id=campaign.pk,
+            organization_id=seat.organization_id,
+            user_id=sender.pk,
+            request_key=request_key,
+            wanted=seat.batch_size,
+            chunk_size=CHUNK_SIZE,
         )
-        .values("earlier", "left")
-        .get()
-    )
-    if state["earlier"] is not None:
-        return SelfAssignClaim.objects.get(pk=state["earlier"])
-    if state["left"]:
+    if taken.earlier_id is not None:
+        return SelfAssignClaim.objects.get(pk=taken.earlier_id)
+    if taken.claim is None:
         raise SelfAssignRefused("Send your initial messages first; then get more.")
-    count = _claim(campaign, sender, campaign.batch_size)
-    return SelfAssignClaim.objects.create(
-        campaign=campaign, user=sender, request_key=request_key, count=count
-    )
+    return taken.claim
 
 
-def _check_open(campaign: Campaign) -> None:
+def _check_open(campaign: Campaign | sql.Seat) -> None:
     if campaign.status != CampaignStatus.ACTIVE:
         raise SelfAssignRefused(f"“{campaign.name}” is not active.")
     if not campaign.self_assign:
         raise SelfAssignRefused(f"Self-assign is off for “{campaign.name}”.")
-
-
-def _claim(campaign: Campaign, sender: User, wanted: int) -> int:
-    got, after = 0, -1
-    while got < wanted:
-        chunk = _next_chunk(campaign, after=after)
-        if chunk is None:
-            break
-        after = chunk.first_id
-        got += _claim_from(chunk, sender, wanted - got)
-    return got
-
-
-def _next_chunk(campaign: Campaign, *, after: int) -> UnassignedChunk | None:
-    """Locks the next chunk with Unassigned contacts: one nobody holds if there is one, else
-    waits for the first held one (a small pool, all its chunks being claimed from).
-
-    ``first_id > after``: a chunk this claim already holds is not skipped by its own lock, and
-    taking chunks in id order means two claims never wait on each other in a circle."""
-    open_chunks = UnassignedChunk.objects.filter(
-        campaign=campaign, has_unassigned=True, first_id__gt=after
-    ).order_by("first_id")
-    free = open_chunks.select_for_update(skip_locked=True).first()
-    return free if free is not None else open_chunks.select_for_update().first()
-
-
-def _claim_from(chunk: UnassignedChunk, sender: User, wanted: int) -> int:
-    """Assigns up to ``wanted`` Unassigned contacts of the locked ``chunk`` (two statements)
-    and clears the chunk if that emptied it (a third)."""
-    unassigned = Contact.objects.filter(
-        campaign_id=chunk.campaign_id,
-        pk__gte=chunk.first_id,
-        pk__lte=chunk.last_id,
-        assignee__isnull=True,
-        texted_at__isnull=True,
-    )
-    # An admin assigning by hand may hold some rows: skipped, not waited for, and the chunk
-    # stays open for them (NOT EXISTS below sees them) in case that admin's work rolls back.
-    taking = unassigned.select_for_update(skip_locked=True).order_by("pk").values("pk")[:wanted]
-    got = Contact.objects.filter(pk__in=Subquery(taking)).update(assignee=sender)
-    UnassignedChunk.objects.filter(pk=chunk.pk).exclude(Exists(unassigned)).update(
-        has_unassigned=False
-    )
-    return got
 
 
 def _chunks_ensure(campaign: Campaign) -> None:

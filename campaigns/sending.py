@@ -18,7 +18,6 @@ import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from phonenumbers import timezone as phone_time_zones
 
 from accounts.models import User
@@ -27,6 +26,7 @@ from campaigns.models import Campaign, CampaignStatus, Contact, OptOut
 from inboxes.messages import conversation_start, message_record_outgoing
 from inboxes.models import Conversation, Message
 from offices.models import Organization
+from offices.time_zones import moment_text
 from provisioning.tasks import deliver_message
 
 
@@ -71,7 +71,9 @@ def message_gate(*, campaign: Campaign, contact: Contact, initial: bool) -> None
             f"{campaign.name}'s number is not provisioning-complete yet: nothing can be sent."
         )
     if initial and campaign.start_at is not None and now < campaign.start_at:
-        when = date_format(timezone.localtime(campaign.start_at), "DATETIME_FORMAT")
+        # In the organization's zone, as the campaign form took it (not the server's, nor the
+        # request's: the gate also runs where there is no request).
+        when = moment_text(campaign.start_at, time_zone=campaign.organization.time_zone)
         raise SendRefused(f"Initial messages go out from the start date, {when}.")
     if OptOut.objects.filter(
         organization_id=campaign.organization_id, phone=contact.phone

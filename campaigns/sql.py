@@ -1,8 +1,8 @@
 """campaigns' SQL that is written by hand, for PostgreSQL and for SQLite (the embedded default
 of `make run`): saving an uploaded contacts file in bulk, copying contacts to a clone or a
-follow-up, and the triggers that keep ``PhoneNumber.in_use`` (the Phone Numbers list's Usage
-column and sort key). The rest of the app calls the functions here and never asks which
-database it runs on.
+follow-up, the self-assign claim, and the triggers that keep ``PhoneNumber.in_use`` (the
+Phone Numbers list's Usage column and sort key). The rest of the app calls the functions here
+and never asks which database it runs on.
 
 The triggers live in campaigns because phone_numbers cannot see campaigns (DESIGN.md, the
 direction of the arrows). Their SQL below is the *current* version; migration 0003 runs a
@@ -11,15 +11,26 @@ writes it here too: ``tests/test_kept_columns.py`` (PostgreSQL) and the SQLite s
 (``scripts/smoke_embedded.py``) fail while the two disagree."""
 
 import json
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core import checks
+from django.db import connection as default_connection
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet, Subquery
 from django.utils import timezone
 
-from campaigns.models import Contact
+from accounts.models import User
+from campaigns.models import (
+    Campaign,
+    CampaignSender,
+    Contact,
+    SelfAssignClaim,
+    UnassignedChunk,
+)
+from campaigns.selectors import contacts_to_text
 from phone_numbers import sql as phone_numbers_sql
 from phone_numbers.sql import Trigger, Triggers, triggers_check
 
@@ -76,6 +87,250 @@ def contacts_copy(*, contacts: QuerySet[Contact], campaign_id: int) -> int:
             [campaign_id, created_at, *params],
         )
         return cursor.rowcount
+
+
+# --- self-assign ----------------------------------------------------------------------------
+# campaigns.self_assign explains the design (chunks locked with SKIP LOCKED). On PostgreSQL a
+# claim is sent as raw SQL: two statements in the common case (the seat, then one statement
+# that checks, claims and records), because through the ORM the client's own work per claim
+# (~14 ms of CPU building the queries) held every claim's locks and made it the bottleneck.
+# SQLite has no SKIP LOCKED and one writer at a time: there the ORM version below runs.
+@dataclass(frozen=True)
+class Seat:
+    """The locked seat's campaign, as a claim needs it."""
+
+    status: str
+    self_assign: bool
+    batch_size: int
+    name: str
+    organization_id: int
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What a claim found: an earlier claim of the same request key, initial messages left
+    to send (nothing claimed in either case), or the new claim."""
+
+    earlier_id: int | None = None
+    left: bool = False
+    claim: SelfAssignClaim | None = None
+
+
+def self_assign_seat_lock(*, campaign_id: int, user_id: int) -> Seat | None:
+    """Locks the sender's seat (serialising that sender's claims, nobody else's) and reads
+    its campaign; None if ``user_id`` is not a sender of the campaign. In a transaction."""
+    if default_connection.vendor != "postgresql":
+        seat = (
+            CampaignSender.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .filter(campaign_id=campaign_id, user_id=user_id)
+            .first()
+        )
+        if seat is None:
+            return None
+        c = seat.campaign
+        return Seat(c.status, c.self_assign, c.batch_size, c.name, c.organization_id)
+    with default_connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.status, c.self_assign, c.batch_size, c.name, c.organization_id "
+            "FROM campaigns_campaignsender s JOIN campaigns_campaign c ON c.id = s.campaign_id "
+            "WHERE s.campaign_id = %s AND s.user_id = %s FOR UPDATE OF s",
+            [campaign_id, user_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else Seat(*row)
+
+
+def self_assign_take(
+    *,
+    campaign_id: int,
+    organization_id: int,
+    user_id: int,
+    request_key: str,
+    wanted: int,
+    chunk_size: int,
+) -> Taken:
+    """After ``self_assign_seat_lock``, in its transaction: the earlier claim of
+    ``request_key``, or the refusal because initial messages are left, or up to ``wanted``
+    Unassigned contacts assigned to the sender and the claim recorded."""
+    if default_connection.vendor != "postgresql":
+        return _orm_take(campaign_id, user_id, request_key, wanted)
+    key: dict[str, int | str] = {
+        "campaign": campaign_id,
+        "organization": organization_id,
+        "user": user_id,
+        "key": request_key,
+    }
+    with default_connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_FIRST,
+            {**key, "after": -1, "chunks": math.ceil(wanted / chunk_size), "wanted": wanted},
+        )
+        earlier, left, got, last, claim_id, created_at = cursor.fetchone()
+        if earlier is not None or left:
+            return Taken(earlier_id=earlier, left=left)
+        first, total, after, skipped = got, got, -1, True
+        while total < wanted:
+            if last is not None:
+                after, skipped, sql = last, True, _CLAIM_NEXT_SKIP
+                chunks = math.ceil((wanted - total) / chunk_size)
+            elif skipped:
+                # Every open chunk past ``after`` is held by another claim (a small pool): wait
+                # for the first of them rather than give a short batch.
+                skipped, sql, chunks = False, _CLAIM_NEXT_WAIT, 1
+            else:
+                break
+            cursor.execute(sql, {**key, "after": after, "chunks": chunks, "wanted": wanted - total})
+            got, last = cursor.fetchone()
+            total += got
+        if total != first:
+            cursor.execute(
+                "UPDATE campaigns_selfassignclaim SET count = %s WHERE id = %s", [total, claim_id]
+            )
+    claim = SelfAssignClaim.from_db(
+        default_connection.alias,
+        ["id", "campaign_id", "user_id", "request_key", "count", "created_at"],
+        [claim_id, campaign_id, user_id, request_key, total, created_at],
+    )
+    return Taken(claim=claim)
+
+
+# One pass of a claim: lock up to %(chunks)s open chunks past %(after)s (LOCKING below), take up
+# to %(wanted)s of their Unassigned contacts by id range (skipping rows an admin assigning by
+# hand holds), and close the chunks that pass emptied. The range is given as two bounds, not as
+# a join on the chunks: joined, the planner walked the contacts' whole primary key (2 s at a
+# million). When a batch spans chunks with a held one between them, the range may take that
+# one's free contacts too: still each once (row locks), and it only stays open as a hint. A
+# chunk whose last contacts a claim committing meanwhile took may stay open (this statement's
+# snapshot predates that commit): harmless, the next claim to lock it finds it empty and closes
+# it.
+_CLAIM_PASS = """
+chunk AS (
+  SELECT u.id, u.first_id, u.last_id FROM campaigns_unassignedchunk u
+  WHERE u.campaign_id = %(campaign)s AND u.has_unassigned AND u.first_id > %(after)s {guard}
+  ORDER BY u.first_id LIMIT %(chunks)s
+  FOR UPDATE {locking}
+),
+taken AS (
+  UPDATE campaigns_contact SET assignee_id = %(user)s
+  WHERE id IN (
+    SELECT c.id FROM campaigns_contact c
+    WHERE c.campaign_id = %(campaign)s AND c.assignee_id IS NULL AND c.texted_at IS NULL
+      AND c.id BETWEEN (SELECT min(first_id) FROM chunk) AND (SELECT max(last_id) FROM chunk)
+    ORDER BY c.id LIMIT %(wanted)s
+    FOR UPDATE OF c SKIP LOCKED
+  )
+  RETURNING id
+),
+closed AS (
+  UPDATE campaigns_unassignedchunk u SET has_unassigned = false
+  FROM chunk
+  WHERE u.id = chunk.id AND NOT EXISTS (
+    SELECT 1 FROM campaigns_contact c
+    WHERE c.campaign_id = %(campaign)s AND c.id BETWEEN chunk.first_id AND chunk.last_id
+      AND c.assignee_id IS NULL AND c.texted_at IS NULL
+      AND c.id NOT IN (SELECT id FROM taken)
+  )
+)"""
+
+# The first pass also reads, after the seat lock, an earlier claim of the request key and
+# whether initial messages are left (contacts_to_text, by hand); claims only if neither; and
+# records the claim.
+_CLAIM_FIRST = (
+    """
+WITH state AS (
+  SELECT
+    (SELECT id FROM campaigns_selfassignclaim
+     WHERE campaign_id = %(campaign)s AND user_id = %(user)s AND request_key = %(key)s
+    ) AS earlier,
+    EXISTS (
+      SELECT 1 FROM campaigns_contact c
+      WHERE c.assignee_id = %(user)s AND c.campaign_id = %(campaign)s AND c.texted_at IS NULL
+        AND NOT EXISTS (
+          SELECT 1 FROM campaigns_optout o
+          WHERE o.organization_id = %(organization)s AND o.phone = c.phone
+        )
+    ) AS left_
+),"""
+    + _CLAIM_PASS.format(
+        guard="AND (SELECT earlier IS NULL AND NOT left_ FROM state)", locking="SKIP LOCKED"
+    )
+    + """,
+recorded AS (
+  INSERT INTO campaigns_selfassignclaim (campaign_id, user_id, request_key, count, created_at)
+  SELECT %(campaign)s, %(user)s, %(key)s, (SELECT count(*) FROM taken), now()
+  FROM state WHERE earlier IS NULL AND NOT left_
+  RETURNING id, count, created_at
+)
+SELECT state.earlier, state.left_, coalesce(recorded.count, 0),
+  (SELECT max(first_id) FROM chunk), recorded.id, recorded.created_at
+FROM state LEFT JOIN recorded ON true
+"""
+)
+_CLAIM_NEXT = (
+    "WITH" + _CLAIM_PASS + "\nSELECT (SELECT count(*) FROM taken), max(first_id) FROM chunk"
+)
+_CLAIM_NEXT_SKIP = _CLAIM_NEXT.format(guard="", locking="SKIP LOCKED")
+_CLAIM_NEXT_WAIT = _CLAIM_NEXT.format(guard="", locking="")
+
+
+def _orm_take(campaign_id: int, user_id: int, request_key: str, wanted: int) -> Taken:
+    """``self_assign_take`` through the ORM, for SQLite (which ignores the row locks)."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    earlier = SelfAssignClaim.objects.filter(
+        campaign_id=campaign_id, user_id=user_id, request_key=request_key
+    )
+    state = (
+        CampaignSender.objects.filter(campaign_id=campaign_id, user_id=user_id)
+        .annotate(
+            earlier=Subquery(earlier.values("pk")[:1]),
+            left=Exists(contacts_to_text(campaign=campaign, sender=User(pk=user_id))),
+        )
+        .values("earlier", "left")
+        .get()
+    )
+    if state["earlier"] is not None or state["left"]:
+        return Taken(earlier_id=state["earlier"], left=state["left"])
+    got, after = 0, -1
+    while got < wanted:
+        chunk = _orm_next_chunk(campaign_id, after=after)
+        if chunk is None:
+            break
+        after = chunk.first_id
+        got += _orm_claim_from(chunk, user_id, wanted - got)
+    claim = SelfAssignClaim.objects.create(
+        campaign_id=campaign_id, user_id=user_id, request_key=request_key, count=got
+    )
+    return Taken(claim=claim)
+
+
+def _orm_next_chunk(campaign_id: int, *, after: int) -> UnassignedChunk | None:
+    """Locks the next chunk with Unassigned contacts: one nobody holds if there is one, else
+    waits for the first held one. ``first_id > after``: a chunk this claim already holds is
+    not skipped by its own lock, and taking chunks in id order means no waiting in a circle."""
+    open_chunks = UnassignedChunk.objects.filter(
+        campaign_id=campaign_id, has_unassigned=True, first_id__gt=after
+    ).order_by("first_id")
+    free = open_chunks.select_for_update(skip_locked=True).first()
+    return free if free is not None else open_chunks.select_for_update().first()
+
+
+def _orm_claim_from(chunk: UnassignedChunk, user_id: int, wanted: int) -> int:
+    """Assigns up to ``wanted`` Unassigned contacts of the locked ``chunk`` and clears the
+    chunk if that emptied it."""
+    unassigned = Contact.objects.filter(
+        campaign_id=chunk.campaign_id,
+        pk__gte=chunk.first_id,
+        pk__lte=chunk.last_id,
+        assignee__isnull=True,
+        texted_at__isnull=True,
+    )
+    taking = unassigned.select_for_update(skip_locked=True).order_by("pk").values("pk")[:wanted]
+    got = Contact.objects.filter(pk__in=Subquery(taking)).update(assignee_id=user_id)
+    UnassignedChunk.objects.filter(pk=chunk.pk).exclude(Exists(unassigned)).update(
+        has_unassigned=False
+    )
+    return got
 
 
 # --- triggers -------------------------------------------------------------------------------

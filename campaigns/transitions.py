@@ -137,7 +137,12 @@ def campaign_email_assignment(campaign: Campaign, user: User) -> None:
         event=f"campaign:{campaign.pk}:assignment",
         recipient=user.email,
         template="campaigns/assignment",
-        context={"campaign": campaign, "person": user, "path": _detail_path(campaign)},
+        # The sender's own page: the campaign page is the admins'.
+        context={
+            "campaign": campaign,
+            "person": user,
+            "path": reverse("messenger:assignment", kwargs={"pk": campaign.pk}),
+        },
         time_zone=campaign.organization.time_zone,
     )
 

@@ -44,6 +44,11 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from campaigns.models import Campaign, Contact, OptOut  # noqa: E402
+from campaigns.self_assign import (  # noqa: E402
+    SelfAssignRefused,
+    campaign_self_assign_set,
+    self_assign_claim,
+)
 from campaigns.sql import triggers_all  # noqa: E402
 from inboxes.models import (  # noqa: E402
     BotAnswer,
@@ -502,6 +507,27 @@ class Step:
     webhook: Callable[[], dict[str, str]] | None = None
 
 
+def self_assigned(key: str) -> Callable[[], None]:
+    """The sender presses Get more on the active campaign (the claim's SQLite version): a batch,
+    the same batch for a retried request, and no second batch while that one waits."""
+
+    def run() -> None:
+        campaign = campaign_self_assign_set(
+            campaign=Campaign.objects.get(pk=found[key]), on=True, batch_size=2
+        )
+        claim = self_assign_claim(campaign=campaign, sender=sender, request_key="smoke")
+        fail_unless(claim.count == 2, f"Get more gave {claim.count} contacts, expected 2")
+        again = self_assign_claim(campaign=campaign, sender=sender, request_key="smoke")
+        fail_unless(again.pk == claim.pk, "a retried Get more made a second claim")
+        try:
+            self_assign_claim(campaign=campaign, sender=sender, request_key="smoke-2")
+        except SelfAssignRefused:
+            return
+        raise SmokeFailure("Get more gave a second batch before the first was sent")
+
+    return run
+
+
 def campaign_form(name: str, office: str = "office", **number: Any) -> dict[str, Any]:
     return {
         "name": name,
@@ -618,6 +644,7 @@ JOURNEY = [
     ),
     Step("the carriers approve the number", run=provisioned("clone", "complete")),
     Step("the clone is active", run=campaign_is("clone", "active")),
+    Step("the sender self-assigns a batch", run=self_assigned("clone")),
     # A follow-up of the active campaign
     Step("open Create follow-up", "/campaigns/{clone}/follow-up/", status=200),
     Step(

@@ -5,10 +5,12 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from campaigns.models import Campaign
-from campaigns.tests.factories import CampaignFactory, PhoneNumberFactory
+from campaigns.sending import SendRefused, message_gate
+from campaigns.tests.factories import CampaignFactory, ContactFactory, PhoneNumberFactory
 from campaigns.transitions import campaign_email_assignment
 from notifications.models import OutboxEmail
 
@@ -88,3 +90,20 @@ def test_the_assignment_email_gives_the_start_date_in_the_organizations_zone(kiw
     email = OutboxEmail.objects.get(recipient=kiwi.sam.email)
     assert "Initial messages may go out from Sep 28, 2026, 10:00 AM NZDT." in email.body_text
     assert "Sep 28, 2026, 10:00 AM NZDT" in email.body_html
+    # It opens the sender's assignment in the messenger, not the admins' campaign page.
+    assert f"/messenger/{campaign.pk}/\n" in email.body_text
+    assert f'/messenger/{campaign.pk}/"' in email.body_html
+
+
+@time_machine.travel(datetime(2026, 9, 27, 12, 0, tzinfo=UTC), tick=False)
+def test_the_start_date_refusal_gives_the_start_in_the_organizations_zone(kiwi):
+    campaign = CampaignFactory.create(
+        organization=kiwi.org, active=True, start_at=datetime(2026, 9, 27, 21, 0, tzinfo=UTC)
+    )
+    contact = ContactFactory.create(campaign=campaign, assignee=kiwi.sam)
+
+    with pytest.raises(
+        SendRefused,
+        match="Initial messages go out from the start date, Sep 28, 2026, 10:00 AM NZDT",
+    ):
+        message_gate(campaign=campaign, contact=contact, initial=True)
