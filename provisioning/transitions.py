@@ -140,7 +140,7 @@ def number_transitions(*, moves: Sequence[Move]) -> list[PhoneNumber]:
         locked = {
             row.pk: row
             for row in PhoneNumber.objects.select_for_update(of=("self",))
-            .select_related("requested_by", "use_case")
+            .select_related("requested_by", "use_case", "organization")
             .filter(pk__in=[move.number.pk for move in moves])
             .order_by("pk")
         }

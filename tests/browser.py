@@ -52,6 +52,14 @@ def sideways_overflow(page: Page) -> int:
     return int(page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth"))
 
 
+WIDEST = """() => [...document.body.querySelectorAll('*')]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .filter((el) => !el.closest('.table-scroll'))
+  .slice(-3)
+  .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : '')
+    + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')"""
+
+
 def check_page(page: Page) -> None:
     """The page as it is now, at a laptop's width and a phone's: it never scrolls sideways and
     axe-core finds no serious or critical violation. The window is put back as it was."""
@@ -60,7 +68,10 @@ def check_page(page: Page) -> None:
         for width in (WIDE, PHONE):
             page.set_viewport_size({"width": width, "height": size["height"] if size else 900})
             overflow = sideways_overflow(page)
-            assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px"
+            assert overflow <= 0, (
+                f"{page.url} scrolls sideways by {overflow}px at {width}px; past the edge: "
+                + ", ".join(page.evaluate(WIDEST))
+            )
             assert_accessible(page)
     finally:
         if size:
