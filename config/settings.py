@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from config.carrier_knobs import knobs_from
 from config.durations import parse_duration
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "offices.middleware.TenantMiddleware",
 ]
@@ -286,8 +288,27 @@ if PRODUCTION and CARRIER_ADAPTER.endswith(".TwilioCarrier"):
             "cannot buy, register or release numbers without them."
         )
 
+# --- Content-Security-Policy (every page) ------------------------------------------------
+# Scripts only from our own static files: no inline <script>, no on*= handlers, no eval (htmx
+# is told not to evaluate, see base.html). Styles allow 'unsafe-inline' because htmx injects
+# its indicator <style> and a few templates keep a style="" attribute; an injected style
+# cannot run code, an injected script could. Pico's select arrows are data: SVG images.
+SECURE_CSP: dict[str, list[str] | bool] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
 # --- Production hardening (checked by `manage.py check --deploy`) ------------------------
 if PRODUCTION:
+    # Behind TLS, a stray http:// link on a page is fetched over https instead.
+    SECURE_CSP["upgrade-insecure-requests"] = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
