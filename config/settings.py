@@ -289,14 +289,13 @@ if PRODUCTION and CARRIER_ADAPTER.endswith(".TwilioCarrier"):
         )
 
 # --- Content-Security-Policy (every page) ------------------------------------------------
-# Scripts only from our own static files: no inline <script>, no on*= handlers, no eval (htmx
-# is told not to evaluate, see base.html). Styles allow 'unsafe-inline' because htmx injects
-# its indicator <style> and a few templates keep a style="" attribute; an injected style
-# cannot run code, an injected script could. Pico's select arrows are data: SVG images.
+# Scripts and styles only from our own static files: no inline <script>, style or on*= handler,
+# no eval (htmx is told neither to evaluate nor to inject its indicator style, see base.html).
+# The e-mails' style="" attributes are not pages. Pico's select arrows are data: SVG images.
 SECURE_CSP: dict[str, list[str] | bool] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

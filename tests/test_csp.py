@@ -1,5 +1,5 @@
-"""Issue 13: every page sends a Content-Security-Policy that lets scripts come only from our
-own files, and no template holds an inline script or handler for it to refuse."""
+"""Issue 13: every page sends a Content-Security-Policy that lets scripts and styles come only
+from our own files, and no template holds an inline script, handler or style for it to refuse."""
 
 import re
 from pathlib import Path
@@ -12,17 +12,20 @@ from campaigns.tests.factories import CampaignFactory, CampaignSenderFactory
 from tests.browser import csp_watch, sign_in
 
 ROOT = Path(settings.BASE_DIR)
-# An inline <script> (one without src), an on*= handler, or htmx's hx-on (which evaluates).
-INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\shx-on[:-]", re.IGNORECASE)
+# An inline <script> (one without src), an on*= handler, htmx's hx-on (which evaluates), or an
+# inline style (<style> or style="").
+INLINE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\shx-on[:-]|<style|\sstyle\s*=", re.IGNORECASE
+)
 
 
-def script_sources(response) -> list[str]:
+def sources(response, name: str) -> list[str]:
     policy = response.headers["Content-Security-Policy"]
     for directive in policy.split(";"):
-        name, *values = directive.split()
-        if name == "script-src":
+        directive_name, *values = directive.split()
+        if directive_name == name:
             return values
-    raise AssertionError(f"No script-src in {policy}")
+    raise AssertionError(f"No {name} in {policy}")
 
 
 @pytest.mark.django_db
@@ -40,7 +43,8 @@ def test_every_kind_of_page_sends_the_policy_without_inline_scripts(cast) -> Non
         client = cast.client(who or "anonymous")
         response = client.get(path)
         assert response.status_code == 200, path
-        assert script_sources(response) == ["'self'"], path
+        assert sources(response, "script-src") == ["'self'"], path
+        assert sources(response, "style-src") == ["'self'"], path
         policy = response.headers["Content-Security-Policy"]
         assert "object-src 'none'" in policy, path
         assert "frame-ancestors 'none'" in policy, path
@@ -62,7 +66,12 @@ def test_no_template_holds_an_inline_script_or_handler() -> None:
 
 
 def test_the_pattern_finds_what_it_must() -> None:
-    for bad in ["<script>alert(1)</script>", '<a onclick="x()">', '<div hx-on:click="x()">']:
+    for bad in [
+        "<script>alert(1)</script>",
+        '<a onclick="x()">',
+        '<div hx-on:click="x()">',
+        '<p style="margin:0">',
+    ]:
         assert INLINE.search(bad), bad
     assert not INLINE.search('<script src="/static/js/longcode.js" defer></script>')
     assert not INLINE.search('<button data-copy="invite-link">')
