@@ -208,3 +208,14 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page; the test fails if the browser refused anything under the
+    Content-Security-Policy on the way (it shows only as a console error)."""
+    from tests.browser import csp_watch
+
+    refused = csp_watch(page)
+    yield page
+    assert not refused, "Refused under the Content-Security-Policy:\n" + "\n".join(refused)

@@ -3,13 +3,26 @@
 from pathlib import Path
 
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 # The two screens every page is checked at: a laptop and a phone (an iPhone 14 is 390 px wide).
 WIDE, PHONE = 1280, 390
 # axe-core's impacts we refuse; "moderate" and "minor" are advice.
 REFUSED_IMPACTS = ("serious", "critical")
+
+
+def csp_watch(page: Page) -> list[str]:
+    """Collects, from now on, the console errors in which the browser refused something under
+    the Content-Security-Policy (an inline script or handler, an eval, a foreign source)."""
+    refused: list[str] = []
+
+    def seen(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            refused.append(f"{page.url}: {message.text}")
+
+    page.on("console", seen)
+    return refused
 
 
 def sign_in(page: Page, live_server_url: str, email: str, password: str) -> None:

@@ -27,14 +27,17 @@ from inboxes.models import Conversation, Message
 from inboxes.tests.factories import InboxFactory
 from offices.models import IdkBehaviour, Role
 from offices.tests.factories import MembershipFactory, OfficeFactory
+from phone_numbers.display import phone_readable
 from phone_numbers.models import ResponseType
 from provisioning.carriers.simulated import webhook_headers
-from tests.browser import screenshot, sign_in
+from tests.browser import check_page, screenshot, sign_in
 from tests.waiting import wait_for
 from texting.tests.helpers import all_day
 
 pytestmark = pytest.mark.browser
 CONTACT = "+12125550123"
+# How the pages show it.
+READABLE_CONTACT = "(212) 555-0123"
 PASSWORD = "correct-horse-battery"
 
 
@@ -63,7 +66,8 @@ def test_an_agent_answers_closes_and_starts_a_one_to_one_text(live_server, page:
     expect(page.get_by_text("1 unread")).to_be_visible()
     page.get_by_role("link", name="Front desk").click()
     expect(page.get_by_role("link", name="Needs Attention")).to_contain_text("1")
-    page.get_by_role("link", name=CONTACT).click()
+    check_page(page)
+    page.get_by_role("link", name=READABLE_CONTACT).click()
     expect(page.get_by_text("Can someone call me about the visit?")).to_be_visible()
 
     page.get_by_label("Reply").fill("Of course, what time suits you?")
@@ -74,19 +78,21 @@ def test_an_agent_answers_closes_and_starts_a_one_to_one_text(live_server, page:
     # The page polls its thread: the contact's answer shows without a reload.
     expect(page.get_by_text("Tomorrow at 10 works")).to_be_visible(timeout=15_000)
     screenshot(page, "conversation")
+    check_page(page)
 
     page.get_by_role("button", name="Close").click()
     expect(page.get_by_text("Closed", exact=True)).to_be_visible()
     page.get_by_role("link", name="Front desk").click()
     page.get_by_role("link", name="Closed").click()
-    expect(page.get_by_role("link", name=CONTACT)).to_be_visible()
+    expect(page.get_by_role("link", name=READABLE_CONTACT)).to_be_visible()
 
     page.get_by_role("button", name="New message").click()
-    page.get_by_label("From").select_option(label=f"Visits line ({number.e164})")
+    check_page(page)
+    page.get_by_label("From").select_option(label=f"Visits line ({phone_readable(number.e164)})")
     page.get_by_label("To").fill("(646) 555-0199")
     page.get_by_label("Message").fill("Hi, this is Admissions at Acme.")
     page.get_by_role("button", name="Send").click()
-    expect(page.get_by_role("heading", name="+16465550199")).to_be_visible()
+    expect(page.get_by_role("heading", name="(646) 555-0199")).to_be_visible()
     expect(page.get_by_text("Hi, this is Admissions at Acme.")).to_be_visible()
     assert Conversation.objects.get(contact_e164="+16465550199").inbox == inbox
 
@@ -119,12 +125,13 @@ def test_an_admin_edits_the_bots_answers_and_a_bot_backed_number_answers(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("cell", name="The FAFSA deadline is July 1.")).to_be_visible()
     screenshot(page, "bot-answers")
+    check_page(page)
 
     text_in(number.e164, "when is the fafsa deadline??")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Inboxes").click()
     page.get_by_role("button", name="Messages in no inbox").click()
-    page.get_by_role("link", name=CONTACT).click()
+    page.get_by_role("link", name=READABLE_CONTACT).click()
     expect(page.get_by_text("when is the fafsa deadline??")).to_be_visible()
     expect(page.locator(".bubble-bot")).to_contain_text("The FAFSA deadline is July 1.")
 
@@ -166,9 +173,10 @@ def test_a_contact_texts_stop_and_the_senders_next_send_is_refused(live_server, 
 
     sign_in(page, live_server.url, "alice@acme.test", PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Opt-outs").click()
-    row = page.get_by_role("row").filter(has_text=CONTACT)
+    row = page.get_by_role("row").filter(has_text=READABLE_CONTACT)
     expect(row).to_contain_text("Keyword")
     screenshot(page, "opt-outs")
+    check_page(page)
 
     contact.refresh_from_db()
     with pytest.raises(

@@ -3,10 +3,17 @@ phone's: it never scrolls sideways and axe-core finds no serious or critical vio
 phone the top bar folds behind Menu, which opens to show the person and Sign out."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from campaigns.tests.factories import CampaignFactory, CampaignSenderFactory, ContactFactory
-from inboxes.tests.factories import InboxFactory
+from campaigns.tests.factories import (
+    CampaignFactory,
+    CampaignSenderFactory,
+    ContactFactory,
+    OptOutFactory,
+)
+from inboxes.models import Conversation, ConversationStatus, Message
+from inboxes.tests.factories import BotAnswerFactory, InboxFactory
 from phone_numbers.models import ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory, ReusableNumberFactory, campaign_on
 from tests.browser import PHONE, check_page, sign_in
@@ -43,6 +50,13 @@ def screens(cast) -> dict[str, list[str]]:
     draft = CampaignFactory.create(organization=org, office=admissions, name="Fall visit day")
     CampaignSenderFactory.create(campaign=draft, user=cast.sam)
     CampaignFactory.create(organization=org, office=admissions, archived=True, name="Winter")
+    visits.inboxes.set([inbox])
+    talk = conversation(org, visits.e164, "+12125550123", inbox=inbox)
+    conversation(org, visits.e164, "+12125550124", inbox=inbox, status=ConversationStatus.OPEN)
+    conversation(org, visits.e164, "+12125550125", inbox=inbox, status=ConversationStatus.CLOSED)
+    conversation(org, visits.e164, "+12125550126", inbox=None)
+    BotAnswerFactory.create(office=admissions)
+    opt_out = OptOutFactory.create(organization=org, phone="+12125550127", reason="Asked twice")
 
     campaigns = ["/campaigns/", "/campaigns/drafts/", "/campaigns/archived/", "/messenger/"]
     staff = [
@@ -56,6 +70,11 @@ def screens(cast) -> dict[str, list[str]]:
         f"/offices/{admissions.pk}/",
         "/inboxes/",
         f"/inboxes/{inbox.pk}/",
+        f"/inboxes/{inbox.pk}/?tab=open",
+        f"/inboxes/{inbox.pk}/?tab=closed",
+        f"/inboxes/conversations/{talk.pk}/",
+        f"/inboxes/{inbox.pk}/new/",
+        f"/offices/{admissions.pk}/bot/",
     ]
     admin_only = [
         "/campaigns/new/",
@@ -72,12 +91,44 @@ def screens(cast) -> dict[str, list[str]]:
         "/offices/members/invite/",
         "/inboxes/new/",
         f"/inboxes/{inbox.pk}/edit/",
+        "/inboxes/elsewhere/",
+        "/offices/settings/",
+        "/opt-outs/",
+        "/opt-outs/?q=555",
+        f"/opt-outs/{opt_out.pk}/remove/",
+        "/opt-outs/import/",
     ]
     return {
         "alice": [*campaigns, f"/campaigns/{active.pk}/", *staff, *admin_only],
         "bob": [*campaigns, f"/campaigns/{active.pk}/", *staff],
         "sam": [*campaigns, f"/campaigns/{active.pk}/", f"/campaigns/{draft.pk}/"],
     }
+
+
+def conversation(org, ours: str | None, contact: str, **fields) -> Conversation:
+    """A conversation with a text each way, the contact's unanswered."""
+    assert ours is not None
+    talk = Conversation.objects.create(
+        organization=org,
+        number_e164=ours,
+        contact_e164=contact,
+        status=fields.pop("status", ConversationStatus.NEEDS_ATTENTION),
+        last_inbound_at=timezone.now(),
+        last_message_at=timezone.now(),
+        **fields,
+    )
+    for n, (direction, body) in enumerate(
+        [("out", "Hi, this is Admissions at Acme."), ("in", "Can someone call me about it?")]
+    ):
+        Message.objects.create(
+            organization=org,
+            conversation=talk,
+            direction=direction,
+            body=body,
+            status="delivered" if direction == "out" else "received",
+            idempotency_key=f"screens:{talk.pk}:{n}",
+        )
+    return talk
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "sam"])
@@ -90,6 +141,20 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, page: Page, screens
         assert response is not None, path
         assert response.status == 200, path
         check_page(page)
+
+
+def test_the_opt_out_import_preview_fits_a_phone_and_passes_axe(
+    live_server, page: Page, cast, tmp_path
+) -> None:
+    upload = tmp_path / "opt-outs.csv"
+    upload.write_text("phone\n(212) 555-0150\n+12125550151\nnot a number\n")
+    sign_in(page, live_server.url, "alice@acme.test", "correct-horse-battery")
+    page.goto(f"{live_server.url}/opt-outs/import/")
+    page.get_by_label("File").set_input_files(str(upload))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="Preview")).to_be_visible()
+    expect(page.get_by_role("button", name="Opt out 2 numbers")).to_be_visible()
+    check_page(page)
 
 
 def test_on_a_phone_the_menu_opens_to_show_the_person_and_sign_out(

@@ -7,6 +7,7 @@ from accounts.models import User
 from campaigns.models import OptOut
 from inboxes.models import BotAnswer, Inbox
 from offices.models import Office, Organization
+from phone_numbers.display import phone_readable
 from phone_numbers.models import PhoneNumber
 from phone_numbers.phones import phone_normalise
 
@@ -55,7 +56,9 @@ class DirectMessageForm(forms.Form):
     def __init__(self, *args: Any, numbers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["number"].queryset = numbers  # type: ignore[attr-defined]
-        self.fields["number"].label_from_instance = lambda n: f"{n.name or n.e164} ({n.e164})"  # type: ignore[attr-defined]
+        self.fields["number"].label_from_instance = lambda n: (  # type: ignore[attr-defined]
+            f"{n.name or phone_readable(n.e164)} ({phone_readable(n.e164)})"
+        )
 
 
 class BotAnswerForm(forms.ModelForm[BotAnswer]):
@@ -99,7 +102,7 @@ class OptOutAddForm(forms.Form):
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"]
         if OptOut.objects.filter(organization=self.organization, phone=phone).exists():
-            raise forms.ValidationError(f"{phone} is opted out already.")
+            raise forms.ValidationError(f"{phone_readable(phone)} is opted out already.")
         return phone
 
 

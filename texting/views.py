@@ -26,6 +26,7 @@ from inboxes.selectors import inbox_get
 from offices.models import Office, Role
 from offices.permissions import TenantRequest, admin_required, role_required
 from offices.selectors import office_get
+from phone_numbers.display import phone_readable
 from texting.direct import direct_conversation_start, direct_numbers
 from texting.forms import (
     AssignForm,
@@ -236,7 +237,7 @@ def opt_outs(request: TenantRequest) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             by=request.user,
         )
-        messages.success(request, f"{form.cleaned_data['phone']} opted out.")
+        messages.success(request, f"{phone_readable(form.cleaned_data['phone'])} opted out.")
         return redirect("texting:opt_outs")
     context = {
         "q": q,
@@ -260,7 +261,7 @@ def opt_out_remove_view(request: TenantRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             by=request.user,
         )
-        messages.success(request, f"{opt_out.phone} may be texted again.")
+        messages.success(request, f"{phone_readable(opt_out.phone)} may be texted again.")
         return redirect("texting:opt_outs")
     return render(request, "texting/opt_out_remove.html", {"opt_out": opt_out, "form": form})
 

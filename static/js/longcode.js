@@ -20,6 +20,35 @@
     if (close) close.closest(".flash").remove();
   });
 
+  // Behaviours the pages ask for with data- attributes (the Content-Security-Policy allows no
+  // inline handlers). A select that switches at once, like the organization switcher:
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-submit-on-change]")) target.form.submit();
+    // A canned response fills the answer box it names.
+    if (target.matches && target.matches("[data-fills]") && target.value) {
+      document.getElementById(target.dataset.fills).value = target.value;
+    }
+    // A region refreshed (htmx) when one of the named fields inside it changes, not any field.
+    var region = target.closest && target.closest("[data-refresh-on]");
+    if (region && region.dataset.refreshOn.split(" ").indexOf(target.name) !== -1 && window.htmx) {
+      window.htmx.trigger(region, "refresh");
+    }
+  });
+
+  // A Copy button copies the field it names.
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest && event.target.closest("[data-copy]");
+    if (copy) navigator.clipboard.writeText(document.getElementById(copy.dataset.copy).value);
+  });
+
+  // Enter in the search filters must not submit the form around them (they refresh by htmx).
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.closest && event.target.closest("[data-enter-stays]")) {
+      event.preventDefault();
+    }
+  });
+
   // A polled status card answers with data-final once the status is final: the flash messages
   // shown with the page ("Provisioning has started") no longer match it then.
   document.addEventListener("htmx:afterSettle", function () {
