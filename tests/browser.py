@@ -69,7 +69,8 @@ WIDEST = """() => [...document.body.querySelectorAll('*')]
   .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
   .filter((el) => !el.closest('.table-scroll'))
   .slice(-3)
-  .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : '')
+  .map((el) => el.tagName.toLowerCase()
+    + (el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : '')
     + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')"""
 
 
