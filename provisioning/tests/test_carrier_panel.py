@@ -137,8 +137,10 @@ def test_a_poll_writes_each_carriers_state_in_the_same_statements_for_2_or_8(
 
     def queries_for(count: int) -> int:
         numbers = _submitted_numbers(order, count)
+        # Past every carrier's latency (at most 100 s), so every number of either batch is
+        # decided alike: a count that grows with the batch would show, not the draw of latencies.
         with (
-            time_machine.travel(timezone.now() + timedelta(seconds=55), tick=False),
+            time_machine.travel(timezone.now() + timedelta(seconds=200), tick=False),
             CaptureQueriesContext(connection) as captured,
         ):
             report = provisioning_poll(batch_size=100)

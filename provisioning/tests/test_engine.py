@@ -3,6 +3,7 @@
 import pytest
 
 from notifications.models import OutboxEmail
+from phone_numbers.display import phone_readable
 from phone_numbers.models import PhoneNumber, ProvisioningStatus
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
 from provisioning.models import AttemptOutcome
@@ -46,7 +47,7 @@ def test_approved_number_completes_and_its_requester_is_emailed(order, finished,
     assert finished == [(number.pk, ProvisioningStatus.COMPLETE, True)]
     wait_for(lambda: smtp_server.to("alice@acme.test"), what="the e-mail")
     [mail] = smtp_server.to("alice@acme.test")
-    assert mail["Subject"] == f"{number.e164} is ready: provisioning complete"
+    assert mail["Subject"] == f"{phone_readable(number.e164)} is ready: provisioning complete"
 
 
 def test_a_number_picked_from_the_search_is_the_one_bought(order) -> None:
