@@ -59,7 +59,7 @@ def messenger_waiting(*, campaign: Campaign, user: User) -> Waiting:
         organization_id=campaign.organization_id, phone=OuterRef("phone")
     )
     counts = Contact.objects.filter(campaign=campaign, assignee=user).aggregate(
-        initial_messages=Count("pk", filter=Q(texted_at__isnull=True) & ~Exists(opted_out)),
+        initial_messages=Count("pk", filter=Q(~Exists(opted_out), texted_at__isnull=True)),
         replies=Count("pk", filter=REPLY_WAITS),
     )
     return Waiting(**counts)

@@ -326,7 +326,8 @@ def test_a_canned_response_is_deleted_from_the_panel(cast, campaign):
 def test_a_send_click_runs_a_bounded_number_of_statements(
     cast, campaign, django_assert_max_num_queries
 ):
-    first, second = contacts(campaign, 2, assignee=cast.sam)
+    first, second, gone = contacts(campaign, 3, assignee=cast.sam)
+    OptOut.objects.create(organization=cast.org, phone=gone.phone)
     client = cast.client("sam")
     client.get(reverse("messenger:assignment", kwargs={"pk": campaign.pk}))
 
@@ -341,7 +342,9 @@ def test_a_send_click_runs_a_bounded_number_of_statements(
             headers=HTMX,
         )
 
-    assert f'name="contact" value="{second.pk}"' in response.content.decode()
+    body = response.content.decode()
+    assert f'name="contact" value="{second.pk}"' in body
+    assert '<span data-testid="left">1</span>' in body  # the opted-out contact never counts
     assert Message.objects.get().body == f"Hi {first.first_name}, it's Acme."
 
 
