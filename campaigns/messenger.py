@@ -1,12 +1,14 @@
 """Reads for the messenger: a sender's campaigns with what waits, their next contact, and the
 conversations waiting for an answer."""
 
-from django.db.models import Count, F, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from campaigns.assignment_counts import REPLY_WAITS
-from campaigns.models import Campaign, CampaignStatus, Contact
+from campaigns.models import Campaign, CampaignStatus, Contact, OptOut
 from campaigns.selectors import contacts_to_text
 from inboxes.models import Message
 from offices.models import Organization
@@ -42,6 +44,25 @@ def messenger_next_contact(*, campaign: Campaign, user: User) -> Contact | None:
     contacts are skipped: nobody texts them)."""
     contacts = contacts_to_text(campaign=campaign, sender=user).select_related("campaign")
     return contacts.order_by("id").first()
+
+
+@dataclass(frozen=True)
+class Waiting:
+    initial_messages: int
+    replies: int
+
+
+def messenger_waiting(*, campaign: Campaign, user: User) -> Waiting:
+    """What waits for ``user`` in ``campaign``: initial messages left to send (as
+    ``contacts_to_text`` counts them) and replies to answer, in one walk of their contacts."""
+    opted_out = OptOut.objects.filter(
+        organization_id=campaign.organization_id, phone=OuterRef("phone")
+    )
+    counts = Contact.objects.filter(campaign=campaign, assignee=user).aggregate(
+        initial_messages=Count("pk", filter=Q(~Exists(opted_out), texted_at__isnull=True)),
+        replies=Count("pk", filter=REPLY_WAITS),
+    )
+    return Waiting(**counts)
 
 
 def messenger_contact(*, campaign: Campaign, user: User, pk: int) -> Contact:

@@ -4,7 +4,7 @@ time (one click per message), *Get more*, and the conversations waiting for an a
 import uuid
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,13 +16,14 @@ from campaigns.messenger import (
     messenger_contact,
     messenger_next_contact,
     messenger_replies,
+    messenger_waiting,
 )
 from campaigns.models import Campaign, CampaignStatus, Contact
-from campaigns.self_assign import initial_messages_left, self_assign_claim
+from campaigns.self_assign import self_assign_claim
 from campaigns.sending import (
     SendRefused,
     contact_opt_out,
-    initial_message_send,
+    initial_message_send_assigned,
     initial_message_text,
     message_gate,
     reply_send,
@@ -45,17 +46,18 @@ def _assignment_context(request: TenantRequest, campaign: Campaign) -> dict[str,
     refusal = ""
     if contact is not None:
         try:
-            message_gate(campaign=campaign, contact=contact, initial=True)
+            # The next contact comes from contacts_to_text: not opted out. The send checks again.
+            message_gate(campaign=campaign, contact=contact, initial=True, opt_out_read=True)
         except SendRefused as error:
             refusal = error.message
-    left = initial_messages_left(campaign=campaign, sender=request.user) if contact else 0
+    waiting = messenger_waiting(campaign=campaign, user=request.user)
     return {
         "campaign": campaign,
         "contact": contact,
         "text": initial_message_text(contact) if contact else "",
         "refusal": refusal,
-        "left": left,
-        "replies": messenger_replies(campaign=campaign, user=request.user).count(),
+        "left": waiting.initial_messages if contact else 0,
+        "replies": waiting.replies,
         "get_more": contact is None
         and campaign.self_assign
         and campaign.status == CampaignStatus.ACTIVE,
@@ -80,11 +82,12 @@ def messenger_assignment(request: TenantRequest, pk: int) -> HttpResponse:
 def messenger_send(request: TenantRequest, pk: int) -> HttpResponse:
     """Sends the initial message to the contact on screen and brings the next one."""
     campaign = _campaign(request, pk)
-    contact = messenger_contact(
-        campaign=campaign, user=request.user, pk=_int(request.POST.get("contact"))
-    )
     try:
-        initial_message_send(contact=contact, sender=request.user)
+        initial_message_send_assigned(
+            campaign=campaign, sender=request.user, contact_pk=_int(request.POST.get("contact"))
+        )
+    except Contact.DoesNotExist as missing:
+        raise Http404("No such contact in your assignment.") from missing
     except SendRefused as error:
         messages.error(request, error.message)
     if _htmx(request):

@@ -40,7 +40,6 @@ from accounts.models import User
 from campaigns import sql
 from campaigns.errors import CampaignError
 from campaigns.models import Campaign, CampaignStatus, Contact, SelfAssignClaim, UnassignedChunk
-from campaigns.selectors import contacts_to_text
 
 CHUNK_SIZE = 100
 MAX_BATCH_SIZE = 1000
@@ -51,10 +50,6 @@ _CHUNKED: set[int] = set()
 
 class SelfAssignRefused(CampaignError):
     """*Get more* cannot give a batch now; the message says why."""
-
-
-def initial_messages_left(*, campaign: Campaign, sender: User) -> int:
-    return contacts_to_text(campaign=campaign, sender=sender).count()
 
 
 def self_assign_claim(*, campaign: Campaign, sender: User, request_key: str) -> SelfAssignClaim:

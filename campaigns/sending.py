@@ -57,8 +57,13 @@ def _hour(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def message_gate(*, campaign: Campaign, contact: Contact, initial: bool) -> None:
-    """Raises SendRefused when a message to ``contact`` may not leave now."""
+def message_gate(
+    *, campaign: Campaign, contact: Contact, initial: bool, opt_out_read: bool = False
+) -> None:
+    """Raises SendRefused when a message to ``contact`` may not leave now. ``opt_out_read``
+    says the caller read ``contact`` through ``contacts_to_text``, which leaves opted-out
+    contacts out in the same statement: only a page's advisory check may skip the look-up, the
+    send itself always runs it."""
     now = timezone.now()
     if campaign.status != CampaignStatus.ACTIVE:
         raise SendRefused(
@@ -75,9 +80,12 @@ def message_gate(*, campaign: Campaign, contact: Contact, initial: bool) -> None
         # request's: the gate also runs where there is no request).
         when = moment_text(campaign.start_at, time_zone=campaign.organization.time_zone)
         raise SendRefused(f"Initial messages go out from the start date, {when}.")
-    if OptOut.objects.filter(
-        organization_id=campaign.organization_id, phone=contact.phone
-    ).exists():
+    if (
+        not opt_out_read
+        and OptOut.objects.filter(
+            organization_id=campaign.organization_id, phone=contact.phone
+        ).exists()
+    ):
         raise SendRefused(f"{contact.phone} opted out: nobody in the organization texts them.")
     organization = campaign.organization
     if not within_texting_hours(organization=organization, phone=contact.phone, now=now):
@@ -107,11 +115,11 @@ class _Blank(dict[str, str]):
         return ""
 
 
-def _locked_contact(contact: Contact) -> Contact:
+def _locked_contact(pk: int, **scope: object) -> Contact:
     return (
         Contact.objects.select_for_update(of=("self",))
         .select_related("campaign__organization", "campaign__phone_number", "conversation")
-        .get(pk=contact.pk)
+        .get(pk=pk, **scope)
     )
 
 
@@ -148,7 +156,20 @@ def _record(
 def initial_message_send(*, contact: Contact, sender: User) -> Message:
     """Sends ``contact`` the campaign's initial message, once: a second click returns the
     message the first one recorded."""
-    contact = _locked_contact(contact)
+    return _initial_send(_locked_contact(contact.pk), sender=sender)
+
+
+@transaction.atomic
+def initial_message_send_assigned(*, campaign: Campaign, sender: User, contact_pk: int) -> Message:
+    """The messenger's *Send*: ``initial_message_send`` for one of ``sender``'s contacts in
+    ``campaign``, found and locked in one statement (the click's cost is what a sender waits on,
+    benchmarks/bench_send_click.py). Any other contact raises ``Contact.DoesNotExist``."""
+    contact = _locked_contact(contact_pk, campaign=campaign, assignee=sender)
+    return _initial_send(contact, sender=sender)
+
+
+def _initial_send(contact: Contact, *, sender: User) -> Message:
+    """The one door of an initial message; ``contact`` is locked by the caller."""
     key = f"initial:{contact.pk}"
     if contact.texted_at is not None:
         earlier = Message.objects.filter(idempotency_key=key).first()
@@ -164,7 +185,7 @@ def initial_message_send(*, contact: Contact, sender: User) -> Message:
 @transaction.atomic
 def reply_send(*, contact: Contact, sender: User, body: str, idempotency_key: str) -> Message:
     """Answers a contact already texted; the form's key makes a double click send once."""
-    contact = _locked_contact(contact)
+    contact = _locked_contact(contact.pk)
     key = f"reply:{contact.pk}:{idempotency_key}"
     earlier = Message.objects.filter(idempotency_key=key).first()
     if earlier is not None:
@@ -183,7 +204,7 @@ def reply_send(*, contact: Contact, sender: User, body: str, idempotency_key: st
 def contact_opt_out(*, contact: Contact, by: User | None) -> OptOut:
     """Opts the contact out everywhere in the organization and sends the organization's
     opt-out confirmation, once per organization and number, whoever opts them out again."""
-    contact = _locked_contact(contact)
+    contact = _locked_contact(contact.pk)
     campaign = contact.campaign
     opt_out, _ = OptOut.objects.get_or_create(
         organization_id=campaign.organization_id, phone=contact.phone

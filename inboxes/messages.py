@@ -42,10 +42,10 @@ def message_record_outgoing(
 ) -> tuple[Message, bool]:
     """Records a queued message once per key; returns it and whether this call created it.
 
-    Runs in the caller's transaction; a savepoint keeps a lost race from breaking it."""
-    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing, False
+    Runs in the caller's transaction. It inserts first: the key is unique, so a key already
+    recorded (a lost race, a retry) fails the insert inside a savepoint, which keeps the caller's
+    transaction usable, and the earlier message is read then — a look-up before every insert
+    would cost each new message a statement."""
     try:
         with transaction.atomic():
             message = Message.objects.create(

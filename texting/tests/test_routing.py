@@ -3,11 +3,13 @@ branch in order, the keywords, and the bot's IDK behaviours."""
 
 import logging
 import time
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
 
+from campaigns.messenger import messenger_replies, messenger_waiting
 from campaigns.models import CampaignIdk, OptOut, OptOutSource
 from campaigns.sending import SendRefused, initial_message_send, reply_send
 from campaigns.tests.factories import (
@@ -226,6 +228,27 @@ def test_a_reply_to_a_campaign_joins_the_contacts_conversation(cast, client):
     assert contact.last_reply_at == NOON_IN_NEW_YORK
     assert [m.direction for m in contact.conversation.messages.all()] == ["out", "in"]
     assert contact.conversation.status == ConversationStatus.NEEDS_ATTENTION
+
+
+def test_a_routed_campaign_reply_waits_in_the_senders_replies_until_answered(
+    cast, client, time_machine
+):
+    """The seam between the two halves: what routing writes is what the messenger reads."""
+    contact = campaign_contact(cast)
+    initial_message_send(contact=contact, sender=cast.sam)
+    time_machine.move_to(NOON_IN_NEW_YORK + timedelta(minutes=5), tick=False)
+
+    routed(client, to=contact.campaign.phone_number.e164, body="Who is this?")
+
+    assert list(messenger_replies(campaign=contact.campaign, user=cast.sam)) == [contact]
+    assert messenger_waiting(campaign=contact.campaign, user=cast.sam).replies == 1
+    time_machine.move_to(NOON_IN_NEW_YORK + timedelta(minutes=6), tick=False)
+    contact.refresh_from_db()
+    reply_send(
+        contact=contact, sender=cast.sam, body="Acme College admissions", idempotency_key="a"
+    )
+    assert not messenger_replies(campaign=contact.campaign, user=cast.sam).exists()
+    assert messenger_waiting(campaign=contact.campaign, user=cast.sam).replies == 0
 
 
 def test_the_bot_answers_a_campaign_reply_it_knows(cast, client):
