@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from campaigns.models import Campaign, CampaignStatus
-from campaigns.tests.factories import CampaignFactory, UseCaseFactory
-from offices.models import Role
-from offices.tests.factories import MembershipFactory, OfficeFactory
+from campaigns.tests.factories import CampaignFactory
 from tests.browser import check_page, confirm, screenshot, sign_in
+from tests.journey_people import acme_admin_with_office
 
 pytestmark = pytest.mark.browser
 
@@ -22,19 +21,6 @@ WITH_SCHOOL = (
     b"212-555-0102,Alan,Turing,Bronx Science\n"
     b"646 555 0103,Grace,Hopper,Stuyvesant\n"
 )
-
-
-def _acme():
-    alice = MembershipFactory.create(
-        role=Role.ADMIN,
-        organization__name="Acme College",
-        user__email="alice@acme.test",
-        user__first_name="Alice",
-        user__last_name="Admin",
-    )
-    office = OfficeFactory.create(organization=alice.organization, name="Admissions")
-    UseCaseFactory.create(organization=alice.organization, name="Student outreach")
-    return alice, office
 
 
 def _upload(page: Page, content: bytes) -> None:
@@ -50,7 +36,7 @@ def test_a_message_written_before_its_file_launches_and_archives_after_asking(
 ):
     settings.SIMULATED_CARRIER_LATENCY = "0-0"
     settings.PROVISIONING_POLL_SECONDS = 1
-    _acme()
+    acme_admin_with_office()
     sign_in(page, live_server.url, "alice@acme.test", "correct-horse-battery")
 
     page.goto(f"{live_server.url}/campaigns/new/")
@@ -109,7 +95,7 @@ def test_a_message_written_before_its_file_launches_and_archives_after_asking(
 
 
 def test_a_50000_row_upload_shows_it_is_working(live_server, page: Page) -> None:
-    alice, office = _acme()
+    alice, office = acme_admin_with_office()
     campaign = CampaignFactory.create(organization=alice.organization, office=office, name="Big")
     rows = [f"(212) {200 + i // 10000:03d}-{i % 10000:04d},Ada{i},L" for i in range(50_000)]
     content = "\n".join(["phone,first_name,last_name", *rows]).encode()
@@ -136,7 +122,7 @@ def test_a_50000_row_upload_shows_it_is_working(live_server, page: Page) -> None
 
 
 def test_without_javascript_archive_asks_on_a_page_first(live_server, browser: Browser) -> None:
-    alice, office = _acme()
+    alice, office = acme_admin_with_office()
     campaign = CampaignFactory.create(
         organization=alice.organization, office=office, active=True, name="Open day"
     )

@@ -6,10 +6,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from campaigns.models import Campaign
-from campaigns.tests.factories import CampaignFactory, ContactFactory, UseCaseFactory
-from offices.models import Role
-from offices.tests.factories import MembershipFactory, OfficeFactory
+from campaigns.tests.factories import CampaignFactory, ContactFactory
 from tests.browser import check_page, confirm, screenshot, sign_in
+from tests.journey_people import acme_admin_with_office
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker", "beat")]
 
@@ -21,24 +20,11 @@ CONTACTS = (
 )
 
 
-def _acme():
-    alice = MembershipFactory.create(
-        role=Role.ADMIN,
-        organization__name="Acme College",
-        user__email="alice@acme.test",
-        user__first_name="Alice",
-        user__last_name="Admin",
-    )
-    office = OfficeFactory.create(organization=alice.organization, name="Admissions")
-    UseCaseFactory.create(organization=alice.organization, name="Student outreach")
-    return alice, office
-
-
 def test_a_single_use_campaign_launches_and_turns_active(live_server, page: Page, settings):
     # Long enough to check two pages (at two widths each) while the campaign is launching.
     settings.SIMULATED_CARRIER_LATENCY = "8-10"
     settings.PROVISIONING_POLL_SECONDS = 1
-    _acme()
+    acme_admin_with_office()
 
     sign_in(page, live_server.url, "alice@acme.test", "correct-horse-battery")
     page.goto(f"{live_server.url}/campaigns/new/")
@@ -92,7 +78,7 @@ def test_a_launch_in_999_fails_and_the_clone_is_a_fresh_draft(live_server, page:
     settings.SIMULATED_CARRIER_LATENCY = "0-0"
     settings.PROVISIONING_POLL_SECONDS = 1
     settings.PROVISIONING_MAX_ATTEMPTS = 3
-    alice, office = _acme()
+    alice, office = acme_admin_with_office()
     campaign = CampaignFactory.create(
         organization=alice.organization,
         office=office,
