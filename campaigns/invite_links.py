@@ -1,15 +1,21 @@
 """The campaign invite link: a shareable link that makes whoever follows it a sender.
 
-The token is ``secrets.token_urlsafe(32)`` (256 random bits); only its SHA-256 is stored, so
-the link is shown to the admin when it is made (turned on the first time, or regenerated) and
-a copy of the database opens no campaign. Regenerating replaces the hash: the old link then
-matches nothing and stops working.
+A link's token is derived from a random *nonce* (``secrets.token_urlsafe(32)``: 256 random
+bits) and the server's ``SECRET_KEY`` (HMAC-SHA256), and only the token's SHA-256 is stored
+beside the nonce. So the admin can copy the link from the campaign page whenever they need it,
+while a copy of the database alone opens no campaign (the key is not in it). Regenerating draws
+a new nonce: the old link then matches nothing and stops working. A key rotated with Django's
+``SECRET_KEY_FALLBACKS`` keeps links working and shown; a link whose key is gone altogether still
+opens its campaign (its hash is what is looked up) but can no longer be shown: regenerate it.
 """
 
+import base64
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from campaigns.errors import CampaignError
@@ -38,10 +44,30 @@ def invite_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _derive(campaign_id: int, nonce: str, secret: str) -> str:
+    digest = salted_hmac(
+        "campaigns.invite_link", f"{campaign_id}:{nonce}", secret=secret, algorithm="sha256"
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def _new_token(campaign: Campaign) -> str:
-    token = secrets.token_urlsafe(32)
+    campaign.invite_nonce = secrets.token_urlsafe(32)
+    token = _derive(campaign.pk, campaign.invite_nonce, settings.SECRET_KEY)
     campaign.invite_token_hash = invite_token_hash(token)
     return token
+
+
+def campaign_invite_link_token(*, campaign: Campaign) -> str | None:
+    """The token of the campaign's current link, for the admin to copy; None when there is no
+    link yet, or its key is no longer among ``SECRET_KEY`` and its fallbacks."""
+    if not (campaign.invite_token_hash and campaign.invite_nonce):
+        return None
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        token = _derive(campaign.pk, campaign.invite_nonce, secret)
+        if secrets.compare_digest(invite_token_hash(token), campaign.invite_token_hash):
+            return token
+    return None
 
 
 def _locked(campaign: Campaign) -> Campaign:
@@ -58,7 +84,9 @@ def campaign_invite_link_enable(*, campaign: Campaign) -> str | None:
     campaign = _locked(campaign)
     token = None if campaign.invite_token_hash else _new_token(campaign)
     campaign.invite_enabled = True
-    campaign.save(update_fields=["invite_enabled", "invite_token_hash", "updated_at"])
+    campaign.save(
+        update_fields=["invite_enabled", "invite_token_hash", "invite_nonce", "updated_at"]
+    )
     return token
 
 
@@ -75,7 +103,9 @@ def campaign_invite_link_regenerate(*, campaign: Campaign) -> str:
     campaign = _locked(campaign)
     token = _new_token(campaign)
     campaign.invite_enabled = True
-    campaign.save(update_fields=["invite_enabled", "invite_token_hash", "updated_at"])
+    campaign.save(
+        update_fields=["invite_enabled", "invite_token_hash", "invite_nonce", "updated_at"]
+    )
     return token
 
 

@@ -73,8 +73,10 @@ class Campaign(models.Model):
     batch_size = models.PositiveIntegerField(
         default=100, help_text="How many contacts one self-assign claim gives (1 to 1,000)."
     )
-    # Only the SHA-256 of the invite link's token is kept; the link is shown when made.
+    # The invite link's token is derived from the nonce and SECRET_KEY; only its SHA-256 is
+    # kept (campaigns.invite_links).
     invite_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    invite_nonce = models.CharField(max_length=64, blank=True, default="", db_default="")
     invite_enabled = models.BooleanField("invite link on", default=False)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"

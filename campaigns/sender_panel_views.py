@@ -19,6 +19,7 @@ from campaigns.invite_links import (
     campaign_invite_link_disable,
     campaign_invite_link_enable,
     campaign_invite_link_regenerate,
+    campaign_invite_link_token,
 )
 from campaigns.models import Campaign, CampaignSender
 from campaigns.selectors import campaign_get
@@ -46,12 +47,16 @@ def _panel(
         if new_link:
             messages.success(request, f"New invite link: {new_link}")
         return redirect("campaigns:detail", pk=campaign.pk)
+    token = campaign_invite_link_token(campaign=campaign)
     context = {
         "campaign": campaign,
         "counts": campaign_assignment_counts(campaign=campaign),
         "rows": campaign_sender_rows(campaign=campaign),
         "error": error,
         "new_link": new_link,
+        "invite_link": (
+            request.build_absolute_uri(reverse("join", kwargs={"token": token})) if token else ""
+        ),
         "max_batch_size": MAX_BATCH_SIZE,
         "canned_responses": campaign.canned_responses.all(),
     }

@@ -193,6 +193,10 @@ def test_an_admin_preloads_launches_with_no_senders_then_adds_one_and_assigns(
         + panel.get_by_test_id("invite-link").input_value().rsplit("/join/")[1]
     )
     expect(panel.get_by_test_id("invite-state")).to_have_text("on")
+    # The link is there to copy again on the next visit, not only when it was made.
+    link = panel.get_by_test_id("invite-link").input_value()
+    page.reload()
+    expect(page.get_by_test_id("invite-link")).to_have_value(link)
 
 
 def _last_name(email: str) -> str:

@@ -11,6 +11,7 @@ from campaigns.invite_links import (
     campaign_invite_link_disable,
     campaign_invite_link_enable,
     campaign_invite_link_regenerate,
+    campaign_invite_link_token,
     invite_link_follow,
 )
 from campaigns.models import Campaign, CampaignSender
@@ -46,6 +47,40 @@ def test_the_token_carries_256_random_bits_and_only_its_hash_is_stored(campaign)
     assert len(token) >= 43  # token_urlsafe(32): 32 random bytes
     assert campaign.invite_token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(Campaign.objects.filter(pk=campaign.pk).values().get())
+
+
+def test_the_link_is_derived_again_for_the_admin_and_a_copy_of_the_database_opens_nothing(
+    campaign, settings
+):
+    token = link_on(campaign)
+    campaign.refresh_from_db()
+
+    assert campaign_invite_link_token(campaign=campaign) == token
+    settings.SECRET_KEY = "a-leaked-database-without-the-key"
+    assert campaign_invite_link_token(campaign=campaign) is None
+
+
+def test_a_rotated_key_kept_as_a_fallback_keeps_the_link_working_and_shown(
+    cast, campaign, settings
+):
+    token = link_on(campaign)
+    campaign.refresh_from_db()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "the-new-key"
+
+    assert campaign_invite_link_token(campaign=campaign) == token
+    invite_link_follow(token=token, user=cast.sam)
+    assert is_sender(campaign, cast.sam)
+
+
+def test_a_link_made_before_links_were_shown_again_works_but_asks_to_regenerate(cast, campaign):
+    token = link_on(campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(invite_nonce="")
+    campaign.refresh_from_db()
+
+    assert campaign_invite_link_token(campaign=campaign) is None
+    invite_link_follow(token=token, user=cast.sam)
+    assert is_sender(campaign, cast.sam)
 
 
 def test_a_newcomer_following_an_enabled_link_becomes_a_sender_of_the_organization(cast, campaign):

@@ -254,13 +254,20 @@ def test_bad_panel_input_is_said_and_changes_nothing(cast, campaign):
     assert not campaign.self_assign
 
 
-def test_the_invite_link_is_shown_once_when_made_and_switched_from_the_panel(cast, campaign):
+def test_the_invite_link_is_shown_whenever_the_panel_is_and_switched_from_it(cast, campaign):
+    def shown(body: str) -> str:
+        return body.split('data-testid="invite-link"')[0].rsplit('value="', 1)[1].split('"')[0]
+
     on = panel_post(cast, campaign, "invite_link", {"action": "on"})
+    again = cast.client("alice").get(
+        reverse("sender_panel:panel", kwargs={"pk": campaign.pk}), headers=HTMX
+    )
     off = panel_post(cast, campaign, "invite_link", {"action": "off"})
 
-    shown = on.split('data-testid="invite-link"')[0].rsplit('value="', 1)[1].split('"')[0]
-    assert "/join/" in shown
-    assert 'data-testid="invite-link"' not in off
+    assert "/join/" in shown(on)
+    assert shown(again.content.decode()) == shown(on)
+    assert shown(off) == shown(on)
+    assert "Following it now shows a page that says the link is off." in off
     campaign.refresh_from_db()
     assert not campaign.invite_enabled
 
