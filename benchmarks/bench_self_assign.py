@@ -17,6 +17,17 @@ claims/s and p95 latency, beside the baselines) go to benchmarks/REPORT.md throu
 benchmarks/report.py. Every run of the real code path checks the claim log: the contacts the
 claims counted equal the contacts assigned, sender by sender — no contact went to two senders.
 
+What bounds the figures on a 2-core machine (November 2026, load 15-35): every method rewrites
+100 contact rows a claim (assignee_id is indexed, so no HOT update: six index entries a row, and
+100 deferred foreign-key checks at commit). One claimer: the bare ``UPDATE … WHERE id BETWEEN``
+of 100 contacts took 30-36 ms (22 of them in COMMIT), the whole real claim 52-58 ms, of which
+1.7 ms was the client's CPU. So no claim can beat the small unit by much (the real path ran at
+1.0x it), and the 10x target over the plain statement holds only where the plain statement
+collapses to a tenth of the bare write: through pgbench (32 clients, 2 threads, 40 s) the small
+unit ran 191/s and the plain statement 57/s falling to 16/s (28.5/s over the run, 6.7x); through
+this harness the small unit ran 86-115/s (the Python clients share the 2 cores: about half
+pgbench's rate) and the plain statement 63-65/s falling to 45-49/s in the last quarter.
+
 It keeps to its organization (``bench-college``) and its users (``bench-…@bench.test``),
 replaced by each run.
 
