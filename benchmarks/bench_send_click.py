@@ -132,14 +132,16 @@ def generate() -> int:
         Membership(organization=org, user=u, role=Role.SENDER) for u in users
     )
     CampaignSender.objects.bulk_create(CampaignSender(campaign=campaign, user=u) for u in users)
-    first_user = users[0].pk
+    # The senders' ids by position (not first id + k: users created meanwhile by another
+    # benchmark on the same database would interleave).
+    sender_ids = [u.pk for u in users]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO campaigns_contact (campaign_id, phone, first_name, last_name, fields, created_at, assignee_id) "
             "SELECT %s, '+1212' || lpad(n::text, 7, '0'), 'First' || n, 'Last', jsonb_build_object('school', 'School ' || (n %% 50)), now(), "
-            "CASE WHEN n <= %s THEN %s + (n - 1) / %s END "
+            "CASE WHEN n <= %s THEN (%s::bigint[])[1 + (n - 1) / %s] END "
             "FROM generate_series(1, %s) AS n",
-            [campaign.pk, CONTACTS // 2, first_user, CONTACTS // 2 // SENDERS, CONTACTS],
+            [campaign.pk, CONTACTS // 2, sender_ids, CONTACTS // 2 // SENDERS, CONTACTS],
         )
         cursor.execute("VACUUM ANALYZE campaigns_contact")
     return campaign.pk

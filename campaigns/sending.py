@@ -12,11 +12,13 @@ delivers it after commit (``provisioning.tasks.deliver_message``).
 
 from datetime import datetime, time
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from phonenumbers import timezone as phone_time_zones
 
@@ -28,6 +30,9 @@ from inboxes.models import Conversation, Message
 from offices.models import Organization
 from offices.time_zones import moment_text
 from provisioning.tasks import deliver_message
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 class SendRefused(CampaignError):
@@ -58,12 +63,19 @@ def _hour(value: time) -> str:
 
 
 def message_gate(
-    *, campaign: Campaign, contact: Contact, initial: bool, opt_out_read: bool = False
+    *,
+    campaign: Campaign,
+    contact: Contact,
+    initial: bool,
+    opt_out_read: bool = False,
+    opted_out: bool | None = None,
 ) -> None:
     """Raises SendRefused when a message to ``contact`` may not leave now. ``opt_out_read``
     says the caller read ``contact`` through ``contacts_to_text``, which leaves opted-out
-    contacts out in the same statement: only a page's advisory check may skip the look-up, the
-    send itself always runs it."""
+    contacts out in the same statement: only a page's advisory check may skip the look-up.
+    ``opted_out`` is the look-up's answer when the caller read it with the contact, in the
+    statement that locked it (``_locked_contact``): the send always has it one way or the
+    other."""
     now = timezone.now()
     if campaign.status != CampaignStatus.ACTIVE:
         raise SendRefused(
@@ -80,12 +92,11 @@ def message_gate(
         # request's: the gate also runs where there is no request).
         when = moment_text(campaign.start_at, time_zone=campaign.organization.time_zone)
         raise SendRefused(f"Initial messages go out from the start date, {when}.")
-    if (
-        not opt_out_read
-        and OptOut.objects.filter(
+    if opted_out is None and not opt_out_read:
+        opted_out = OptOut.objects.filter(
             organization_id=campaign.organization_id, phone=contact.phone
         ).exists()
-    ):
+    if opted_out:
         raise SendRefused(f"{contact.phone} opted out: nobody in the organization texts them.")
     organization = campaign.organization
     if not within_texting_hours(organization=organization, phone=contact.phone, now=now):
@@ -115,10 +126,20 @@ class _Blank(dict[str, str]):
         return ""
 
 
-def _locked_contact(pk: int, **scope: object) -> Contact:
+class _OptedOut(TypedDict):
+    opted_out: bool
+
+
+def _locked_contact(pk: int, **scope: object) -> "WithAnnotations[Contact, _OptedOut]":
+    """The contact, locked, with its campaign, number and conversation, and ``opted_out``
+    (anywhere in the organization) read in the same statement for the gate."""
+    opted_out = OptOut.objects.filter(
+        organization_id=OuterRef("campaign__organization_id"), phone=OuterRef("phone")
+    )
     return (
         Contact.objects.select_for_update(of=("self",))
         .select_related("campaign__organization", "campaign__phone_number", "conversation")
+        .annotate(opted_out=Exists(opted_out))
         .get(pk=pk, **scope)
     )
 
@@ -137,12 +158,22 @@ def _conversation(contact: Contact) -> Conversation:
 
 
 def _record(
-    contact: Contact, *, body: str, key: str, sender: User | None, texts: bool = True
+    contact: Contact,
+    *,
+    body: str,
+    key: str,
+    sender: User | None,
+    texts: bool = True,
+    key_is_new: bool = False,
 ) -> Message:
     """Records the message; ``texts`` says whether it counts as texting the contact (the
-    opt-out confirmation does not)."""
+    opt-out confirmation does not); ``key_is_new`` as ``message_record_outgoing`` takes it."""
     message, created = message_record_outgoing(
-        conversation=_conversation(contact), body=body, idempotency_key=key, sent_by=sender
+        conversation=_conversation(contact),
+        body=body,
+        idempotency_key=key,
+        sent_by=sender,
+        key_is_new=key_is_new,
     )
     if created:
         if texts:
@@ -168,7 +199,7 @@ def initial_message_send_assigned(*, campaign: Campaign, sender: User, contact_p
     return _initial_send(contact, sender=sender)
 
 
-def _initial_send(contact: Contact, *, sender: User) -> Message:
+def _initial_send(contact: "WithAnnotations[Contact, _OptedOut]", *, sender: User) -> Message:
     """The one door of an initial message; ``contact`` is locked by the caller."""
     key = f"initial:{contact.pk}"
     if contact.texted_at is not None:
@@ -178,8 +209,14 @@ def _initial_send(contact: Contact, *, sender: User) -> Message:
         raise SendRefused(f"{contact.phone} has been texted already.")
     if contact.assignee_id != sender.pk:
         raise SendRefused(f"{contact.phone} is not in your assignment.")
-    message_gate(campaign=contact.campaign, contact=contact, initial=True)
-    return _record(contact, body=initial_message_text(contact), key=key, sender=sender)
+    message_gate(
+        campaign=contact.campaign, contact=contact, initial=True, opted_out=contact.opted_out
+    )
+    # The contact is locked and not texted: recording its key sets texted_at in this same
+    # transaction, so the key cannot be there yet.
+    return _record(
+        contact, body=initial_message_text(contact), key=key, sender=sender, key_is_new=True
+    )
 
 
 @transaction.atomic
@@ -196,7 +233,9 @@ def reply_send(*, contact: Contact, sender: User, body: str, idempotency_key: st
         raise SendRefused(f"Send {contact.phone} the initial message first.")
     if not body.strip():
         raise SendRefused("Write a message first.")
-    message_gate(campaign=contact.campaign, contact=contact, initial=False)
+    message_gate(
+        campaign=contact.campaign, contact=contact, initial=False, opted_out=contact.opted_out
+    )
     return _record(contact, body=body.strip(), key=key, sender=sender)
 
 

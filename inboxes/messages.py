@@ -39,27 +39,36 @@ def message_record_outgoing(
     idempotency_key: str,
     sent_by: User | None,
     origin: str = Origin.SENDER,
+    key_is_new: bool = False,
 ) -> tuple[Message, bool]:
     """Records a queued message once per key; returns it and whether this call created it.
 
     Runs in the caller's transaction. It inserts first: the key is unique, so a key already
     recorded (a lost race, a retry) fails the insert inside a savepoint, which keeps the caller's
     transaction usable, and the earlier message is read then — a look-up before every insert
-    would cost each new message a statement."""
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                organization_id=conversation.organization_id,
-                conversation=conversation,
-                direction=Direction.OUT,
-                body=body,
-                status=QUEUED,
-                idempotency_key=idempotency_key,
-                sent_by=sent_by,
-                origin=origin,
-            )
-    except IntegrityError:
-        return Message.objects.get(idempotency_key=idempotency_key), False
+    would cost each new message a statement. ``key_is_new``: the caller holds a lock under
+    which the key cannot have been recorded (an initial message: its contact is locked and not
+    yet texted), so the insert goes without the savepoint's two round trips; were the key there
+    after all, the unique constraint still fails the caller's transaction rather than record it
+    twice."""
+    fields = {
+        "organization_id": conversation.organization_id,
+        "conversation": conversation,
+        "direction": Direction.OUT,
+        "body": body,
+        "status": QUEUED,
+        "idempotency_key": idempotency_key,
+        "sent_by": sent_by,
+        "origin": origin,
+    }
+    if key_is_new:
+        message = Message.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(**fields)
+        except IntegrityError:
+            return Message.objects.get(idempotency_key=idempotency_key), False
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
     return message, True
 
