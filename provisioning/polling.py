@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.celery import enqueue_on_commit
-from phone_numbers.models import IN_FLIGHT, PhoneNumber
+from phone_numbers.models import IN_FLIGHT, AttemptOutcome, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import (
@@ -34,7 +34,7 @@ from provisioning.carriers.base import (
     ProvisioningStatus,
     TransientProviderError,
 )
-from provisioning.models import AttemptOutcome, CarrierStatus
+from provisioning.models import CarrierStatus
 from provisioning.releasing import releases_sweep
 from provisioning.transitions import (
     LEASE,
