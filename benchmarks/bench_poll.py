@@ -60,9 +60,13 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from offices.models import Organization  # noqa: E402
-from phone_numbers.models import Kind, PhoneNumber, UseCase  # noqa: E402
+from phone_numbers.models import (  # noqa: E402
+    Kind,
+    PhoneNumber,
+    ProvisioningAttempt,
+    UseCase,
+)
 from provisioning.carriers.simulated_state import SimulatedSubmission  # noqa: E402
-from provisioning.models import ProvisioningAttempt  # noqa: E402
 from provisioning.polling import provisioning_poll  # noqa: E402
 
 PN = PhoneNumber._meta.db_table

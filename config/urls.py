@@ -13,8 +13,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("offices/", include("offices.urls")),
     path("inboxes/", include("inboxes.urls")),
-    # Carrier-facing number pages first; phone_numbers cannot import provisioning.
-    path("numbers/", include("provisioning.urls")),
     path("numbers/", include("phone_numbers.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("hooks/twilio/events/", events_hook, name="twilio_events_hook"),

@@ -1,5 +1,5 @@
-"""A reusable number's defaults, shared by its setup form (``provisioning.forms``) and its edit
-page: Name, Description, Campus/Office, Agent, Inbox(es), Response Type."""
+"""A reusable number's defaults, shared by its setup form (``phone_numbers.order_forms``) and its
+edit page: Name, Description, Campus/Office, Agent, Inbox(es), Response Type."""
 
 from typing import Any
 

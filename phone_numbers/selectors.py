@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from offices.models import Membership, Office, Organization, Role
 from phone_numbers.filters import PhoneNumberFilter, inbox_names
-from phone_numbers.models import Kind, PhoneNumber, UseCase, UseCaseState
+from phone_numbers.models import Kind, PhoneNumber, ProvisioningAttempt, UseCase, UseCaseState
 from phone_numbers.pagination import KeysetPage, keyset_page
 from phone_numbers.usage import campaign_name_if_in_use, campaigns_using
 
@@ -136,3 +136,8 @@ def phone_number_get(*, organization: Organization, membership: Membership, pk: 
 def use_case_orderable(*, organization: Organization) -> QuerySet[UseCase]:
     """Use cases numbers can be ordered on: the carriers have approved them."""
     return UseCase.objects.filter(organization=organization, state=UseCaseState.ACTIVE)
+
+
+def phone_number_attempts(*, phone_number: PhoneNumber) -> QuerySet[ProvisioningAttempt]:
+    """The number's provisioning attempts, first to last (its history on its page)."""
+    return ProvisioningAttempt.objects.filter(phone_number=phone_number).order_by("n")

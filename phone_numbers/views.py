@@ -1,26 +1,45 @@
-from typing import cast
+"""The pages under /numbers/: the Phone Numbers list and its export, adding a number, a
+number's own page (its provisioning card, attempts and carrier panel) and a reusable number's
+defaults.
 
+Of this app, only these pages and the add-a-number forms call up into the provisioning engine
+(ordering, searching the carrier, the carrier panel); its models, services and selectors stand
+below it (DESIGN.md) and never import it (``phone_numbers/tests/test_layers.py``).
+"""
+
+from dataclasses import dataclass, field
+from typing import cast
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from offices.permissions import TenantRequest, staff_required
+from phone_numbers.behaviour import reusable_number_behaviour
 from phone_numbers.export import export_csv
 from phone_numbers.filters import DEFAULT_ORDERING
 from phone_numbers.forms import DEFAULT_FIELDS, ReusableDefaultsForm
-from phone_numbers.models import Kind, ResponseType
+from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType
+from phone_numbers.order_forms import NUMBER_FORMS, NumberOrderForm, number_forms
 from phone_numbers.pagination import BadCursor, KeysetPage
 from phone_numbers.permissions import number_staff_required
 from phone_numbers.selectors import (
     PhoneNumberQueryError,
+    phone_number_attempts,
     phone_number_filter,
     phone_number_get,
     phone_number_list,
     phone_number_page,
 )
 from phone_numbers.services import ReusableNumberError, reusable_number_update
+from provisioning.carriers.base import AvailableNumber
+from provisioning.selectors import number_carrier_panel
+from provisioning.services import ProvisioningError, UseCaseFull, available_numbers, number_order
 
 PAGE_SIZE = 50
 # The query-string keys that describe the list (the cursor only says where in it we are).
@@ -172,5 +191,127 @@ def reusable_number_edit(request: TenantRequest, pk: int) -> HttpResponse:
             form.add_error(error.field, str(error))
         else:
             messages.success(request, "Saved the number's default settings.")
-            return redirect("provisioning:number_detail", pk=number.pk)
+            return redirect("phone_numbers:detail", pk=number.pk)
     return render(request, "phone_numbers/edit.html", {"form": form, "number": number})
+
+
+@dataclass
+class SearchResults:
+    area_code: str = ""
+    numbers: list[AvailableNumber] = field(default_factory=list)
+    empty_area_codes: list[str] = field(default_factory=list)
+
+
+@staff_required
+def number_new(request: TenantRequest) -> HttpResponse:
+    """Adding a number: admins any type, office members reusable numbers of their offices."""
+    form_class = _form_class(request)
+    action = request.POST.get("action", "search")
+    form = form_class(
+        request.POST or None,
+        # Switching the type keeps what was typed so far (the switch sends the form along).
+        initial=request.GET.dict(),
+        organization=request.organization,
+        membership=request.membership,
+        ordering=action == "order",
+    )
+    results = None
+    if request.method == "POST" and form.is_valid() and action == "order":
+        try:
+            number = number_order(
+                organization=request.organization,
+                requested_by=request.user,
+                **form.order_kwargs(),
+            )
+        except UseCaseFull as error:
+            form.add_error("use_case", str(error))
+        except ReusableNumberError as error:
+            form.add_error(error.field, str(error))
+        except ProvisioningError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Number ordered. Provisioning has started.")
+            return redirect("phone_numbers:detail", pk=number.pk)
+    if request.method == "POST" and "area_codes" in form.cleaned_data:
+        results = _search(form)
+    partial = bool(getattr(request, "htmx", False))
+    template = "phone_numbers/_new_form.html" if partial else "phone_numbers/new.html"
+    return render(request, template, {"form": form, "results": results})
+
+
+def _form_class(request: TenantRequest) -> type[NumberOrderForm]:
+    allowed = number_forms(request.membership)
+    kind = (
+        request.POST.get("number_type")
+        or request.GET.get("number_type")
+        or request.GET.get("kind")
+        or next(iter(allowed))
+    )
+    if kind in NUMBER_FORMS and kind not in allowed:
+        raise PermissionDenied("Only admins may add this type of number.")
+    return allowed.get(kind, next(iter(allowed.values())))
+
+
+def _search(form: NumberOrderForm) -> SearchResults | None:
+    """Walks the area code preferences until one has numbers; errors go beside the field."""
+    results = SearchResults()
+    for area_code in form.cleaned_data["area_codes"]:
+        try:
+            numbers = available_numbers(area_code=area_code)
+        except ProvisioningError as error:
+            form.add_error("area_codes", str(error))
+            return None
+        if numbers:
+            results.area_code, results.numbers = area_code, numbers
+            return results
+        results.empty_area_codes.append(area_code)
+    codes = ", ".join(results.empty_area_codes)
+    form.add_error("area_codes", f"No numbers available in {codes}. Try another area code.")
+    return None
+
+
+@number_staff_required
+def number_detail(request: TenantRequest, pk: int) -> HttpResponse:
+    number = phone_number_get(
+        organization=request.organization, membership=request.membership, pk=pk
+    )
+    behaviour = None
+    if number.kind == Kind.REUSABLE:
+        behaviour = reusable_number_behaviour(phone_number=number)
+    context = {**_status_context(number), "behaviour": behaviour}
+    return render(request, "phone_numbers/detail.html", context)
+
+
+@number_staff_required
+def number_status(request: TenantRequest, pk: int) -> HttpResponse:
+    """The status card alone; the page polls it while the number is in flight."""
+    number = phone_number_get(
+        organization=request.organization, membership=request.membership, pk=pk
+    )
+    return render(request, "phone_numbers/_status.html", _status_context(number))
+
+
+def _status_context(number: PhoneNumber) -> dict[str, object]:
+    return {
+        "number": number,
+        "attempts": phone_number_attempts(phone_number=number),
+        "max_attempts": settings.PROVISIONING_MAX_ATTEMPTS,
+        "replacement_query": _replacement_query(number),
+        "carrier_panel": number_carrier_panel(number=number),
+    }
+
+
+# What a failed number's replacement keeps: its type, use case and defaults; not its area
+# codes, which the carriers have just refused.
+REPLACEMENT_FIELDS = ("name", "description", "agent", "response_type")
+
+
+def _replacement_query(number: PhoneNumber) -> str:
+    """The add-a-number form's query string for a number like this failed one."""
+    if number.provisioning_status != ProvisioningStatus.FAILED:
+        return ""
+    query = {"number_type": number.kind, "use_case": number.use_case_id}
+    if number.kind == Kind.REUSABLE:
+        query |= {"office": number.office_id}
+        query |= {name: getattr(number, name) for name in REPLACEMENT_FIELDS}
+    return urlencode({key: value for key, value in query.items() if value})

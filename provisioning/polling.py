@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.celery import enqueue_on_commit
-from phone_numbers.models import IN_FLIGHT, PhoneNumber
+from phone_numbers.models import IN_FLIGHT, AttemptOutcome, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import (
@@ -34,7 +34,7 @@ from provisioning.carriers.base import (
     ProvisioningStatus,
     TransientProviderError,
 )
-from provisioning.models import AttemptOutcome, CarrierStatus
+from provisioning.models import CarrierStatus
 from provisioning.releasing import releases_sweep
 from provisioning.transitions import (
     LEASE,
@@ -47,6 +47,19 @@ from provisioning.transitions import (
 logger = logging.getLogger(__name__)
 
 MAX_POLL_INTERVAL = timedelta(hours=1)
+# What a poll reads of a claimed number: the carrier's handle, the door's guard (status and
+# attempt), and the schedule its next poll or its backoff is worked out from. The door reads
+# and writes the whole row under its lock; the claim needs no more than this.
+CLAIMED_FIELDS = (
+    "id",
+    "provisioning_status",
+    "attempts",
+    "e164",
+    "carrier_provisioning_ref",
+    "attempt_started_at",
+    "next_poll_at",
+    "updated_at",
+)
 
 
 @dataclass
@@ -102,6 +115,7 @@ def _claim(size: int, now: datetime) -> list[PhoneNumber]:
     with transaction.atomic():
         rows = list(
             PhoneNumber.objects.select_for_update(skip_locked=True, of=("self",))
+            .only(*CLAIMED_FIELDS)
             .filter(provisioning_status__in=IN_FLIGHT, next_poll_at__lte=now)
             .order_by("next_poll_at", "id")[:size]
         )
@@ -134,9 +148,11 @@ def _poll(
             pending.append((row, decided))
     # The carriers' own words are written with the answers they explain: the pending numbers'
     # new schedule in this transaction, the moves through the door right after it.
-    with transaction.atomic():
-        _record_carriers(rows, statuses)
-        _reschedule(pending, now)
+    records = _carrier_records(rows, statuses)
+    if records or pending:
+        with transaction.atomic():
+            _record_carriers(records)
+            _reschedule(pending, now)
     applied = _apply(moves=moves, held=held, report=report)
     _reschedule([(row, now + held[row.pk]) for row in rows if row.pk in held], now)
     report.polled += len(rows) - len(errors)
@@ -227,12 +243,13 @@ def _apply(
     return applied
 
 
-def _record_carriers(rows: list[PhoneNumber], statuses: dict[str, ProvisioningStatus]) -> None:
-    """Upserts each carrier's decision on each number answered (the carrier panel): one
-    statement for the batch, for the attempt the poll read."""
-    records = [
+def _carrier_records(
+    rows: list[PhoneNumber], statuses: dict[str, ProvisioningStatus]
+) -> list[CarrierStatus]:
+    """Each carrier's decision on each number answered, for the attempt the poll read."""
+    return [
         CarrierStatus(
-            phone_number=row,
+            phone_number_id=row.pk,
             carrier=decision.carrier,
             attempt=row.attempts,
             state=decision.state,
@@ -243,6 +260,10 @@ def _record_carriers(rows: list[PhoneNumber], statuses: dict[str, ProvisioningSt
         if row.carrier_provisioning_ref in statuses
         for decision in statuses[row.carrier_provisioning_ref].carriers
     ]
+
+
+def _record_carriers(records: list[CarrierStatus]) -> None:
+    """Upserts the carriers' decisions (the carrier panel): one statement for the batch."""
     if records:
         CarrierStatus.objects.bulk_create(
             records,

@@ -17,6 +17,7 @@ from accounts.models import User
 from config.celery import enqueue_on_commit
 from offices.models import Organization
 from phone_numbers.models import (
+    AttemptOutcome,
     Kind,
     PhoneNumber,
     ProvisioningStatus,
@@ -32,7 +33,6 @@ from phone_numbers.usage import campaign_using
 from provisioning.area_codes import AreaCodeError, area_codes_parse
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import AvailableNumber, TransientProviderError
-from provisioning.models import AttemptOutcome
 from provisioning.transitions import LEASE, SUBMIT_TASK, Move, number_transition
 
 E164 = re.compile(r"^\+1\d{10}$")

@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from phone_numbers.models import PhoneNumber
+from phone_numbers.models import AttemptOutcome, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import (
@@ -31,7 +31,6 @@ from provisioning.carriers.base import (
     RateLimited,
     TransientProviderError,
 )
-from provisioning.models import AttemptOutcome
 from provisioning.releasing import GiveBack, numbers_give_back
 from provisioning.transitions import LEASE, Move, Submission, attempt_failed, number_transition
 

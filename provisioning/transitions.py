@@ -31,11 +31,10 @@ from django.utils import timezone
 
 from config.celery import enqueue_on_commit
 from notifications.services import notification_enqueue
-from phone_numbers.models import Kind, PhoneNumber
+from phone_numbers.models import AttemptOutcome, Kind, PhoneNumber, ProvisioningAttempt
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers.base import FailureScope
 from provisioning.hooks import number_provisioning_finished
-from provisioning.models import AttemptOutcome, ProvisioningAttempt
 from provisioning.releasing import GiveBack, numbers_give_back
 
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -299,7 +298,7 @@ def _email_requester(number: PhoneNumber) -> None:
         context={
             "number": number,
             "person": person,
-            "number_path": reverse("provisioning:number_detail", args=[number.pk]),
+            "number_path": reverse("phone_numbers:detail", args=[number.pk]),
         },
         time_zone=number.organization.time_zone,
     )

@@ -10,12 +10,11 @@ nothing. The poller reads the same stored events, so a lost delivery is only a d
 
 import logging
 
-from phone_numbers.models import PhoneNumber
+from phone_numbers.models import AttemptOutcome, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers.base import ProvisioningState, ProvisioningStatus
 from provisioning.carriers.twilio import RegistrationEvent
 from provisioning.carriers.twilio_state import TwilioRegistrationEvent, registration_statuses
-from provisioning.models import AttemptOutcome
 from provisioning.transitions import Move, attempt_failed, number_transition
 
 logger = logging.getLogger(__name__)

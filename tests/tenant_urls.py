@@ -221,12 +221,12 @@ TENANT_URLS: list[TenantUrl] = [
     TenantUrl(
         "phone_numbers:export", STAFF, query="o=name&q=1", label="phone_numbers:export (filtered)"
     ),
-    TenantUrl("provisioning:number_new", STAFF),
+    TenantUrl("phone_numbers:new", STAFF),
     TenantUrl(
-        "provisioning:number_new",
+        "phone_numbers:new",
         frozenset({ADMIN}),
         query="kind=dedicated",
-        label="provisioning:number_new (dedicated: admins only)",
+        label="phone_numbers:new (dedicated: admins only)",
     ),
     TenantUrl("phone_numbers:reusable_fields", STAFF),
     TenantUrl(
@@ -243,24 +243,24 @@ TENANT_URLS: list[TenantUrl] = [
         hidden_from=OUTSIDE_OFFICE_B,
         label="phone_numbers:edit (another office)",
     ),
-    TenantUrl("provisioning:number_detail", STAFF, _number(), label="number_detail (dedicated)"),
-    TenantUrl("provisioning:number_status", STAFF, _number(), label="number_status (dedicated)"),
+    TenantUrl("phone_numbers:detail", STAFF, _number(), label="number_detail (dedicated)"),
+    TenantUrl("phone_numbers:status", STAFF, _number(), label="number_status (dedicated)"),
     TenantUrl(
-        "provisioning:number_detail",
+        "phone_numbers:detail",
         STAFF,
         _number("office_a"),
         hidden_from=OUTSIDE_OFFICE_A,
         label="number_detail (reusable, own office)",
     ),
     TenantUrl(
-        "provisioning:number_detail",
+        "phone_numbers:detail",
         STAFF,
         _number("office_b"),
         hidden_from=OUTSIDE_OFFICE_B,
         label="number_detail (reusable, another office)",
     ),
     TenantUrl(
-        "provisioning:number_status",
+        "phone_numbers:status",
         STAFF,
         _number("office_b"),
         hidden_from=OUTSIDE_OFFICE_B,

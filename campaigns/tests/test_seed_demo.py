@@ -15,9 +15,8 @@ from campaigns.models import Campaign, CampaignSender, CampaignTransition, Conta
 from config.celery import app
 from notifications.models import OutboxEmail, OutboxStatus
 from offices.models import Organization
-from phone_numbers.models import IN_FLIGHT, Kind, PhoneNumber
+from phone_numbers.models import IN_FLIGHT, Kind, PhoneNumber, ProvisioningAttempt
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
-from provisioning.models import ProvisioningAttempt
 from provisioning.polling import provisioning_poll
 
 SENDER1, SENDER2 = "sender1@demo.longcode.test", "sender2@demo.longcode.test"

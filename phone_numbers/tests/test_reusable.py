@@ -25,7 +25,7 @@ def edit_url(number) -> str:
 
 
 def detail(cast, number, who: str = "alice") -> str:
-    url = reverse("provisioning:number_detail", args=[number.pk])
+    url = reverse("phone_numbers:detail", args=[number.pk])
     return cast.client(who).get(url).content.decode()
 
 

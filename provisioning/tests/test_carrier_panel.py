@@ -202,7 +202,7 @@ def test_the_number_page_shows_three_rows_to_an_admin(cast) -> None:
     _panel_rows(number, {"att": "approved", "tmobile": "pending", "verizon": "rejected"})
     client = cast.client("alice")
 
-    for name in ("provisioning:number_detail", "provisioning:number_status"):
+    for name in ("phone_numbers:detail", "phone_numbers:status"):
         body = client.get(reverse(name, args=[number.pk])).content.decode()
         assert 'data-testid="carrier-panel"' in body
         assert body.count('data-state="approved"') == 1
@@ -221,7 +221,7 @@ def test_a_new_attempt_shows_every_carrier_pending_until_polled(cast) -> None:
     )
     _panel_rows(number, {"att": "approved", "tmobile": "approved", "verizon": "rejected"})
 
-    body = cast.client("alice").get(reverse("provisioning:number_status", args=[number.pk]))
+    body = cast.client("alice").get(reverse("phone_numbers:status", args=[number.pk]))
 
     text = body.content.decode()
     assert text.count('data-state="pending"') == 3
@@ -239,7 +239,7 @@ def test_an_office_member_sees_the_panel_on_the_number_and_the_campaign(cast) ->
     client = cast.client("bob")
 
     for url in (
-        reverse("provisioning:number_status", args=[number.pk]),
+        reverse("phone_numbers:status", args=[number.pk]),
         reverse("campaigns:number_status", args=[campaign.pk]),
         reverse("campaigns:detail", args=[campaign.pk]),
     ):
@@ -255,7 +255,7 @@ def test_twilio_reports_one_overall_state(cast, settings) -> None:
         attempt_started_at=timezone.now(),
     )
 
-    body = cast.client("alice").get(reverse("provisioning:number_status", args=[number.pk]))
+    body = cast.client("alice").get(reverse("phone_numbers:status", args=[number.pk]))
 
     text = body.content.decode()
     assert "Twilio reports one overall state" in text

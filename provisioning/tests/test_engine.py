@@ -4,9 +4,8 @@ import pytest
 
 from notifications.models import OutboxEmail
 from phone_numbers.display import phone_readable
-from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.models import AttemptOutcome, PhoneNumber, ProvisioningStatus
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
-from provisioning.models import AttemptOutcome
 from provisioning.tasks import poll_provisioning, submit_number
 from provisioning.tests.carriers import Script
 from provisioning.tests.conftest import SCRIPTED

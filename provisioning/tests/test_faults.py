@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.db import transaction
 
-from phone_numbers.models import PhoneNumber, ProvisioningStatus
+from phone_numbers.models import AttemptOutcome, PhoneNumber, ProvisioningStatus
 from provisioning.carriers.base import TransientProviderError
 from provisioning.carriers.simulated import SimulatedCarrier
 from provisioning.carriers.simulated_state import (
@@ -14,7 +14,7 @@ from provisioning.carriers.simulated_state import (
     SimulatedNumber,
     SimulatedNumberState,
 )
-from provisioning.models import AttemptOutcome, NumberRelease
+from provisioning.models import NumberRelease
 from tests.waiting import wait_for
 
 

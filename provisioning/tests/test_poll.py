@@ -10,10 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import OutboxEmail
-from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
+from phone_numbers.models import AttemptOutcome, Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory
 from provisioning.hooks import number_provisioning_finished
-from provisioning.models import AttemptOutcome
 from provisioning.polling import provisioning_poll, provisioning_poll_now
 from provisioning.submitting import number_submit
 from provisioning.tests.carriers import Script

@@ -14,7 +14,7 @@ from phone_numbers.models import Kind, PhoneNumber, ResponseType
 from phone_numbers.services import OfficeQuotaFull
 from phone_numbers.tests.factories import ReusableNumberFactory
 
-NEW = reverse("provisioning:number_new")
+NEW = reverse("phone_numbers:new")
 FIELDS = reverse("phone_numbers:reusable_fields")
 
 

@@ -5,11 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
-from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
+from phone_numbers.models import AttemptOutcome, Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.services import OfficeQuotaFull
 from phone_numbers.tests.factories import PhoneNumberFactory
 from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumberState
-from provisioning.models import AttemptOutcome
 from provisioning.releasing import carrier_number_release
 from provisioning.services import (
     ProvisioningError,

@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from phone_numbers.models import Kind, PhoneNumber
+from phone_numbers.models import AttemptOutcome, Kind, PhoneNumber, ProvisioningAttempt
 from phone_numbers.models import ProvisioningStatus as S
 from phone_numbers.tests.factories import PhoneNumberFactory
 from provisioning.carriers.base import FailureScope
-from provisioning.models import AttemptOutcome, NumberRelease, ProvisioningAttempt
+from provisioning.models import NumberRelease
 from provisioning.polling import provisioning_poll
 from provisioning.services import number_release
 from provisioning.submitting import number_submit

@@ -5,7 +5,7 @@ state and the faults a mock cannot decide scripted at the HTTP edge (tests/twili
 import pytest
 from twilio.base.exceptions import TwilioException
 
-from phone_numbers.models import PhoneNumber
+from phone_numbers.models import AttemptOutcome, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import (
@@ -23,7 +23,6 @@ from provisioning.carriers.base import (
     TransientProviderError,
 )
 from provisioning.carriers.twilio import TwilioCarrier
-from provisioning.models import AttemptOutcome
 from provisioning.polling import provisioning_poll
 from provisioning.submitting import number_submit
 from tests.twilio_mock import SERVICE_SID, TwilioFake

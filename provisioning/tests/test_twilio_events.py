@@ -5,10 +5,9 @@ import pytest
 from django.test import Client
 
 from notifications.models import OutboxEmail
-from phone_numbers.models import PhoneNumber
+from phone_numbers.models import AttemptOutcome, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers.twilio_state import TwilioRegistrationEvent
-from provisioning.models import AttemptOutcome
 from provisioning.polling import provisioning_poll
 from provisioning.submitting import number_submit
 from tests.twilio_mock import TwilioFake, registration_event, signed_delivery

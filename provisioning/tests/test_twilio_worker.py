@@ -6,11 +6,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from phone_numbers.models import PhoneNumber
+from phone_numbers.models import AttemptOutcome, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers.base import ProvisioningState
 from provisioning.carriers.twilio import RegistrationEvent
-from provisioning.models import AttemptOutcome
 from provisioning.twilio_events import registration_events_receive
 from tests.twilio_mock import TwilioFake
 from tests.waiting import wait_for

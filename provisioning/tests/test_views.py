@@ -3,13 +3,18 @@
 import pytest
 from django.urls import reverse
 
-from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
+from phone_numbers.models import (
+    AttemptOutcome,
+    Kind,
+    PhoneNumber,
+    ProvisioningAttempt,
+    ProvisioningStatus,
+)
 from phone_numbers.tests.factories import PhoneNumberFactory
-from provisioning.models import AttemptOutcome, ProvisioningAttempt
 from provisioning.submitting import number_submit
 
 pytestmark = pytest.mark.django_db
-NEW = reverse("provisioning:number_new")
+NEW = reverse("phone_numbers:new")
 
 
 def post(cast, data: dict[str, object], htmx: bool = False):
@@ -73,7 +78,7 @@ def test_picking_a_number_orders_it_and_opens_its_page(cast, order) -> None:
 
     number = PhoneNumber.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("provisioning:number_detail", args=[number.pk])
+    assert response["Location"] == reverse("phone_numbers:detail", args=[number.pk])
     assert (number.kind, number.requested_e164, number.requested_by) == (
         Kind.DEDICATED,
         "+12125550100",
@@ -111,7 +116,7 @@ def test_another_organizations_use_case_cannot_be_chosen(cast, order) -> None:
 def test_the_status_card_polls_while_in_flight_and_stops_when_final(cast, order) -> None:
     number = order("415")
     number_submit(phone_number_id=number.pk)
-    url = reverse("provisioning:number_status", args=[number.pk])
+    url = reverse("phone_numbers:status", args=[number.pk])
 
     in_flight = cast.client("bob").get(url).content.decode()
     number.provisioning_status = ProvisioningStatus.COMPLETE
@@ -147,7 +152,7 @@ def test_the_number_page_lists_attempts_in_constant_queries(
             reason=f"Reason {n}",
         )
     client = cast.client("alice")
-    url = reverse("provisioning:number_detail", args=[number.pk])
+    url = reverse("phone_numbers:detail", args=[number.pk])
 
     with django_assert_max_num_queries(8):
         response = client.get(url)
@@ -204,7 +209,7 @@ def test_the_replacement_form_starts_from_the_failed_numbers_defaults(cast) -> N
 
 def test_the_status_card_says_when_a_poll_finds_it_final(cast, order) -> None:
     number = order("415")
-    url = reverse("provisioning:number_status", args=[number.pk])
+    url = reverse("phone_numbers:status", args=[number.pk])
 
     polled_in_flight = cast.client("alice").get(url, headers={"HX-Request": "true"})
     number.provisioning_status = ProvisioningStatus.COMPLETE

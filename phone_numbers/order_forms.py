@@ -70,7 +70,7 @@ class NumberOrderForm(forms.Form):
         # Choosing another type swaps the form for that type's (htmx), without a reload.
         number_type.widget.attrs.update(
             {
-                "hx-get": reverse("provisioning:number_new"),
+                "hx-get": reverse("phone_numbers:new"),
                 "hx-target": "#number-form",
                 "hx-swap": "outerHTML",
                 "hx-include": "closest form",
