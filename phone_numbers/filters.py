@@ -22,6 +22,7 @@ from inboxes.models import Inbox
 from offices.models import Membership, Organization
 from offices.selectors import office_choices
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType
+from phone_numbers.widgets import KeptSelect
 
 
 def inbox_names(delimiter: str) -> Expression:
@@ -85,17 +86,20 @@ def sort_by(qs: QuerySet, param: str) -> QuerySet:
 
 class PhoneNumberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
-    kind = django_filters.ChoiceFilter(choices=Kind.choices, empty_label="Any kind")
+    kind = django_filters.ChoiceFilter(
+        choices=Kind.choices, empty_label="Any kind", widget=KeptSelect
+    )
     status = django_filters.ChoiceFilter(
         field_name="provisioning_status",
         choices=ProvisioningStatus.choices,
         empty_label="Any status (not released)",
+        widget=KeptSelect,
     )
-    office = django_filters.ChoiceFilter(empty_label="Any office")
+    office = django_filters.ChoiceFilter(empty_label="Any office", widget=KeptSelect)
     # A substring of the label: a trigram index serves it, as the search (sql.py).
     agent = django_filters.CharFilter(lookup_expr="icontains", label="Agent")
     response_type = django_filters.ChoiceFilter(
-        choices=ResponseType.choices, empty_label="Any response type"
+        choices=ResponseType.choices, empty_label="Any response type", widget=KeptSelect
     )
     o = SortFilter(fields=[(column, column) for column in SORT_KEYS], label="Sort")
 

@@ -10,6 +10,7 @@ from offices.permissions import TenantRequest, staff_required
 from phone_numbers.export import export_csv
 from phone_numbers.filters import DEFAULT_ORDERING
 from phone_numbers.forms import DEFAULT_FIELDS, ReusableDefaultsForm
+from phone_numbers.list_rows import list_rows_shown
 from phone_numbers.models import Kind, ResponseType
 from phone_numbers.pagination import BadCursor, KeysetPage
 from phone_numbers.permissions import number_staff_required
@@ -55,6 +56,7 @@ def phone_number_list_view(request: TenantRequest) -> HttpResponse:
     except BadCursor as error:
         problems["cursor"] = [str(error)]
         page = page_at(None)
+    list_rows_shown(page.rows)
     context = {
         "page": page,
         "filter_form": filterset.form,
