@@ -1,7 +1,8 @@
 """What each row of the Phone Numbers list shows beyond its columns, computed once for the page
 (``list_rows_shown``) instead of by a template tag per row: ``{% url %}``, ``get_*_display``,
-``|date`` with its time-zone conversion and the status tag's ``{% include %}``, fifty times
-each, were most of the page's time. The text is the same as theirs, to the character."""
+``|date`` with its time-zone conversion, ``|truncatechars``, ``|phone`` and the status tag's
+``{% include %}``, fifty times each, were most of the page's time. The text is the same as
+theirs, to the character."""
 
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -12,18 +13,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
+from phone_numbers.display import phone_readable
 from phone_numbers.models import Kind, ResponseType
 
 KIND_LABELS: dict[str, str] = dict(Kind.choices)
 RESPONSE_TYPE_LABELS: dict[str, str] = dict(ResponseType.choices)
+DESCRIPTION_SHOWN = 60  # characters, "…" included
 # Any id would do; this one cannot be mistaken for the rest of a path.
 _PK = 918273645
 
 
 def list_rows_shown(rows: Sequence[Any]) -> None:
     """Sets on each row (a PhoneNumber of ``phone_number_page``): ``detail_url``,
-    ``campaign_url`` (when ``campaign_id`` is set), ``kind_label``, ``response_type_label``,
+    ``campaign_url`` (when ``campaign_id`` is set), ``phone`` (the number as people read it),
+    ``description_shown`` (cut short), ``kind_label``, ``response_type_label``,
     ``created_on`` (the day in the active time zone, as ``|date`` writes it) and ``status_tag``
     (includes/status_tag.html)."""
     detail_url = url_maker("provisioning:number_detail")
@@ -35,6 +40,9 @@ def list_rows_shown(rows: Sequence[Any]) -> None:
         number.detail_url = detail_url(number.pk)
         campaign_id = getattr(number, "campaign_id", None)
         number.campaign_url = campaign_url(campaign_id) if campaign_id else ""
+        number.phone = phone_readable(number.e164)
+        # As ``|default:"—"|truncatechars:60`` wrote it.
+        number.description_shown = Truncator(number.description or "—").chars(DESCRIPTION_SHOWN)
         number.kind_label = KIND_LABELS.get(number.kind, number.kind)
         number.response_type_label = RESPONSE_TYPE_LABELS.get(
             number.response_type, number.response_type
