@@ -55,7 +55,9 @@ def organization_with_numbers(slug: str, rows: int, *, base: int) -> int:
     """The id of organization ``slug`` holding ``rows`` numbers: 80 % single-use, 15 % dedicated,
     5 % reusable across 10 offices (with inboxes); 5 % released; 1 in 500 used by an active
     campaign; 1 % of names start like a formula. Numbers are +1 followed by ``base + n``."""
-    from django.db import connection
+    from django.db import connection, transaction
+
+    from offices.models import Organization
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM offices_organization WHERE slug = %s", [slug])
@@ -75,7 +77,10 @@ def organization_with_numbers(slug: str, rows: int, *, base: int) -> int:
             return int(found[0])
         started = time.perf_counter()
         print(f"generating {rows:,} numbers for {slug} (once) …", flush=True)
-        cursor.execute(GENERATE, {"slug": slug, "rows": rows, "base": base})
+        with transaction.atomic():
+            # The organization through the model, so that its columns get their defaults.
+            Organization.objects.create(name=slug, slug=slug, time_zone="America/New_York")
+            cursor.execute(GENERATE, {"slug": slug, "rows": rows, "base": base})
         cursor.execute("ANALYZE")
         cursor.execute("SELECT id FROM offices_organization WHERE slug = %s", [slug])
         org_id = int(cursor.fetchone()[0])
@@ -85,11 +90,10 @@ def organization_with_numbers(slug: str, rows: int, *, base: int) -> int:
 
 GENERATE = """
 WITH org AS (
-  INSERT INTO offices_organization (name, slug, time_zone, created_at)
-  VALUES (%(slug)s, %(slug)s, 'America/New_York', now()) RETURNING id
+  SELECT id FROM offices_organization WHERE slug = %(slug)s
 ), offices AS (
   INSERT INTO offices_office (organization_id, name, number_quota, idk_default, idk_message, created_at)
-  SELECT org.id, 'Office ' || g, 100000, 'reply', '', now() FROM org, generate_series(0, 9) g
+  SELECT org.id, 'Office ' || g, 1000, 'reply', '', now() FROM org, generate_series(0, 9) g
   RETURNING id, organization_id
 ), inboxes AS (
   INSERT INTO inboxes_inbox (organization_id, office_id, name, description, created_at)
@@ -127,11 +131,12 @@ WHERE p.kind = 'reusable';
 
 INSERT INTO campaigns_campaign (
   organization_id, office_id, name, status, provisioning_failed, number_choice, area_codes,
-  phone_number_id, initial_message, self_assign, batch_size, contact_fields, launched_at,
-  created_at, updated_at
+  phone_number_id, initial_message, self_assign, batch_size, contact_fields, idk, invite_enabled,
+  launched_at, created_at, updated_at
 )
 SELECT p.organization_id, (SELECT min(id) FROM offices_office f WHERE f.organization_id = p.organization_id),
-  'Campaign ' || p.id, 'active', false, p.kind, '[]', p.id, '', false, 100, '[]', now(), now(), now()
+  'Campaign ' || p.id, 'active', false, p.kind, '[]', p.id, '', false, 100, '[]', 'agent', false,
+  now(), now(), now()
 FROM phone_numbers_phonenumber p
 JOIN offices_organization o ON o.id = p.organization_id AND o.slug = %(slug)s
 WHERE p.id %% 500 = 3 AND p.provisioning_status = 'complete';

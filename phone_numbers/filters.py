@@ -22,6 +22,7 @@ from inboxes.models import Inbox
 from offices.models import Membership, Organization
 from offices.selectors import office_choices
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType
+from phone_numbers.widgets import KeptSelect
 
 
 def inbox_names(delimiter: str) -> Expression:
@@ -45,6 +46,22 @@ def inbox_names(delimiter: str) -> Expression:
 # Digits with the punctuation people put in phone numbers: seven digits at least (a local
 # number), so a date or a range in a name is searched as text only.
 TYPED_NUMBER = re.compile(r"\+?[\s().-]*(?:\d[\s().-]*){7,}", re.ASCII)
+
+# A search shorter than this holds no trigram, so no index could find it anywhere in the text:
+# it matches the start of the name (of the agent, for the agent filter), and digits the start
+# of the area code, which B-tree indexes serve (phone_numbers/sql.py POSTGRESQL_PREFIX_INDEXES).
+SUBSTRING_MIN = 3
+NUMBER_CHARACTERS = re.compile(r"[+0-9]+")
+
+
+def start_of_name_or_area_code(value: str) -> Q:
+    """A search of one or two characters: names starting with it (ignoring case), and for digits
+    the North American numbers whose area code starts with them ("41" finds (415) 206-4322)."""
+    found = Q(name__istartswith=value)
+    if value.isascii() and value.isdigit():
+        found |= Q(e164__startswith=f"+1{value}")
+    return found
+
 
 # Every column of the list sorts. Each sort key is non-NULL (so that a keyset cursor can compare
 # it) and backed by an (organization, key, id) index; text compares lower-cased
@@ -85,17 +102,22 @@ def sort_by(qs: QuerySet, param: str) -> QuerySet:
 
 class PhoneNumberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
-    kind = django_filters.ChoiceFilter(choices=Kind.choices, empty_label="Any kind")
+    kind = django_filters.ChoiceFilter(
+        choices=Kind.choices, empty_label="Any kind", widget=KeptSelect
+    )
     status = django_filters.ChoiceFilter(
         field_name="provisioning_status",
         choices=ProvisioningStatus.choices,
         empty_label="Any status (not released)",
+        widget=KeptSelect,
     )
-    office = django_filters.ChoiceFilter(empty_label="Any office")
-    # A substring of the label: a trigram index serves it, as the search (sql.py).
-    agent = django_filters.CharFilter(lookup_expr="icontains", label="Agent")
+    office = django_filters.ChoiceFilter(empty_label="Any office", widget=KeptSelect)
+    # A substring of the label (its start when shorter than three characters), as the search.
+    agent = django_filters.CharFilter(
+        label="Agent", method="agent_search", help_text="one or two letters: its start"
+    )
     response_type = django_filters.ChoiceFilter(
-        choices=ResponseType.choices, empty_label="Any response type"
+        choices=ResponseType.choices, empty_label="Any response type", widget=KeptSelect
     )
     o = SortFilter(fields=[(column, column) for column in SORT_KEYS], label="Sort")
 
@@ -113,15 +135,25 @@ class PhoneNumberFilter(django_filters.FilterSet):
         )
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if len(value) < SUBSTRING_MIN:
+            return qs.filter(start_of_name_or_area_code(value))
         # Each lookup is the expression of its trigram index on PostgreSQL (phone_numbers/sql.py
-        # POSTGRESQL_SEARCH_INDEXES): the number, digits and "+", has no case to ignore.
-        found = Q(e164__contains=value) | Q(name__icontains=value) | Q(description__icontains=value)
-        # A number typed as people write it ("(415) 208-2827", "415.208.2827") finds +14152082827.
-        # (Digits typed bare are searched once: each search of the number reads its index.)
-        digits = re.sub(r"\D", "", value)
-        if TYPED_NUMBER.fullmatch(value) and digits != value:
-            found |= Q(e164__contains=digits)
+        # POSTGRESQL_SEARCH_INDEXES).
+        found = Q(name__icontains=value) | Q(description__icontains=value)
+        if TYPED_NUMBER.fullmatch(value):
+            # A number typed as people write it ("(415) 208-2827", "415.208.2827") finds
+            # +14152082827 by its digits.
+            found |= Q(e164__contains=re.sub(r"\D", "", value))
+        elif NUMBER_CHARACTERS.fullmatch(value):
+            # The number holds only "+" and digits (and has no case): anything else is never in
+            # it, and each search of it reads its index.
+            found |= Q(e164__contains=value)
         return qs.filter(found)
+
+    def agent_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if len(value) < SUBSTRING_MIN:
+            return qs.filter(agent__istartswith=value)
+        return qs.filter(agent__icontains=value)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # Released numbers are history: shown only when asked for by status.

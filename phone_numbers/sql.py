@@ -371,10 +371,12 @@ TRIGGERS = Triggers(
 # found; a common match still walks the sort key's index and stops after one page. The
 # expressions are the ones Django writes for the lookups in phone_numbers/filters.py
 # (``icontains`` is ``UPPER(col::text) LIKE UPPER(…)``; the number, which has no case, is
-# searched with ``contains``). Patterns under three characters have no trigram and are not
-# served. PostgreSQL only: the embedded SQLite default scans, which is fine at its scale.
-# Migration 0010 built them (CONCURRENTLY) from a frozen copy of this SQL; a change here needs
-# a migration, and phone_numbers/tests/test_search_indexes.py checks them in place.
+# searched with ``contains``, and only for digits: nothing else can be part of it). Patterns
+# under three characters have no trigram: those searches match the start of the text instead
+# (POSTGRESQL_PREFIX_INDEXES below). PostgreSQL only: the embedded SQLite default scans, which
+# is fine at its scale. Migrations 0010 and 0011 built them (CONCURRENTLY) from a frozen copy of
+# this SQL; a change here needs a migration, and phone_numbers/tests/test_search_indexes.py
+# checks them in place.
 POSTGRESQL_SEARCH_INDEXES = {
     "pn_search_number_trgm": "CREATE INDEX pn_search_number_trgm ON phone_numbers_phonenumber "
     "USING gin (e164 gin_trgm_ops)",
@@ -398,6 +400,27 @@ POSTGRESQL_SEARCH_STATISTICS = [
         for name in ("pn_search_name_trgm", "pn_search_description_trgm", "pn_search_agent_trgm")
     ),
 ]
+
+
+# A GIN index first appends new rows to a "pending list" that every search then reads whole
+# (fastupdate): up to 4 MB, tens of milliseconds for a search that matches nothing, until a
+# vacuum merges it. Numbers are written one at a time and searched far more often, so each new
+# row goes straight into the index (migration 0011).
+POSTGRESQL_SEARCH_INDEX_OPTIONS = [
+    f"ALTER INDEX {name} SET (fastupdate = off)" for name in POSTGRESQL_SEARCH_INDEXES
+]
+# A search (or agent filter) of one or two characters holds no trigram: it matches the start of
+# the name (or agent) instead, and digits the start of the area code (filters.py). These
+# B-trees serve ``UPPER(col::text) LIKE 'AB%'`` and ``e164::text LIKE '+141%'`` with one range
+# scan of the organization's rows whatever the database's collation (text_pattern_ops).
+POSTGRESQL_PREFIX_INDEXES = {
+    "pn_prefix_name": "CREATE INDEX pn_prefix_name ON phone_numbers_phonenumber "
+    "(organization_id, upper(name::text) text_pattern_ops)",
+    "pn_prefix_agent": "CREATE INDEX pn_prefix_agent ON phone_numbers_phonenumber "
+    "(organization_id, upper(agent::text) text_pattern_ops)",
+    "pn_prefix_number": "CREATE INDEX pn_prefix_number ON phone_numbers_phonenumber "
+    "(organization_id, e164 text_pattern_ops)",
+}
 
 
 # --- the CSV export -------------------------------------------------------------------------

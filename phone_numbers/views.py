@@ -24,6 +24,7 @@ from phone_numbers.behaviour import reusable_number_behaviour
 from phone_numbers.export import export_csv
 from phone_numbers.filters import DEFAULT_ORDERING
 from phone_numbers.forms import DEFAULT_FIELDS, ReusableDefaultsForm
+from phone_numbers.list_rows import list_rows_shown
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType
 from phone_numbers.order_forms import NUMBER_FORMS, NumberOrderForm, number_forms
 from phone_numbers.pagination import BadCursor, KeysetPage
@@ -74,6 +75,7 @@ def phone_number_list_view(request: TenantRequest) -> HttpResponse:
     except BadCursor as error:
         problems["cursor"] = [str(error)]
         page = page_at(None)
+    list_rows_shown(page.rows)
     context = {
         "page": page,
         "filter_form": filterset.form,

@@ -116,6 +116,38 @@ def test_a_number_is_found_as_people_type_it(cast, q) -> None:
     assert selected(cast, q=q) == ["+16170555001"]
 
 
+def test_one_or_two_characters_find_the_start_of_a_name_or_an_area_code(cast) -> None:
+    PhoneNumberFactory.create(organization=cast.org, e164="+16175550001", name="Parents line")
+    PhoneNumberFactory.create(organization=cast.org, e164="+14156170002", name="Compass")
+    PhoneNumberFactory.create(organization=cast.org, e164="+12125550003", description="Trespass")
+
+    # Anywhere from three characters on; only at the start below that.
+    assert sorted(listed(cast, q="pas")) == ["+12125550003", "+14156170002"]
+    assert listed(cast, q="pa") == ["+16175550001"]
+    assert listed(cast, q="P") == ["+16175550001"]
+    assert selected(cast, q="pa") == ["+16175550001"]
+    # Digits: the area code's start, not digits anywhere in the number.
+    assert listed(cast, q="61") == ["+16175550001"]
+    assert listed(cast, q="617") == ["+14156170002", "+16175550001"]
+    assert listed(cast, q="4") == ["+14156170002"]
+
+
+def test_one_or_two_letters_of_an_agent_find_the_start_of_the_label(cast) -> None:
+    PhoneNumberFactory.create(organization=cast.org, e164="+16175550001", agent="Dana Diaz")
+    PhoneNumberFactory.create(organization=cast.org, e164="+16175550002", agent="Adam")
+
+    assert listed(cast, agent="da") == ["+16175550001"]
+    assert listed(cast, agent="dam") == ["+16175550002"]
+    assert listed(cast, agent="a") == ["+16175550002"]
+
+
+def test_the_search_box_says_what_short_searches_find(cast) -> None:
+    html = cast.client("alice").get(LIST).content.decode()
+
+    assert "one or two characters: the start of a name or area code" in html
+    assert "one or two letters: its start" in html
+
+
 @pytest.mark.parametrize(
     ("column", "values"),
     [

@@ -9,7 +9,11 @@ from django.db import connection, transaction
 
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import phone_number_filter
-from phone_numbers.sql import POSTGRESQL_SEARCH_INDEXES, POSTGRESQL_SEARCH_STATISTICS
+from phone_numbers.sql import (
+    POSTGRESQL_PREFIX_INDEXES,
+    POSTGRESQL_SEARCH_INDEXES,
+    POSTGRESQL_SEARCH_STATISTICS,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +74,10 @@ def test_the_searched_expressions_keep_fine_statistics() -> None:
     }
 
 
-@pytest.mark.parametrize("q", ["zzzz", "Parents", "415-208-2827"])
-def test_the_search_reads_the_number_name_and_description_indexes(cast, q) -> None:
+@pytest.mark.parametrize(
+    ("q", "number_searched"), [("zzzz", False), ("Parents", False), ("415-208-2827", True)]
+)
+def test_the_search_reads_the_number_name_and_description_indexes(cast, q, number_searched) -> None:
     with connection.cursor() as cursor:
         # The unique index of unreleased numbers holds every number: on an empty table the
         # planner would read it whole for the number's part of the search. Gone for this test
@@ -80,10 +86,58 @@ def test_the_search_reads_the_number_name_and_description_indexes(cast, q) -> No
 
     shown = plan(searched(cast, q=q))
 
-    assert "pn_search_number_trgm" in shown
+    # Only digits (and "+") can be in a number: text does not read its index at all.
+    assert ("pn_search_number_trgm" in shown) is number_searched
     assert "pn_search_name_trgm" in shown
     assert "pn_search_description_trgm" in shown
     assert "Seq Scan" not in shown
+
+
+def test_the_search_indexes_keep_no_pending_list() -> None:
+    """A pending list is read whole by every search (POSTGRESQL_SEARCH_INDEX_OPTIONS)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)",
+            [list(POSTGRESQL_SEARCH_INDEXES)],
+        )
+        options = dict(cursor.fetchall())
+
+    assert options == {name: ["fastupdate=off"] for name in POSTGRESQL_SEARCH_INDEXES}
+
+
+@pytest.mark.parametrize(
+    ("params", "index"),
+    [
+        ({"q": "zz"}, "pn_prefix_name"),
+        ({"q": "z"}, "pn_prefix_name"),
+        ({"q": "41"}, "pn_prefix_number"),
+        ({"agent": "da"}, "pn_prefix_agent"),
+    ],
+)
+def test_a_search_of_one_or_two_characters_reads_a_prefix_index(cast, params, index) -> None:
+    """No trigram in two characters: the start of the text, which a B-tree serves."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX one_unreleased_row_per_number")
+        # Left alone, the trigram index can serve an anchored pattern too, less exactly.
+        for name in POSTGRESQL_SEARCH_INDEXES:
+            cursor.execute(f"DROP INDEX {name}")
+
+    shown = plan(searched(cast, **params))
+
+    assert index in shown
+    assert "Seq Scan" not in shown
+
+
+def test_every_declared_prefix_index_is_in_place() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            [PhoneNumber._meta.db_table],
+        )
+        present = dict(cursor.fetchall())
+
+    for name in POSTGRESQL_PREFIX_INDEXES:
+        assert "text_pattern_ops" in present.get(name, ""), name
 
 
 def test_the_agent_filter_reads_its_index(cast) -> None:
