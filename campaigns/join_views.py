@@ -41,7 +41,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     except InviteLinkError as error:
         return render(request, "campaigns/join_refused.html", {"reason": error.message})
     signed_in = request.user if isinstance(request.user, User) else None
-    form = None if signed_in else JoinSignUpForm(request.POST or None)
+    form = None if signed_in else JoinSignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form is not None and not form.is_valid():
             return render(request, "campaigns/join.html", {"campaign": campaign, "form": form})

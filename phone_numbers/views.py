@@ -159,7 +159,7 @@ def reusable_number_edit(request: TenantRequest, pk: int) -> HttpResponse:
     if number.kind != Kind.REUSABLE:
         raise Http404("Only a reusable number has defaults to edit.")
     form = ReusableDefaultsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={**model_to_dict(number, fields=DEFAULT_FIELDS), "office": number.office},
         organization=request.organization,
         membership=request.membership,

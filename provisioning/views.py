@@ -33,7 +33,7 @@ def number_new(request: TenantRequest) -> HttpResponse:
     form_class = _form_class(request)
     action = request.POST.get("action", "search")
     form = form_class(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         # Switching the type keeps what was typed so far (the switch sends the form along).
         initial=request.GET.dict(),
         organization=request.organization,
