@@ -183,7 +183,8 @@ class SimulatedCarrier:
     def verify_webhook(self, *, url: str = "", headers: Mapping[str, str], body: bytes) -> bool:
         given = {k.lower(): v for k, v in headers.items()}
         timestamp = given.get(TIMESTAMP_HEADER.lower(), "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+        fresh = timestamp.isascii() and timestamp.isdigit()
+        if not fresh or abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
             return False
         expected = webhook_signature(body, timestamp=timestamp)
         return hmac.compare_digest(expected, given.get(SIGNATURE_HEADER.lower(), ""))
