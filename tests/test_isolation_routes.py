@@ -98,7 +98,7 @@ def graph_build(org: Any) -> Graph:
         canned=CannedResponse.objects.create(campaign=campaign, title="Hours", text="9 to 5"),
         conversation=Conversation.objects.create(
             organization=org,
-            number_e164=campaign.phone_number.e164,
+            number_e164="+12125550001",
             contact_e164="+12125550002",
             inbox=inbox,
             status="needs_attention",

@@ -100,7 +100,7 @@ def stage_build(cast: Any) -> Stage:
         contact=contact,
         conversation=Conversation.objects.create(
             organization=org,
-            number_e164=reusable.e164,
+            number_e164=str(reusable.e164),
             contact_e164="+12125550002",
             inbox=inbox,
             status="needs_attention",

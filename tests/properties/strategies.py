@@ -27,7 +27,7 @@ PROFILE = settings(
 )
 
 # Any character a browser could send (lone surrogates cannot be encoded in UTF-8 at all).
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 TRICKY = [
     "",
     " ",

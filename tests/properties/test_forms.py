@@ -40,7 +40,9 @@ from texting.forms import (
 )
 
 
-def fields_of(*form_classes: type[forms.BaseForm], extra: tuple[str, ...] = ()) -> list[str]:
+def fields_of(
+    *form_classes: type[forms.Form | forms.ModelForm[Any]], extra: tuple[str, ...] = ()
+) -> list[str]:
     names: list[str] = list(extra)
     for form_class in form_classes:
         names += [name for name in form_class.base_fields if name not in names]

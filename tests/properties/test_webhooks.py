@@ -68,7 +68,9 @@ def _headers(body: bytes, signing: str, junk: str) -> dict[str, str]:
 
 
 def _post(client: Client, url: str, body: bytes, headers: dict[str, str]) -> Any:
-    meta = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+    meta: dict[str, Any] = {
+        f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()
+    }
     return client.generic("POST", url, body, content_type="application/json", **meta)
 
 
