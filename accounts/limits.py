@@ -18,6 +18,7 @@ from typing import Any
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
+from axes.models import AccessBase
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
@@ -60,6 +61,19 @@ def sign_in_username(request: HttpRequest, credentials: dict[str, Any] | None) -
     source = credentials if credentials else request.POST
     username = str(source.get("username") or "").strip().lower()
     return username or None
+
+
+def lockout_parameters(
+    request_or_attempt: HttpRequest | AccessBase, credentials: dict[str, Any] | None
+) -> list[str]:
+    """Count per account and per address, or per address alone when the attempt names no
+    account (a guessed invite link, a refused sign-up): attempts without a name must not add
+    up to one lockout of everyone who signs up or follows a link without an account."""
+    if isinstance(request_or_attempt, AccessBase):
+        username = request_or_attempt.username
+    else:
+        username = sign_in_username(request_or_attempt, credentials)
+    return ["username", "ip_address"] if username else ["ip_address"]
 
 
 def locked_out_response(

@@ -1,17 +1,28 @@
 """``/join/<token>/``: following a campaign's invite link. A signed-in person joins with one
 click; a newcomer creates an account (name, e-mail, password) on the way; either lands on their
-assignment in the messenger, in the campaign's organization."""
+assignment in the messenger, in the campaign's organization.
+
+Limited like the sign-in (``accounts.limits``): a link that opens no campaign (a guess) and a
+refused sign-up (which could tell whether an address has an account) count as failed sign-ins
+from the address, which is then refused with the lockout message and 429."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
+from accounts.limits import attempt_failed, attempts_limited
 from accounts.models import User
-from campaigns.invite_links import InviteLinkError, invite_link_campaign, invite_link_follow
+from campaigns.invite_links import (
+    InviteLinkError,
+    InviteLinkUnknown,
+    invite_link_campaign,
+    invite_link_follow,
+)
 from offices.middleware import ORGANIZATION_SESSION_KEY
 
 
@@ -35,15 +46,19 @@ class JoinSignUpForm(forms.Form):
         return password
 
 
-def join(request: HttpRequest, token: str) -> HttpResponse:
+@attempts_limited
+def join(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         campaign = invite_link_campaign(token=token)
     except InviteLinkError as error:
+        if isinstance(error, InviteLinkUnknown):
+            attempt_failed(request)
         return render(request, "campaigns/join_refused.html", {"reason": error.message})
     signed_in = request.user if isinstance(request.user, User) else None
-    form = None if signed_in else JoinSignUpForm(request.POST or None)
+    form = None if signed_in else JoinSignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form is not None and not form.is_valid():
+            attempt_failed(request)
             return render(request, "campaigns/join.html", {"campaign": campaign, "form": form})
         try:
             with transaction.atomic():

@@ -28,6 +28,7 @@ from campaigns.sending import (
     message_gate,
     reply_send,
 )
+from offices.bounds import whole_number
 from offices.permissions import TenantRequest, any_role_required
 
 
@@ -170,7 +171,7 @@ def messenger_opt_out(request: TenantRequest, pk: int, contact_pk: int) -> HttpR
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return whole_number(value) or 0
 
 
 def _htmx(request: TenantRequest) -> bool:

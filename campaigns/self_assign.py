@@ -57,6 +57,9 @@ def self_assign_claim(*, campaign: Campaign, sender: User, request_key: str) -> 
     returns the claim; the same ``request_key`` returns the same claim.
 
     The statements are campaigns.sql's (raw SQL on PostgreSQL: a claim is two round trips)."""
+    # A claim refused at once (self-assign off, the campaign not active) writes nothing, not
+    # even the chunks; the lock below checks again what may have changed since.
+    _check_open(campaign)
     _chunks_ensure(campaign)
     with transaction.atomic():
         # Locking the seat serialises this sender's claims (two tabs, a double click); other

@@ -25,6 +25,7 @@ from campaigns.models import Campaign, CampaignSender
 from campaigns.selectors import campaign_get
 from campaigns.self_assign import MAX_BATCH_SIZE, campaign_self_assign_set
 from campaigns.views import campaign_admin_required
+from offices.bounds import whole_number
 from offices.permissions import TenantRequest
 
 
@@ -94,9 +95,10 @@ def _count(request: TenantRequest, *, required: bool = True) -> int | None:
     raw = request.POST.get("count", "").strip()
     if not raw and not required:
         return None
-    if not raw.isdigit():
+    count = whole_number(raw)
+    if count is None:
         raise CampaignError("Give a whole number of contacts.", field="count")
-    return int(raw)
+    return count
 
 
 @require_POST
@@ -161,13 +163,13 @@ def invite_link(request: TenantRequest, pk: int) -> HttpResponse:
 @campaign_admin_required
 def self_assign(request: TenantRequest, pk: int) -> HttpResponse:
     def act(campaign: Campaign) -> str:
-        raw = request.POST.get("batch_size", "").strip()
-        if not raw.isdigit():
+        batch_size = whole_number(request.POST.get("batch_size"))
+        if batch_size is None:
             raise CampaignError(
                 f"A batch holds 1 to {MAX_BATCH_SIZE:,} contacts.", field="batch_size"
             )
         campaign_self_assign_set(
-            campaign=campaign, on=request.POST.get("self_assign") == "on", batch_size=int(raw)
+            campaign=campaign, on=request.POST.get("self_assign") == "on", batch_size=batch_size
         )
         return ""
 
@@ -199,7 +201,7 @@ def canned_delete(request: TenantRequest, pk: int, canned_pk: int) -> HttpRespon
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return whole_number(value) or 0
 
 
 def _htmx(request: TenantRequest) -> bool:

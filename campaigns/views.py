@@ -169,7 +169,9 @@ def _save_errors(form: CampaignForm, error: CampaignError) -> None:
 
 @admin_required
 def campaign_create_view(request: TenantRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None, organization=request.organization)
+    form = CampaignForm(
+        request.POST if request.method == "POST" else None, organization=request.organization
+    )
     if request.method == "POST" and form.is_valid():
         try:
             campaign = campaign_create(
@@ -191,7 +193,11 @@ def campaign_edit(request: TenantRequest, pk: int) -> HttpResponse:
     if campaign.status == CampaignStatus.ARCHIVED:
         messages.error(request, f"“{campaign.name}” is archived and can no longer be edited.")
         return redirect("campaigns:detail", pk=campaign.pk)
-    form = CampaignForm(request.POST or None, organization=request.organization, campaign=campaign)
+    form = CampaignForm(
+        request.POST if request.method == "POST" else None,
+        organization=request.organization,
+        campaign=campaign,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             campaign = campaign_update(campaign=campaign, settings=form.settings())
@@ -308,7 +314,10 @@ def campaign_follow_up(request: TenantRequest, pk: int) -> HttpResponse:
     except CampaignError as error:
         messages.error(request, error.message)
         return redirect("campaigns:detail", pk=parent.pk)
-    form = FollowUpForm(request.POST or None, initial={"name": f"Follow-up: {parent.name}"})
+    form = FollowUpForm(
+        request.POST if request.method == "POST" else None,
+        initial={"name": f"Follow-up: {parent.name}"},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             follow_up = campaign_follow_up_create(
@@ -350,7 +359,10 @@ def _audience(parent: Campaign, form: FollowUpForm) -> dict[str, object]:
 @campaign_admin_required
 def campaign_contacts(request: TenantRequest, pk: int) -> HttpResponse:
     campaign = _get(request, pk)
-    form = ContactsUploadForm(request.POST or None, request.FILES or None)
+    form = ContactsUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     report = confirm = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()

@@ -154,7 +154,8 @@ AUTHENTICATION_BACKENDS = [
 # `manage.py axes_reset` lifts every lockout; axes_reset_username / axes_reset_ip lift one.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Per account and per address; per address alone for an attempt that names no account.
+AXES_LOCKOUT_PARAMETERS = "accounts.limits.lockout_parameters"
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (the e-mail address)
 AXES_USERNAME_CALLABLE = "accounts.limits.sign_in_username"
 AXES_LOCKOUT_CALLABLE = "accounts.limits.locked_out_response"

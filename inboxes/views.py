@@ -46,7 +46,7 @@ def conversations_elsewhere_view(request: TenantRequest) -> HttpResponse:
 @admin_required
 def inbox_create_view(request: TenantRequest) -> HttpResponse:
     form = InboxForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         organization=request.organization,
         initial={"office": request.GET.get("office")},
     )
@@ -61,7 +61,7 @@ def inbox_create_view(request: TenantRequest) -> HttpResponse:
 def inbox_edit(request: TenantRequest, pk: int) -> HttpResponse:
     inbox = inbox_get(organization=request.organization, membership=request.membership, pk=pk)
     form = InboxForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         organization=request.organization,
         inbox=inbox,
         initial={"office": inbox.office, "name": inbox.name, "description": inbox.description},

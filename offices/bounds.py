@@ -35,3 +35,18 @@ def date_time_in_range(value: datetime) -> None:
 def date_input_attrs() -> dict[str, str]:
     """``min`` and ``max`` of a datetime-local input, so the browser offers only the range."""
     return {"min": f"{EARLIEST_DATE}T00:00", "max": f"{LATEST_DATE}T23:59"}
+
+
+# The largest id or count a form may name: PostgreSQL's integer.
+WHOLE_NUMBER_MAX = 2**31 - 1
+
+
+def whole_number(raw: str | None) -> int | None:
+    """A whole number as a person types it (ASCII digits, spaces around ignored), or None for
+    anything else. ``str.isdigit`` is not enough: ``"²".isdigit()`` is True and ``int("²")``
+    fails, and forty nines are no count or id the database holds."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(WHOLE_NUMBER_MAX)):
+        return None
+    value = int(text)
+    return value if value <= WHOLE_NUMBER_MAX else None

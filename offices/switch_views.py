@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from offices.bounds import whole_number
 from offices.middleware import ORGANIZATION_SESSION_KEY
 from offices.models import Membership
 
@@ -15,7 +16,7 @@ from offices.models import Membership
 def organization_switch(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("organization", "")
     membership = Membership.objects.filter(
-        user_id=request.user.pk or 0, organization_id=int(raw) if raw.isdigit() else 0
+        user_id=request.user.pk or 0, organization_id=whole_number(raw) or 0
     ).first()
     if membership is None:
         raise Http404("You are not in that organization.")

@@ -29,7 +29,9 @@ def office_detail(request: TenantRequest, pk: int) -> HttpResponse:
 
 @admin_required
 def office_create_view(request: TenantRequest) -> HttpResponse:
-    form = OfficeForm(request.POST or None, organization=request.organization)
+    form = OfficeForm(
+        request.POST if request.method == "POST" else None, organization=request.organization
+    )
     if request.method == "POST" and form.is_valid():
         office = office_create(organization=request.organization, **form.cleaned_data)
         messages.success(request, f"Office “{office.name}” created.")
@@ -40,7 +42,11 @@ def office_create_view(request: TenantRequest) -> HttpResponse:
 @role_required(Role.ADMIN, visible=office_visible)
 def office_edit(request: TenantRequest, pk: int) -> HttpResponse:
     office = office_get(organization=request.organization, membership=request.membership, pk=pk)
-    form = OfficeForm(request.POST or None, instance=office, organization=request.organization)
+    form = OfficeForm(
+        request.POST if request.method == "POST" else None,
+        instance=office,
+        organization=request.organization,
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Office “{office.name}” saved.")
@@ -57,7 +63,7 @@ def member_list_view(request: TenantRequest) -> HttpResponse:
 @admin_required
 def member_invite_view(request: TenantRequest) -> HttpResponse:
     form = MemberInviteForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         organization=request.organization,
         initial={"offices": request.GET.getlist("office")},
     )
@@ -77,7 +83,9 @@ def member_invite_view(request: TenantRequest) -> HttpResponse:
 @admin_required
 def organization_settings_view(request: TenantRequest) -> HttpResponse:
     organization = request.organization
-    form = OrganizationSettingsForm(request.POST or None, organization=organization)
+    form = OrganizationSettingsForm(
+        request.POST if request.method == "POST" else None, organization=organization
+    )
     if request.method == "POST" and form.is_valid():
         organization_update(organization=organization, **form.cleaned_data)
         messages.success(request, f"Settings saved. Times are shown in {organization.time_zone}.")

@@ -180,7 +180,7 @@ def reusable_number_edit(request: TenantRequest, pk: int) -> HttpResponse:
     if number.kind != Kind.REUSABLE:
         raise Http404("Only a reusable number has defaults to edit.")
     form = ReusableDefaultsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={**model_to_dict(number, fields=DEFAULT_FIELDS), "office": number.office},
         organization=request.organization,
         membership=request.membership,
@@ -210,7 +210,7 @@ def number_new(request: TenantRequest) -> HttpResponse:
     form_class = _form_class(request)
     action = request.POST.get("action", "search")
     form = form_class(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         # Switching the type keeps what was typed so far (the switch sends the form along).
         initial=request.GET.dict(),
         organization=request.organization,

@@ -22,4 +22,7 @@ def status_hook(request: HttpRequest, carrier: str) -> HttpResponse:
         )
     except WebhookRefused as error:
         return HttpResponse(str(error), status=403, content_type="text/plain")
+    except ValueError:
+        # Signed by the carrier yet not a report we can read: say so, so it is not retried.
+        return HttpResponse("Unreadable report.", status=400, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")

@@ -295,6 +295,13 @@ TENANT_URLS: list[TenantUrl] = [
         _campaign_in("office_a", with_sam=True, active=True),
     ),
     TenantUrl(
+        "campaigns:follow_up_count",
+        frozenset({ADMIN}),
+        _campaign_in("office_a", with_sam=True, active=True),
+        # The follow-up form's audience count, asked as the person ticks a box.
+        post={},
+    ),
+    TenantUrl(
         "campaigns:number_status",
         EVERYONE,
         _campaign_in("office_a", with_sam=True),

@@ -55,7 +55,9 @@ staff = role_required(Role.ADMIN, Role.MEMBER, model=Conversation)
 @role_required(Role.ADMIN, Role.MEMBER, model=Inbox)
 def direct_new(request: TenantRequest, pk: int) -> HttpResponse:
     inbox = inbox_get(organization=request.organization, membership=request.membership, pk=pk)
-    form = DirectMessageForm(request.POST or None, numbers=direct_numbers(inbox=inbox))
+    form = DirectMessageForm(
+        request.POST if request.method == "POST" else None, numbers=direct_numbers(inbox=inbox)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             conversation = direct_conversation_start(
@@ -173,7 +175,7 @@ def _office(request: TenantRequest, pk: int) -> Office:
 @role_required(Role.ADMIN, Role.MEMBER, model=Office)
 def bot_answers(request: TenantRequest, pk: int) -> HttpResponse:
     office = _office(request, pk)
-    form = BotAnswerForm(request.POST or None)
+    form = BotAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form.instance.office, form.instance.organization = office, request.organization
         form.save()
@@ -193,7 +195,7 @@ def bot_answers(request: TenantRequest, pk: int) -> HttpResponse:
 def bot_answer_edit(request: TenantRequest, pk: int, answer_pk: int) -> HttpResponse:
     office = _office(request, pk)
     answer = get_object_or_404(BotAnswer, office=office, pk=answer_pk)
-    form = BotAnswerForm(request.POST or None, instance=answer)
+    form = BotAnswerForm(request.POST if request.method == "POST" else None, instance=answer)
     if request.method == "POST":
         if request.POST.get("action") == "delete":
             answer.delete()
@@ -228,7 +230,9 @@ IMPORT_SALT = "texting.opt-outs-import"
 @admin_required
 def opt_outs(request: TenantRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    form = OptOutAddForm(request.POST or None, organization=request.organization)
+    form = OptOutAddForm(
+        request.POST if request.method == "POST" else None, organization=request.organization
+    )
     if request.method == "POST" and form.is_valid():
         opt_out_add(
             organization=request.organization,
@@ -252,7 +256,7 @@ def opt_outs(request: TenantRequest) -> HttpResponse:
 @role_required(Role.ADMIN, model=OptOut)
 def opt_out_remove_view(request: TenantRequest, pk: int) -> HttpResponse:
     opt_out = get_object_or_404(OptOut, organization=request.organization, pk=pk)
-    form = OptOutRemoveForm(request.POST or None)
+    form = OptOutRemoveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         opt_out_remove(
             organization=request.organization,
@@ -281,7 +285,10 @@ def opt_outs_import_view(request: TenantRequest) -> HttpResponse:
         )
         messages.success(request, f"{added} numbers opted out.")
         return redirect("texting:opt_outs")
-    form = OptOutImportForm(request.POST or None, request.FILES or None)
+    form = OptOutImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     report = token = None
     if request.method == "POST" and form.is_valid():
         report = opt_outs_file_read(

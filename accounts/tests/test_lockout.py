@@ -114,3 +114,14 @@ def test_guessed_set_password_links_lock_the_address_and_the_account(cast) -> No
 def test_the_test_clients_login_still_signs_in(cast) -> None:
     """Signing in without a page (``Client.login``, a shell) has no address to limit."""
     assert Client().login(email="alice@acme.test", password=RIGHT)
+
+
+def test_following_a_good_set_password_link_is_no_failed_sign_in(cast) -> None:
+    """A right link redirects to the form (its token kept in the session): invited people
+    behind one address may each follow theirs without locking it."""
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(6):
+        good = _set_password_url(cast.bob, default_token_generator.make_token(cast.bob))
+        assert client.get(good).status_code == 302
+
+    assert _sign_in("bob@acme.test", RIGHT)[2]

@@ -240,3 +240,18 @@ def test_double_clicks_and_second_tabs_give_one_batch(cast):
     assert 10 <= len(refused) <= 20
     assert all(mine(campaign, user) == 5 for user in people)
     assert Contact.objects.filter(campaign=campaign, assignee__isnull=False).count() == 125
+
+
+@pytest.mark.django_db
+def test_a_claim_refused_at_once_writes_nothing(cast):
+    """Found by tests/properties: Get more with self-assign off cut the campaign into chunks
+    before it refused."""
+    campaign = pool(cast, contacts=3, batch_size=2, active=True)
+    [sam] = senders(cast, campaign, 1)
+    Campaign.objects.filter(pk=campaign.pk).update(self_assign=False)
+    campaign.refresh_from_db()
+
+    with pytest.raises(SelfAssignRefused, match="Self-assign is off"):
+        self_assign_claim(campaign=campaign, sender=sam, request_key="k1")
+
+    assert not UnassignedChunk.objects.filter(campaign=campaign).exists()

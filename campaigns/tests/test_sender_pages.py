@@ -367,3 +367,17 @@ def test_send_on_a_contact_outside_the_senders_assignment_answers_404(cast, camp
     assert client.post(url, {"contact": unassigned.pk}).status_code == 404
     assert client.post(url, {"contact": "x"}).status_code == 404
     assert not Message.objects.exists()
+
+
+def test_digits_that_are_not_ascii_are_no_count(cast, campaign):
+    """``"²".isdigit()`` is True; the panel reads only ASCII digits in range (no 500)."""
+    contacts(campaign, 3)
+
+    superscript = panel_post(cast, campaign, "assign", {"sender": cast.sam.pk, "count": "²"})
+    huge = panel_post(cast, campaign, "assign", {"sender": cast.sam.pk, "count": "9" * 40})
+    batch = panel_post(cast, campaign, "self_assign", {"self_assign": "on", "batch_size": "²"})
+
+    assert "Give a whole number of contacts." in superscript
+    assert "Give a whole number of contacts." in huge
+    assert "A batch holds 1 to 1,000 contacts." in batch
+    assert not Contact.objects.filter(assignee__isnull=False).exists()

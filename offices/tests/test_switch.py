@@ -37,3 +37,11 @@ def test_one_organization_shows_no_switcher(cast):
 
     assert 'name="organization"' not in body
     assert "Acme College" in body
+
+
+@pytest.mark.parametrize("raw", ["²", "9" * 40, "x"])
+def test_an_organization_that_is_no_id_answers_404(cast, raw):
+    assert (
+        cast.client("charlie").post(reverse("offices:switch"), {"organization": raw}).status_code
+        == 404
+    )

@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import json
 import random
+import re
 import threading
 import time
 import uuid
@@ -183,20 +184,25 @@ class SimulatedCarrier:
     def verify_webhook(self, *, url: str = "", headers: Mapping[str, str], body: bytes) -> bool:
         given = {k.lower(): v for k, v in headers.items()}
         timestamp = given.get(TIMESTAMP_HEADER.lower(), "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+        fresh = timestamp.isascii() and timestamp.isdigit()
+        if not fresh or abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
             return False
         expected = webhook_signature(body, timestamp=timestamp)
-        return hmac.compare_digest(expected, given.get(SIGNATURE_HEADER.lower(), ""))
+        # As bytes: a header may hold any Latin-1 text, which compare_digest refuses as str.
+        signature = given.get(SIGNATURE_HEADER.lower(), "").encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(expected.encode(), signature)
 
     def parse_webhook(self, *, headers: Mapping[str, str], body: bytes) -> list[InboundMessage]:
-        data = json.loads(body)
+        data = _webhook_fields(body, "to", "from", "body", "id")
+        if not (E164.fullmatch(data["to"]) and E164.fullmatch(data["from"])):
+            raise ValueError("The numbers are not E.164.")
         return [InboundMessage(data["to"], data["from"], data["body"], data["id"])]
 
     def parse_status_webhook(
         self, *, headers: Mapping[str, str], body: bytes
     ) -> list[DeliveryReport]:
-        data = json.loads(body)
-        return [DeliveryReport(data["id"], DeliveryState(data["status"]), data.get("reason", ""))]
+        data = _webhook_fields(body, "id", "status", optional=("reason",))
+        return [DeliveryReport(data["id"], DeliveryState(data["status"]), data["reason"])]
 
     def _report_later(self, carrier_message_id: str, to_e164: str) -> None:
         """After the send is committed, the carriers' answer arrives after the latency."""
@@ -395,6 +401,29 @@ def _carrier_decision(
     if decision["approved"]:
         return CarrierDecision(decision["carrier"], CarrierState.APPROVED, at)
     return CarrierDecision(decision["carrier"], CarrierState.REJECTED, at, decision["reason"])
+
+
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+WEBHOOK_ID_MAX = 100
+
+
+def _webhook_fields(body: bytes, *names: str, optional: Sequence[str] = ()) -> dict[str, str]:
+    """The named text fields of a webhook's JSON object. ValueError for anything else (not
+    JSON, not an object, a field missing or not text, a NUL that PostgreSQL cannot store, an
+    id longer than the carrier's): the hooks answer 400 to a signed request they cannot read."""
+    data = json.loads(body)
+    if not isinstance(data, dict):
+        raise ValueError("The body is not a JSON object.")
+    given = {name: data.get(name) for name in names}
+    given |= {name: data.get(name, "") for name in optional}
+    fields: dict[str, str] = {}
+    for name, value in given.items():
+        if not isinstance(value, str) or "\x00" in value:
+            raise ValueError(f"The field {name!r} is missing or not text.")
+        fields[name] = value
+    if len(fields.get("id", "")) > WEBHOOK_ID_MAX:
+        raise ValueError("The message id is too long.")
+    return fields
 
 
 def webhook_signature(body: bytes, *, timestamp: str) -> str:
