@@ -90,12 +90,16 @@ def organization_update(
     _check_time_zone(time_zone)
     organization.name, organization.time_zone = name, time_zone
     fields = ["name", "time_zone"]
-    for field, text in (("opt_out_message", opt_out_message), ("help_message", help_message)):
+    texts = (
+        ("opt_out_message", "Opt-out confirmation", opt_out_message),
+        ("help_message", "Help text", help_message),
+    )
+    for field, label, text in texts:
         if text is None:
             continue
         error = sms_length_error(text)
         if error is not None:
-            raise OfficeError(f"{Organization._meta.get_field(field).verbose_name}: {error}")
+            raise OfficeError(f"{label}: {error}")
         setattr(organization, field, text.strip())
         fields.append(field)
     organization.save(update_fields=fields)

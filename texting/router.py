@@ -2,8 +2,9 @@
 
 The unrouted rows are the queue (``InboundMessage.routed_at`` is null, a partial index). A
 worker task, ``route_burst``, claims them one at a time with ``SKIP LOCKED`` and routes each in
-its own transaction until none is left, so tasks woken side by side share a burst and a burst of
-10,000 texts is routed by a few tasks, not 10,000.
+its own transaction until none is left (``PASS_SIZE`` at a time, each pass a task), so tasks
+woken side by side share a burst and a burst of 10,000 texts is routed by a few dozen tasks, not
+10,000.
 
 The webhook wakes the router (``router_wake``) after its text is committed, at most once per
 ``WAKE_EVERY`` per process: a lone reply is routed at once, and a burst costs each web process a
@@ -18,6 +19,7 @@ unrouted.
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -30,6 +32,9 @@ from texting.routing import inbound_route_claimed
 logger = logging.getLogger(__name__)
 
 WAKE_EVERY = timedelta(milliseconds=250)
+# A task routes at most this many texts, then hands the rest of a burst to a fresh task: well
+# within the task time limit (CELERY_TASK_TIME_LIMIT) even on a loaded machine.
+PASS_SIZE = 200
 SETTLE = timedelta(seconds=1)
 
 _lock = threading.Lock()
@@ -57,12 +62,20 @@ def last_look_at(woken_at: datetime) -> datetime:
     return woken_at + WAKE_EVERY + SETTLE
 
 
-def inbound_route_pending(*, received_before: datetime | None = None) -> int:
+@dataclass(frozen=True)
+class Pass:
+    routed: int
+    done: bool  # False: stopped at ``limit`` with texts perhaps left for another pass
+
+
+def inbound_route_pending(
+    *, received_before: datetime | None = None, limit: int | None = None
+) -> Pass:
     """Routes unrouted texts (those received before ``received_before``, if given) until none
-    is left to claim; returns how many it routed. A text whose routing raises is logged, left
-    unrouted for the sweep, and skipped for the rest of this run."""
+    is left to claim or ``limit`` are routed. A text whose routing raises is logged, left
+    unrouted for the sweep, and skipped for the rest of this pass."""
     routed, failed = 0, set[int]()
-    while True:
+    while limit is None or routed < limit:
         pending = InboundMessage.objects.filter(routed_at__isnull=True).exclude(pk__in=failed)
         if received_before is not None:
             pending = pending.filter(received_at__lt=received_before)
@@ -75,7 +88,7 @@ def inbound_route_pending(*, received_before: datetime | None = None) -> int:
                     .first()
                 )
                 if inbound is None:
-                    return routed
+                    return Pass(routed, done=True)
                 claimed = inbound.pk
                 inbound_route_claimed(inbound)
         except Exception:
@@ -85,3 +98,4 @@ def inbound_route_pending(*, received_before: datetime | None = None) -> int:
             failed.add(claimed)
             continue
         routed += 1
+    return Pass(routed, done=False)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from texting.router import inbound_route_pending, last_look_at
+from texting import router
 
 # A text recorded this long ago and still not routed lost its wake: route it now.
 PENDING_AFTER = timedelta(minutes=1)
@@ -13,16 +13,24 @@ PENDING_AFTER = timedelta(minutes=1)
 
 @shared_task(acks_late=True)
 def route_burst(woken_at: str) -> int:
-    """Routes every unrouted text; then, once, looks again when the texts that relied on this
-    wake are all committed (``texting.router``). Returns how many it routed."""
-    routed = inbound_route_pending()
-    last_look = last_look_at(datetime.fromisoformat(woken_at))
-    if timezone.now() < last_look and not route_burst.app.conf.task_always_eager:
+    """Routes every unrouted text, a pass at a time; then, once, looks again when the texts
+    that relied on this wake are all committed (``texting.router``). Returns how many this
+    pass routed."""
+    routed = router.inbound_route_pending(limit=router.PASS_SIZE)
+    if route_burst.app.conf.task_always_eager:
+        return routed.routed
+    if not routed.done:
+        route_burst.apply_async(args=(woken_at,))  # the rest of the burst, in a fresh task
+        return routed.routed
+    last_look = router.last_look_at(datetime.fromisoformat(woken_at))
+    if timezone.now() < last_look:
         route_burst.apply_async(args=(woken_at,), eta=last_look)
-    return routed
+    return routed.routed
 
 
 @shared_task(acks_late=True)
 def route_pending() -> int:
-    """The beat sweep: routes the texts whose wake was lost; returns how many it found."""
-    return inbound_route_pending(received_before=timezone.now() - PENDING_AFTER)
+    """The beat sweep: routes the texts whose wake was lost (a pass of them; the next sweep
+    takes the rest); returns how many it routed."""
+    since = timezone.now() - PENDING_AFTER
+    return router.inbound_route_pending(received_before=since, limit=router.PASS_SIZE).routed

@@ -93,6 +93,21 @@ def test_a_text_that_woke_no_one_is_routed_by_the_last_look(
     assert wakes_queued() == 2  # and no look after the last
 
 
+@pytest.mark.usefixtures("fresh_router")
+def test_a_long_burst_is_routed_a_pass_at_a_time(cast, client, time_machine, monkeypatch):
+    time_machine.move_to(NOON_IN_NEW_YORK, tick=False)
+    monkeypatch.setattr(router, "PASS_SIZE", 2)
+    number = inbox_number(cast)
+    for n in range(3):
+        deliver(client, to=number.e164, body="Hello?", message_id=f"SIMIN-{n}")
+
+    assert route_burst(NOON_IN_NEW_YORK.isoformat()) == 2
+    assert (wakes_queued(), last_looks_queued()) == (1, [])  # the rest, in a fresh task, now
+    assert route_burst(NOON_IN_NEW_YORK.isoformat()) == 1
+    assert len(last_looks_queued()) == 1
+    assert not InboundMessage.objects.filter(routed_at__isnull=True).exists()
+
+
 def test_a_text_whose_routing_fails_is_left_for_the_sweep_and_the_others_routed(
     cast, client, monkeypatch, caplog
 ):
@@ -108,7 +123,7 @@ def test_a_text_whose_routing_fails_is_left_for_the_sweep_and_the_others_routed(
 
     monkeypatch.setattr(router, "inbound_route_claimed", fails_for_ours)
 
-    assert router.inbound_route_pending() == 1
+    assert router.inbound_route_pending() == router.Pass(1, done=True)
 
     assert InboundMessage.objects.get(carrier_message_id="SIMIN-2").route == Route.UNROUTED
     assert InboundMessage.objects.get(carrier_message_id="SIMIN-1").routed_at is None
