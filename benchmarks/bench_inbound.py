@@ -4,10 +4,12 @@ them — beside an empty POST view served by the same gunicorn, measured in the 
 
 ``BENCH_MESSAGES`` (10,000) texts from as many contacts to one agent-backed reusable number with
 an inbox; each is POSTed twice (the second delivery shuffled among the others) by
-``BENCH_CLIENTS`` (16) keep-alive HTTP clients. Reports POSTs/s for both, the ratio (target: at
-least 0.5), and checks the database: texts stored (must equal the texts sent), duplicates (rows
-beyond one per carrier id: must be 0), lost (sent but not stored: must be 0), and how long the
-worker took to route them all (each into a conversation in Needs Attention).
+``BENCH_CLIENTS`` (16) keep-alive HTTP clients. The burst goes in ``BENCH_REPEATS`` (5) slices,
+each right after the same POSTs to the empty view, so a change in the machine's load hits both
+alike; the rows (benchmarks/REPORT.md, through benchmarks/report.py) give POSTs/s for both and
+the ratio (target: at least 0.5), then the database's count: texts stored (must equal the texts
+sent), duplicates (rows beyond one per carrier id: must be 0), lost (sent but not stored: must
+be 0), left unrouted (0), and how long the worker took to route them all after the last POST.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/longcode_bench \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/1 python benchmarks/bench_inbound.py
@@ -27,8 +29,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/longcode_bench")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/1")
 os.environ.update(DJANGO_SETTINGS_MODULE="config.settings", DEBUG="false")
@@ -60,6 +64,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from report import REPEATS, Report, at_least, at_most, ratio_at_least  # noqa: E402
 
 from config.celery import app as celery_app  # noqa: E402
 from inboxes.models import Conversation, InboundMessage, Inbox  # noqa: E402
@@ -68,6 +73,14 @@ from phone_numbers.models import Kind, PhoneNumber, ResponseType, UseCase  # noq
 from provisioning.carriers.simulated import webhook_headers  # noqa: E402
 
 NUMBER = "+14155550188"
+TITLE = (
+    "A burst of {messages:,} inbound texts from as many contacts to one agent-backed reusable "
+    "number with an inbox, each delivered twice (the second delivery shuffled among the "
+    "others), signed, by {clients} keep-alive HTTP clients through `/hooks/simulated/inbound/` "
+    "under gunicorn (2 workers) with a Celery worker (concurrency 2) routing them, beside an "
+    "empty POST view in the same gunicorn; the burst in BENCH_REPEATS slices, each after as "
+    "many empty POSTs; then the database checked: stored, duplicates, lost, unrouted"
+)
 
 
 def build() -> None:
@@ -145,6 +158,15 @@ def burst(port: int, path: str, bodies: list[bytes]) -> tuple[float, int]:
     return len(bodies) / (time.monotonic() - started), sum(failures)
 
 
+def deliveries_of(ids: list[str]) -> list[bytes]:
+    """Each text of ``ids`` twice, the second delivery shuffled among the others."""
+    texts = [
+        json.dumps({"id": i, "to": NUMBER, "from": f"+1212{n:07d}", "body": "Hello?"}).encode()
+        for n, i in ((int(i.rsplit("-", 1)[1]), i) for i in ids)
+    ]
+    return texts + random.Random(0).sample(texts, len(texts))
+
+
 def main() -> None:
     build()
     port = free_port()
@@ -176,19 +198,25 @@ def main() -> None:
             "warning",
         ]
     )
+    ids = [f"BENCH-{n}" for n in range(MESSAGES)]
+    # The burst in REPEATS slices, each POSTed after the same number of empty POSTs.
+    slices = [ids[k::REPEATS] for k in range(REPEATS)]
+    hook_rates: list[float] = []
+    empty_rates: list[float] = []
+    failed = 0
     try:
         wait_up(port)
-        ids = [f"BENCH-{n}" for n in range(MESSAGES)]
-        texts = [
-            json.dumps(
-                {"id": i, "to": NUMBER, "from": f"+1212{n % 10_000_000:07d}", "body": "Hello?"}
-            ).encode()
-            for n, i in enumerate(ids)
-        ]
-        deliveries = texts + random.Random(0).sample(texts, len(texts))
-        burst(port, "/bench/empty/", deliveries[:200])  # warm both workers up
-        empty_rate, empty_failed = burst(port, "/bench/empty/", deliveries)
-        hook_rate, hook_failed = burst(port, "/hooks/simulated/inbound/", deliveries)
+        warm = deliveries_of([f"WARM-{n}" for n in range(100)])
+        burst(port, "/bench/empty/", warm)
+        burst(port, "/hooks/simulated/inbound/", warm)
+        for part in slices:
+            deliveries = deliveries_of(part)
+            rate, not_ok = burst(port, "/bench/empty/", deliveries)
+            empty_rates.append(rate)
+            failed += not_ok
+            rate, not_ok = burst(port, "/hooks/simulated/inbound/", deliveries)
+            hook_rates.append(rate)
+            failed += not_ok
         routed_started = time.monotonic()
         while InboundMessage.objects.filter(routed_at__isnull=True).exists():
             if time.monotonic() - routed_started > ROUTE_TIMEOUT:
@@ -197,32 +225,39 @@ def main() -> None:
         routed_in = time.monotonic() - routed_started
     finally:
         for process in (web, worker):
-            os.killpg(process.pid, signal.SIGTERM)
+            os.kill(process.pid, signal.SIGTERM)  # a warm shutdown of each
             process.wait(timeout=60)
 
-    stored = InboundMessage.objects.count()
+    bench = InboundMessage.objects.filter(carrier_message_id__startswith="BENCH-")
+    stored = bench.count()
     duplicates = sum(
         row["n"] - 1
-        for row in InboundMessage.objects.values("carrier_message_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
+        for row in bench.values("carrier_message_id").annotate(n=Count("pk")).filter(n__gt=1)
     )
-    kept = set(InboundMessage.objects.values_list("carrier_message_id", flat=True))
+    kept = set(bench.values_list("carrier_message_id", flat=True))
     lost = sum(1 for i in ids if i not in kept)
-    routed = InboundMessage.objects.filter(routed_at__isnull=False).count()
+    unrouted = InboundMessage.objects.filter(routed_at__isnull=True).count()
     conversations = Conversation.objects.filter(status="needs_attention").count()
-    print(
-        f"texts sent: {MESSAGES}, each delivered twice ({len(deliveries)} POSTs), {CLIENTS} clients"
+
+    report = Report("bench_inbound", TITLE.format(messages=MESSAGES, clients=CLIENTS))
+    report.row(
+        f"inbound webhook POSTs/s, {MESSAGES:,} texts each delivered twice",
+        "POSTs/s",
+        hook_rates,
+        empty_rates,
+        target=ratio_at_least(0.5),
+        baseline_label="empty POST view",
     )
-    print(f"empty POST view:  {empty_rate:8.0f} POSTs/s ({empty_failed} not 200)")
-    print(f"inbound webhook:  {hook_rate:8.0f} POSTs/s ({hook_failed} not 200)")
-    print(f"ratio: {hook_rate / empty_rate:.2f} (target >= 0.50)")
-    print(f"stored: {stored}, duplicates: {duplicates}, lost: {lost}")
-    print(
-        f"routed: {routed} in {routed_in:.1f}s after the burst; {conversations} in Needs Attention"
-    )
-    if stored != MESSAGES or duplicates or lost or hook_failed:
-        raise SystemExit("FAILED: texts were duplicated, lost or refused")
+    report.row(f"texts stored (of {MESSAGES:,} sent)", "texts", [stored], target=at_least(MESSAGES))
+    report.row("texts stored twice (duplicates)", "texts", [duplicates], target=at_most(0))
+    report.row("texts lost (sent, not stored)", "texts", [lost], target=at_most(0))
+    report.row("POSTs not answered 200", "POSTs", [failed], target=at_most(0))
+    report.row("texts left unrouted", "texts", [unrouted], target=at_most(0))
+    report.row("routing done, after the last POST", "s", [routed_in])
+    report.row("conversations in Needs Attention", "conversations", [conversations])
+    report.save()
+    if stored != MESSAGES or duplicates or lost or failed or unrouted:
+        raise SystemExit("FAILED: texts were duplicated, lost, refused or left unrouted")
 
 
 if __name__ == "__main__":

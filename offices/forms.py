@@ -4,6 +4,7 @@ from django import forms
 
 from offices.bounds import OFFICE_QUOTA_MAX
 from offices.models import Office, Organization, Role
+from offices.sms import sms_length, sms_length_error
 from offices.time_zones import time_zone_choices
 
 
@@ -73,9 +74,31 @@ class OrganizationSettingsForm(forms.Form):
         "a campaign's start date is entered in it.",
     )
 
+    opt_out_message = forms.CharField(
+        label="Opt-out confirmation",
+        max_length=320,
+        error_messages={"required": "Enter the text; a contact must get an answer."},
+        widget=forms.Textarea(attrs={"rows": 3, "data-sms-count": ""}),
+        help_text="Sent once to a contact who texts STOP (or is opted out by a sender).",
+    )
+    help_message = forms.CharField(
+        label="Help text",
+        max_length=320,
+        error_messages={"required": "Enter the text; a contact must get an answer."},
+        widget=forms.Textarea(attrs={"rows": 3, "data-sms-count": ""}),
+        help_text="Sent to a contact who texts HELP or INFO.",
+    )
+    TEXTS = ("opt_out_message", "help_message")
+
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "initial", {"name": organization.name, "time_zone": organization.time_zone}
+            "initial",
+            {
+                "name": organization.name,
+                "time_zone": organization.time_zone,
+                "opt_out_message": organization.opt_out_message,
+                "help_message": organization.help_message,
+            },
         )
         super().__init__(*args, **kwargs)
         field: Any = self.fields["time_zone"]
@@ -83,3 +106,21 @@ class OrganizationSettingsForm(forms.Form):
         if current not in {name for _, group in field.choices for name, _ in group}:
             # An older alias given at the command line (US/Eastern) is kept until changed.
             field.choices = [("Current", [(current, current)]), *field.choices]
+
+    def _clean_text(self, name: str) -> str:
+        text: str = self.cleaned_data[name].replace("\r\n", "\n").strip()
+        error = sms_length_error(text)
+        if error is not None:
+            raise forms.ValidationError(error)
+        return text
+
+    def clean_opt_out_message(self) -> str:
+        return self._clean_text("opt_out_message")
+
+    def clean_help_message(self) -> str:
+        return self._clean_text("help_message")
+
+    def texts_with_hints(self) -> list[tuple[forms.BoundField, str]]:
+        """Each automatic reply's field with its length as the page shows it (longcode.js keeps
+        it current while the admin types)."""
+        return [(self[name], sms_length(str(self[name].value() or "")).hint) for name in self.TEXTS]

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from notifications.services import notification_enqueue
 from offices.models import IdkBehaviour, Membership, Office, Organization, Role
+from offices.sms import sms_length_error
 from offices.time_zones import DEFAULT_TIME_ZONE, time_zone_validate
 
 
@@ -76,11 +77,32 @@ def _check_time_zone(time_zone: str) -> None:
         raise OfficeError(error.messages[0]) from error
 
 
-def organization_update(*, organization: Organization, name: str, time_zone: str) -> None:
-    """The Organization settings page: its name and the zone its times are shown in."""
+def organization_update(
+    *,
+    organization: Organization,
+    name: str,
+    time_zone: str,
+    opt_out_message: str | None = None,
+    help_message: str | None = None,
+) -> None:
+    """The Organization settings page: its name, the zone its times are shown in, and the
+    automatic replies to STOP and HELP (each kept as it is when None)."""
     _check_time_zone(time_zone)
     organization.name, organization.time_zone = name, time_zone
-    organization.save(update_fields=["name", "time_zone"])
+    fields = ["name", "time_zone"]
+    texts = (
+        ("opt_out_message", "Opt-out confirmation", opt_out_message),
+        ("help_message", "Help text", help_message),
+    )
+    for field, label, text in texts:
+        if text is None:
+            continue
+        error = sms_length_error(text)
+        if error is not None:
+            raise OfficeError(f"{label}: {error}")
+        setattr(organization, field, text.strip())
+        fields.append(field)
+    organization.save(update_fields=fields)
 
 
 def office_create(

@@ -455,6 +455,28 @@ def time_zone_is(zone: str) -> Then:
     return then
 
 
+SMOKE_HELP = "Smoke College help: call 555-0100. Reply STOP to opt out."
+
+
+def help_answered(carrier_id: str) -> Callable[[], None]:
+    """The worker's part: routes a HELP text; its answer is the organization's help text."""
+
+    def run() -> None:
+        inbound = InboundMessage.objects.get(carrier="simulated", carrier_message_id=carrier_id)
+        inbound = inbound_route(inbound_id=inbound.pk)
+        answers = list(
+            Message.objects.filter(conversation=inbound.conversation, direction="out")
+            .order_by("-id")
+            .values_list("body", flat=True)[:1]
+        )
+        fail_unless(
+            inbound.route == "help" and answers == [SMOKE_HELP],
+            f"routed to {inbound.route}, answered {answers}: {inbound.note}",
+        )
+
+    return run
+
+
 def working_in(chosen: Organization) -> Then:
     def then(response: Response) -> None:
         now = clients["admin"].session.get(ORGANIZATION_SESSION_KEY)
@@ -1032,11 +1054,24 @@ JOURNEY = [
     Step("export opt-outs", "/opt-outs/export.csv", status=200, then=opt_outs_exported),
     # The organization's settings and the switcher
     Step(
-        "change the organization's time zone",
+        "change the organization's time zone and help text",
         "/offices/settings/",
-        {"name": organization.name, "time_zone": "America/Chicago"},
+        {
+            "name": organization.name,
+            "time_zone": "America/Chicago",
+            "opt_out_message": "Smoke: you are unsubscribed.",
+            "help_message": SMOKE_HELP,
+        },
         then=time_zone_is("America/Chicago"),
     ),
+    Step(
+        "the inbound webhook (a contact texts HELP)",
+        "/hooks/simulated/inbound/",
+        webhook=bot_text("SIMIN-smoke-5", "Help"),
+        status=200,
+        who="carrier",
+    ),
+    Step("the worker answers HELP with the saved help text", run=help_answered("SIMIN-smoke-5")),
     Step(
         "switch to another organization",
         "/offices/switch/",

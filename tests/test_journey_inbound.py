@@ -46,6 +46,19 @@ def text_in(to: str | None, body: str) -> None:
     call_command("simulate_inbound", "--to", to, "--from", CONTACT, "--body", body)
 
 
+def carrier_delivers(server_url: str, to: str | None, body: str) -> None:
+    """The simulated carrier's own delivery: signed, over HTTP, to the live server."""
+    payload = {"id": f"SIMIN-{uuid.uuid4().hex}", "to": to, "from": CONTACT, "body": body}
+    raw = json.dumps(payload).encode()
+    request = urllib.request.Request(
+        f"{server_url}/hooks/simulated/inbound/",
+        data=raw,
+        headers={**webhook_headers(raw), "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+
+
 def test_an_agent_answers_closes_and_starts_a_one_to_one_text(live_server, page: Page) -> None:
     bob = MembershipFactory.create(
         role=Role.MEMBER, organization__name="Acme College", user__email="bob@acme.test"
@@ -149,22 +162,7 @@ def test_a_contact_texts_stop_and_the_senders_next_send_is_refused(live_server, 
     contact = ContactFactory.create(campaign=campaign, phone=CONTACT, assignee=sam)
     assert campaign.phone_number is not None
 
-    # The simulated carrier's own delivery: signed, over HTTP, to the live server.
-    body = json.dumps(
-        {
-            "id": f"SIMIN-{uuid.uuid4().hex}",
-            "to": campaign.phone_number.e164,
-            "from": CONTACT,
-            "body": " Stop. ",
-        }
-    ).encode()
-    request = urllib.request.Request(
-        f"{live_server.url}/hooks/simulated/inbound/",
-        data=body,
-        headers={**webhook_headers(body), "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request) as response:
-        assert response.status == 200
+    carrier_delivers(live_server.url, campaign.phone_number.e164, " Stop. ")
     wait_for(lambda: OptOut.objects.filter(phone=CONTACT).exists(), what="the opt-out")
     wait_for(
         lambda: Message.objects.filter(body=org.opt_out_message, status="delivered").exists(),
@@ -183,3 +181,42 @@ def test_a_contact_texts_stop_and_the_senders_next_send_is_refused(live_server, 
         SendRefused, match=re.escape(f"{CONTACT} opted out: nobody in the organization")
     ):
         reply_send(contact=contact, sender=sam, body="Are you coming?", idempotency_key="j1")
+
+
+@pytest.mark.usefixtures("celery_worker")
+def test_an_admin_edits_the_help_text_and_a_contact_texting_help_gets_it(
+    live_server, page: Page
+) -> None:
+    alice = MembershipFactory.create(
+        role=Role.ADMIN, organization__name="Acme College", user__email="alice@acme.test"
+    )
+    org = alice.organization
+    all_day(org)
+    office = OfficeFactory.create(organization=org, name="Admissions")
+    number = PhoneNumberFactory.create(organization=org, reusable=True, office=office)
+    help_text = "Acme College Admissions: call (212) 555-0100, 9-5. Reply STOP to opt out."
+
+    sign_in(page, live_server.url, "alice@acme.test", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_label("Help text").fill("x" * 307)
+    expect(page.get_by_text("307 of 306 characters (GSM-7): 3 SMS segments.")).to_be_visible()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("This text takes 3 SMS segments")).to_be_visible()
+    page.get_by_label("Help text").fill(help_text)
+    expect(page.get_by_text("73 of 306 characters (GSM-7): 1 SMS segment.")).to_be_visible()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
+    expect(page.get_by_label("Help text")).to_have_value(help_text)
+    check_page(page)
+
+    carrier_delivers(live_server.url, number.e164, "HELP")
+    wait_for(
+        lambda: Message.objects.filter(body=help_text, status="delivered").exists(),
+        what="the help text answered (routed by the worker) and delivered",
+    )
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Inboxes").click()
+    page.get_by_role("button", name="Messages in no inbox").click()
+    page.get_by_role("link", name=READABLE_CONTACT).click()
+    expect(page.get_by_text("HELP", exact=True)).to_be_visible()
+    expect(page.get_by_text(help_text)).to_be_visible()

@@ -1,6 +1,6 @@
 """Where an inbound message goes (DESIGN.md "Inbound messages"), decided once per message by a
-worker: ``inbound_route`` locks the row, and a row already routed is left alone, so a task that
-runs twice routes once.
+worker (``texting.router`` claims the unrouted rows): the row is locked while it is routed, and
+a row already routed is left alone, so a message is routed once however often it is claimed.
 
 1. Keywords first: STOP and its kin opt the contact out organization-wide and confirm once;
    START/UNSTOP opt them back in; HELP/INFO answers with the organization's help text.
@@ -61,34 +61,37 @@ def inbound_route(*, inbound_id: int) -> InboundMessage:
         inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
         if inbound.routed_at is not None:
             return inbound
-        number = our_number(e164=inbound.to_e164)
-        if number is None:
-            logger.warning(
-                "Unrouted inbound message %s: %s is not a number of ours",
-                inbound.pk,
-                inbound.to_e164,
-            )
-            return _done(
-                inbound, Route.UNROUTED, note=f"{inbound.to_e164} is not a number of ours."
-            )
-        # One text per number at a time: two texts from one contact routed side by side would
-        # each start the conversation.
-        list(PhoneNumber.objects.select_for_update().filter(pk=number.pk).values_list("pk"))
-        inbound.organization = number.organization
-        place = _place(number=number, phone=inbound.from_e164)
-        for conversation in place.conversations:
-            message_record_incoming(
-                conversation=conversation,
-                body=inbound.body,
-                idempotency_key=f"in:{inbound.pk}:{conversation.pk}",
-            )
-        inbound.conversation = place.conversations[0]
-        keyword = keyword_of(inbound.body)
-        if keyword is not None:
-            route, note = _keyword(keyword, inbound=inbound, place=place)
-        else:
-            route, note = _answer(inbound=inbound, place=place)
-        return _done(inbound, route, note=" ".join(filter(None, [place.note, note])))
+        return inbound_route_claimed(inbound)
+
+
+def inbound_route_claimed(inbound: InboundMessage) -> InboundMessage:
+    """Routes a message whose row the caller locked, unrouted, inside its transaction."""
+    number = our_number(e164=inbound.to_e164)
+    if number is None:
+        logger.warning(
+            "Unrouted inbound message %s: %s is not a number of ours",
+            inbound.pk,
+            inbound.to_e164,
+        )
+        return _done(inbound, Route.UNROUTED, note=f"{inbound.to_e164} is not a number of ours.")
+    # One text per number at a time: two texts from one contact routed side by side would
+    # each start the conversation.
+    list(PhoneNumber.objects.select_for_update().filter(pk=number.pk).values_list("pk"))
+    inbound.organization = number.organization
+    place = _place(number=number, phone=inbound.from_e164)
+    for conversation in place.conversations:
+        message_record_incoming(
+            conversation=conversation,
+            body=inbound.body,
+            idempotency_key=f"in:{inbound.pk}:{conversation.pk}",
+        )
+    inbound.conversation = place.conversations[0]
+    keyword = keyword_of(inbound.body)
+    if keyword is not None:
+        route, note = _keyword(keyword, inbound=inbound, place=place)
+    else:
+        route, note = _answer(inbound=inbound, place=place)
+    return _done(inbound, route, note=" ".join(filter(None, [place.note, note])))
 
 
 def _done(inbound: InboundMessage, route: str, *, note: str) -> InboundMessage:

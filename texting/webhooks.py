@@ -1,47 +1,59 @@
 """``POST /hooks/<carrier>/inbound/``: the adapter verifies the request and parses it; each
 message is recorded once per carrier message id (a carrier that delivers it twice finds it
-recorded) and routed by a worker after commit, so the carrier gets its answer at once."""
+recorded) and the router is woken after commit (``texting.router``), so the carrier gets its
+answer at once.
+
+The request is what a carrier's burst waits on (benchmarks/bench_inbound.py), so it does only
+this: verify, parse, one INSERT in autocommit (no BEGIN/COMMIT, no read-back of a duplicate), and
+at most one routing task per process per ``router.WAKE_EVERY`` — never one per text."""
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from config.celery import enqueue_on_commit
 from inboxes.models import InboundMessage
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import CarrierAdapter
 from provisioning.carriers.base import InboundMessage as ParsedInbound
 from provisioning.delivery import WebhookRefused
+from texting.router import router_wake
 
 logger = logging.getLogger(__name__)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Recorded:
+    """One message of the request: its new row's id, or None when it was recorded before."""
+
+    carrier_message_id: str
+    inbound_id: int | None
+
+
 def inbound_webhook_receive(
     *,
     carrier: CarrierAdapter,
     url: str,
     headers: Mapping[str, str],
     body: bytes,
-    enqueue: bool = True,
-) -> list[tuple[InboundMessage, bool]]:
-    """Records the request's messages; returns each with whether this request created it.
+    wake: bool = True,
+) -> list[Recorded]:
+    """Records the request's messages in one statement and wakes the router when one is new.
     Raises WebhookRefused when the adapter does not vouch for the request. ``url`` is the URL
     the provider requested (Twilio signs it)."""
     if not carrier.verify_webhook(url=url, headers=headers, body=body):
         raise WebhookRefused("The signature does not match, or the request is too old.")
-    received = []
-    for message in carrier.parse_webhook(headers=headers, body=body):
-        inbound, created = _record_once(carrier.name, message)
-        if created and enqueue:
-            enqueue_on_commit("texting.tasks.route_inbound", inbound.pk)
-        received.append((inbound, created))
-    return received
+    messages = carrier.parse_webhook(headers=headers, body=body)
+    recorded = _record_once(carrier.name, messages)
+    if wake and any(r.inbound_id is not None for r in recorded):
+        router_wake()
+    return recorded
 
 
 @csrf_exempt
@@ -54,7 +66,7 @@ def inbound_hook(request: HttpRequest, carrier: str) -> HttpResponse:
         inbound_webhook_receive(
             carrier=adapter,
             url=request.build_absolute_uri(),
-            headers=dict(request.headers.items()),
+            headers=request.headers,
             body=request.body,
         )
     except WebhookRefused as error:
@@ -69,44 +81,40 @@ def inbound_hook(request: HttpRequest, carrier: str) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-# One statement per text, whether it is new or delivered again: the webhook's cost is what a
-# carrier's burst waits on (benchmarks/bench_inbound.py). PostgreSQL and SQLite both speak it.
-_INSERT_ONCE = f"""
-INSERT INTO {InboundMessage._meta.db_table}
-    (carrier, carrier_message_id, to_e164, from_e164, body, received_at, route, note)
-VALUES (%s, %s, %s, %s, %s, %s, '', '')
+# One statement for the whole request, whether its texts are new or delivered again: a single
+# statement is atomic on its own, so the request needs no transaction around it. PostgreSQL and
+# SQLite both speak it.
+_COLUMNS = "(carrier, carrier_message_id, to_e164, from_e164, body, received_at, route, note)"
+_INSERT_ONCE = """
+INSERT INTO {table} {columns}
+VALUES {rows}
 ON CONFLICT (carrier, carrier_message_id) DO NOTHING
-RETURNING id
+RETURNING id, carrier_message_id
 """
 
 
-def _record_once(carrier: str, message: ParsedInbound) -> tuple[InboundMessage, bool]:
+def _record_once(carrier: str, messages: list[ParsedInbound]) -> list[Recorded]:
+    if not messages:
+        return []
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT_ONCE,
-            [
-                carrier,
-                message.carrier_message_id,
-                message.to_e164,
-                message.from_e164,
-                message.body,
-                now,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        earlier = InboundMessage.objects.get(
-            carrier=carrier, carrier_message_id=message.carrier_message_id
-        )
-        return earlier, False
-    inbound = InboundMessage(
-        pk=row[0],
-        carrier=carrier,
-        carrier_message_id=message.carrier_message_id,
-        to_e164=message.to_e164,
-        from_e164=message.from_e164,
-        body=message.body,
-        received_at=now,
+    params: list[str | datetime] = []
+    for message in messages:
+        params += [
+            carrier,
+            message.carrier_message_id,
+            message.to_e164,
+            message.from_e164,
+            message.body,
+            now,
+        ]
+    sql = _INSERT_ONCE.format(
+        table=InboundMessage._meta.db_table,
+        columns=_COLUMNS,
+        rows=", ".join(["(%s, %s, %s, %s, %s, %s, '', '')"] * len(messages)),
     )
-    return inbound, True
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created = {carrier_message_id: pk for pk, carrier_message_id in cursor.fetchall()}
+    return [
+        Recorded(m.carrier_message_id, created.pop(m.carrier_message_id, None)) for m in messages
+    ]

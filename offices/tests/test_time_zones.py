@@ -15,6 +15,9 @@ from offices.models import Organization
 from offices.services import OfficeError, organization_update
 from offices.time_zones import time_zone_choices, time_zone_names
 
+# The page's automatic replies, posted unchanged with every save of the zone.
+TEXTS = {"opt_out_message": "You are unsubscribed.", "help_message": "Reply STOP to opt out."}
+
 pytestmark = pytest.mark.django_db
 
 MOMENT = datetime(2026, 11, 30, 22, 23, tzinfo=UTC)
@@ -65,7 +68,8 @@ def test_an_admin_changes_the_time_zone_and_pages_follow(cast) -> None:
     assert '<optgroup label="United States">' in page.content.decode()
 
     response = client.post(
-        reverse("offices:settings"), {"name": "Acme College", "time_zone": "America/Denver"}
+        reverse("offices:settings"),
+        {"name": "Acme College", "time_zone": "America/Denver", **TEXTS},
     )
 
     assert response["Location"] == reverse("offices:settings")
@@ -78,7 +82,7 @@ def test_an_admin_changes_the_time_zone_and_pages_follow(cast) -> None:
 
 def test_a_zone_that_is_not_one_is_refused_beside_the_field_and_nothing_is_saved(cast) -> None:
     response = cast.client("alice").post(
-        reverse("offices:settings"), {"name": "Renamed", "time_zone": "Mars/Olympus_Mons"}
+        reverse("offices:settings"), {"name": "Renamed", "time_zone": "Mars/Olympus_Mons", **TEXTS}
     )
 
     assert response.status_code == 200
@@ -93,7 +97,7 @@ def test_a_zone_that_is_not_one_is_refused_beside_the_field_and_nothing_is_saved
 @pytest.mark.parametrize("who", ["bob", "sam"])
 def test_only_admins_may_change_the_settings(cast, who: str) -> None:
     response = cast.client(who).post(
-        reverse("offices:settings"), {"name": "Acme College", "time_zone": "UTC"}
+        reverse("offices:settings"), {"name": "Acme College", "time_zone": "UTC", **TEXTS}
     )
 
     assert response.status_code == 403
@@ -103,7 +107,7 @@ def test_only_admins_may_change_the_settings(cast, who: str) -> None:
 
 def test_an_admin_changes_only_their_own_organization(cast) -> None:
     cast.client("charlie").post(
-        reverse("offices:settings"), {"name": "Other Org", "time_zone": "Europe/Paris"}
+        reverse("offices:settings"), {"name": "Other Org", "time_zone": "Europe/Paris", **TEXTS}
     )
 
     zones = dict(Organization.objects.values_list("name", "time_zone"))

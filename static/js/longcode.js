@@ -36,6 +36,31 @@
     }
   });
 
+  // An automatic reply's length in SMS segments while it is typed (offices/sms.py says how).
+  var GSM7 = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡" +
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+  var GSM7_EXTENSION = "^{}\\[~]|€\f";
+  function smsHint(text) {
+    var gsm = true, units = 0;
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charAt(i);
+      if (GSM7_EXTENSION.indexOf(c) !== -1) units += 2;
+      else if (GSM7.indexOf(c) !== -1) units += 1;
+      else { gsm = false; break; }
+    }
+    if (!gsm) units = text.length;  // UTF-16 units, as UCS-2 counts them
+    var single = gsm ? 160 : 70, split = gsm ? 153 : 67;
+    var segments = units === 0 ? 0 : units <= single ? 1 : Math.ceil(units / split);
+    return units + " of " + 2 * split + " characters (" + (gsm ? "GSM-7" : "UCS-2") + "): " +
+      segments + " SMS segment" + (segments === 1 ? "" : "s") + ".";
+  }
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (!(target.matches && target.matches("[data-sms-count]"))) return;
+    var hint = document.querySelector('[data-sms-count-of="' + target.id + '"]');
+    if (hint) hint.textContent = smsHint(target.value.replace(/\r\n/g, "\n"));
+  });
+
   // A Copy button copies the field it names.
   document.addEventListener("click", function (event) {
     var copy = event.target.closest && event.target.closest("[data-copy]");

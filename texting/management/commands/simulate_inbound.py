@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from inboxes.models import InboundMessage
 from provisioning.carriers.simulated import SimulatedCarrier, webhook_headers
 from texting.routing import inbound_route
 from texting.webhooks import inbound_webhook_receive
@@ -38,12 +39,16 @@ class Command(BaseCommand):
             url="",
             headers=webhook_headers(body),
             body=body,
-            enqueue=False,
+            wake=False,
         )
-        for inbound, created in received:
-            if not created:
-                self.stdout.write(f"Duplicate: {inbound.carrier_message_id} was received before.")
-            inbound = inbound_route(inbound_id=inbound.pk)
+        for recorded in received:
+            inbound_id = recorded.inbound_id
+            if inbound_id is None:
+                self.stdout.write(f"Duplicate: {recorded.carrier_message_id} was received before.")
+                inbound_id = InboundMessage.objects.get(
+                    carrier=SimulatedCarrier.name, carrier_message_id=recorded.carrier_message_id
+                ).pk
+            inbound = inbound_route(inbound_id=inbound_id)
             where = inbound.get_route_display()
             if inbound.conversation is not None:
                 where += f" (conversation {inbound.conversation_id})"
