@@ -368,7 +368,11 @@ _own = threading.local()
 
 
 def _own_connection() -> BaseDatabaseWrapper:
-    """This thread's connection of the simulator's own, in autocommit."""
+    """This thread's connection of the simulator's own, in autocommit. On SQLite (one writer
+    at a time, and a caller's transaction takes the write lock at BEGIN) the caller's own
+    connection: a second one would wait for the caller's lock."""
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        return connections[DEFAULT_DB_ALIAS]
     connection = getattr(_own, "connection", None)
     if connection is None:
         connection = _own.connection = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -388,7 +392,8 @@ def _count_call(call_key: str) -> int:
             )
             return int(cursor.fetchone()[0])
     except DatabaseError:
-        connection.close()  # a broken connection is opened afresh by the next call
+        if connection is not connections[DEFAULT_DB_ALIAS]:
+            connection.close()  # a broken connection is opened afresh by the next call
         raise
 
 
@@ -416,7 +421,8 @@ def _book_message(*, idempotency_key: str, from_e164: str, to_e164: str, body: s
             )
             return str(cursor.fetchone()[0])
     except DatabaseError:
-        connection.close()
+        if connection is not connections[DEFAULT_DB_ALIAS]:
+            connection.close()  # a broken connection is opened afresh by the next call
         raise
 
 
