@@ -85,11 +85,11 @@ def organization_with_numbers(slug: str, rows: int, *, base: int) -> int:
 
 GENERATE = """
 WITH org AS (
-  INSERT INTO offices_organization (name, slug, time_zone, created_at)
-  VALUES (%(slug)s, %(slug)s, 'America/New_York', now()) RETURNING id
+  INSERT INTO offices_organization (name, slug, time_zone, texting_hours_start, texting_hours_end, opt_out_message, help_message, created_at)
+  VALUES (%(slug)s, %(slug)s, 'America/New_York', '09:00', '20:00', 'You are unsubscribed and will not receive more messages from us.', 'Reply STOP to unsubscribe. For help, contact us through our website.', now()) RETURNING id
 ), offices AS (
   INSERT INTO offices_office (organization_id, name, number_quota, idk_default, idk_message, created_at)
-  SELECT org.id, 'Office ' || g, 100000, 'reply', '', now() FROM org, generate_series(0, 9) g
+  SELECT org.id, 'Office ' || g, 1000, 'reply', '', now() FROM org, generate_series(0, 9) g
   RETURNING id, organization_id
 ), inboxes AS (
   INSERT INTO inboxes_inbox (organization_id, office_id, name, description, created_at)
@@ -128,10 +128,10 @@ WHERE p.kind = 'reusable';
 INSERT INTO campaigns_campaign (
   organization_id, office_id, name, status, provisioning_failed, number_choice, area_codes,
   phone_number_id, initial_message, self_assign, batch_size, contact_fields, launched_at,
-  created_at, updated_at
+  created_at, updated_at, invite_enabled, idk
 )
 SELECT p.organization_id, (SELECT min(id) FROM offices_office f WHERE f.organization_id = p.organization_id),
-  'Campaign ' || p.id, 'active', false, p.kind, '[]', p.id, '', false, 100, '[]', now(), now(), now()
+  'Campaign ' || p.id, 'active', false, p.kind, '[]', p.id, '', false, 100, '[]', now(), now(), now(), false, 'agent'
 FROM phone_numbers_phonenumber p
 JOIN offices_organization o ON o.id = p.organization_id AND o.slug = %(slug)s
 WHERE p.id %% 500 = 3 AND p.provisioning_status = 'complete';
