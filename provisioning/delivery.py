@@ -39,10 +39,11 @@ class WebhookRefused(Exception):
     """The request is not the provider's (bad signature, or a replay)."""
 
 
-def delivery_key(message_id: int) -> str:
+def delivery_key(message: Message) -> str:
     """The message's idempotency key at the carrier: the same for every attempt, so a send
-    repeated after an interruption is the same text to the provider."""
-    return f"longcode-message-{message_id}"
+    repeated after an interruption is the same text to the provider; its creation time keeps
+    it apart from a message that had the same id in a database since restored or reset."""
+    return f"longcode-message-{message.pk}-{int(message.created_at.timestamp() * 1_000_000)}"
 
 
 def _message_claim(*, message_id: int, now: datetime) -> bool:
@@ -84,7 +85,7 @@ def message_deliver(*, message_id: int) -> str:
                 from_e164=message.conversation.number_e164,
                 to_e164=message.conversation.contact_e164,
                 body=message.body,
-                idempotency_key=delivery_key(message.pk),
+                idempotency_key=delivery_key(message),
             )
             message_status_move(
                 message_id=message.pk, to=MessageStatus.SENT, carrier_message_id=carrier_id
