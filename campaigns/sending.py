@@ -7,7 +7,8 @@ organization's texting hours in the contact's own time zone.
 
 A message is recorded in the request's transaction under an idempotency key (an initial
 message's key is its contact, so a double click or a second tab records it once); a worker
-delivers it after commit (``provisioning.tasks.deliver_message``).
+delivers it after commit (``provisioning.tasks.deliver_message``; a broker down at commit
+leaves it queued for the sweep, ``provisioning.tasks.deliver_queued``).
 """
 
 from datetime import datetime, time
@@ -25,11 +26,11 @@ from phonenumbers import timezone as phone_time_zones
 from accounts.models import User
 from campaigns.errors import CampaignError
 from campaigns.models import Campaign, CampaignStatus, Contact, OptOut
+from config.celery import enqueue_on_commit
 from inboxes.messages import conversation_start, message_record_outgoing
 from inboxes.models import Conversation, Message
 from offices.models import Organization
 from offices.time_zones import moment_text
-from provisioning.tasks import deliver_message
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -179,7 +180,7 @@ def _record(
         if texts:
             contact.texted_at = message.created_at
         contact.save(update_fields=["conversation", "texted_at"])
-        transaction.on_commit(lambda: deliver_message.delay(message.pk))
+        enqueue_on_commit("provisioning.tasks.deliver_message", message.pk)
     return message
 
 

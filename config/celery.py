@@ -28,7 +28,8 @@ def enqueue_on_commit(task_name: str, *args: object) -> None:
     It never raises into the caller (a view, a task): if the broker is down when the
     transaction commits, the failure is logged and the committed rows stay the truth — each
     kind of work has a beat sweep that finds its rows and sends it again (lost submits and
-    releases: ``provisioning.polling``; e-mails: ``notifications.tasks.deliver_pending``).
+    releases: ``provisioning.polling``; e-mails: ``notifications.tasks.deliver_pending``;
+    texts: ``provisioning.tasks.deliver_queued``).
     Tasks are named, not imported, so a service never imports the tasks that call it; the name
     is looked up in the app's registry at send time, so the app's settings (``task_always_eager``
     when ``seed_demo`` runs its own leftovers) apply as they do to ``.delay()``.

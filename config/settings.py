@@ -240,7 +240,8 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # (CELERY_TASK_TIME_LIMIT) plus the longest countdown our retries use (a submit's backoff,
     # at most 300 s), or a task still running or waiting would be delivered twice: four time
     # limits (20 min).
-    # The beat sweeps (lost submits, unconfirmed releases, due e-mails) are the backstop.
+    # The beat sweeps (lost submits, unconfirmed releases, due e-mails and texts) are the
+    # backstop.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * CELERY_TASK_TIME_LIMIT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -279,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "deliver-outbox": {
         "task": "notifications.tasks.deliver_pending",
+        "schedule": 30.0,
+    },
+    # Queued texts whose delivery task was lost or interrupted (provisioning.delivery).
+    "deliver-queued-messages": {
+        "task": "provisioning.tasks.deliver_queued",
         "schedule": 30.0,
     },
     "expire-contacts-previews": {

@@ -8,6 +8,8 @@ A report that arrives twice, late, or out of order finds its step missing from t
 changes nothing, so carriers' retried callbacks are harmless.
 """
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -22,6 +24,9 @@ QUEUED, SENT, DELIVERED, FAILED = (
     MessageStatus.FAILED,
 )
 STATUS_MOVES = {(QUEUED, SENT), (QUEUED, FAILED), (SENT, DELIVERED), (SENT, FAILED)}
+# A new message's delivery task runs at once; a sweep takes a message still queued after this
+# (its task was lost: the broker was down at commit).
+FIRST_DELIVERY_GRACE = timedelta(minutes=2)
 
 
 def conversation_start(
@@ -60,6 +65,7 @@ def message_record_outgoing(
         "idempotency_key": idempotency_key,
         "sent_by": sent_by,
         "origin": origin,
+        "next_attempt_at": timezone.now() + FIRST_DELIVERY_GRACE,
     }
     if key_is_new:
         message = Message.objects.create(**fields)

@@ -144,6 +144,11 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     status_at = models.DateTimeField(auto_now_add=True)
+    # Delivery of a queued message (provisioning.delivery): how often it was handed to the
+    # carrier, and when a sweep may take it again — past a first-attempt grace, a transient
+    # error's backoff, or the lease of a send whose worker died.
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -152,7 +157,12 @@ class Message(models.Model):
                 fields=["carrier_message_id"],
                 condition=~Q(carrier_message_id=""),
                 name="message_by_carrier_id",
-            )
+            ),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="queued"),
+                name="message_queued_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,8 +4,11 @@ through ``inboxes.messages.message_status_move``."""
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from inboxes.messages import message_status_move
 from inboxes.models import Direction, Message, MessageStatus
@@ -14,41 +17,104 @@ from provisioning.carriers.base import (
     CarrierAdapter,
     DeliveryState,
     PermanentProviderError,
+    RateLimited,
+    TransientProviderError,
 )
 
 logger = logging.getLogger(__name__)
+
+# How long a claimed send may take before a sweep takes the message again (its worker died).
+SENDING_LEASE = timedelta(minutes=5)
+
+
+class DeliveryPostponed(Exception):
+    """A transient carrier error: the message is due again in ``retry_in`` seconds."""
+
+    def __init__(self, message: str, *, retry_in: float) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
 
 
 class WebhookRefused(Exception):
     """The request is not the provider's (bad signature, or a replay)."""
 
 
+def delivery_key(message: Message) -> str:
+    """The message's idempotency key at the carrier: the same for every attempt, so a send
+    repeated after an interruption is the same text to the provider; its creation time keeps
+    it apart from a message that had the same id in a database since restored or reset."""
+    return f"longcode-message-{message.pk}-{int(message.created_at.timestamp() * 1_000_000)}"
+
+
+def _message_claim(*, message_id: int, now: datetime) -> bool:
+    """Takes the queued message for one send, in its own committed step: its first attempt,
+    or a later one once its backoff or the lease of an interrupted send has run out. A
+    concurrent duplicate task finds nothing to claim."""
+    due = Q(send_attempts=0) | Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
+    claimed = Message.objects.filter(
+        due, pk=message_id, status=MessageStatus.QUEUED, direction=Direction.OUT
+    ).update(send_attempts=F("send_attempts") + 1, next_attempt_at=now + SENDING_LEASE)
+    return claimed == 1
+
+
+def _backoff(error: TransientProviderError, attempts: int) -> float:
+    if isinstance(error, RateLimited):
+        return error.retry_after
+    return float(min(600, 2 ** (attempts - 1)))
+
+
 def message_deliver(*, message_id: int) -> str:
     """Hands a queued message to the carrier; ``sent`` with its carrier id, or ``failed``
-    with the carrier's reason. Transient provider errors propagate for the task to retry.
-    Idempotent: a message no longer queued is left alone."""
+    with the carrier's reason. A message not due (no longer queued, or being sent by another
+    worker) is left alone and its status returned.
+
+    The message is claimed and committed before the carrier call, which carries the message's
+    own idempotency key (``delivery_key``), and marked sent after: a worker killed in between
+    leaves it queued under a lease, and the sweep (``messages_due_ids``) sends it again once
+    the lease runs out — the same text to the carrier, which answers with the one it sent. A
+    transient error schedules the next attempt and raises ``DeliveryPostponed``."""
+    now = timezone.now()
+    if not _message_claim(message_id=message_id, now=now):  # one UPDATE, committed by itself
+        return str(Message.objects.values_list("status", flat=True).get(pk=message_id))
+    message = Message.objects.select_related("conversation").get(pk=message_id)
     carrier = get_carrier()
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(of=("self",))
-            .select_related("conversation")
-            .get(pk=message_id)
-        )
-        if message.status != MessageStatus.QUEUED or message.direction != Direction.OUT:
-            return message.status
-        try:
+    try:
+        # The carrier's follow-ups (the simulator's delivery report) wait for the status move.
+        with transaction.atomic():
             carrier_id = carrier.send_message(
                 from_e164=message.conversation.number_e164,
                 to_e164=message.conversation.contact_e164,
                 body=message.body,
+                idempotency_key=delivery_key(message),
             )
-        except PermanentProviderError as error:
+            message_status_move(
+                message_id=message.pk, to=MessageStatus.SENT, carrier_message_id=carrier_id
+            )
+    except PermanentProviderError as error:
+        with transaction.atomic():
             message_status_move(message_id=message.pk, to=MessageStatus.FAILED, reason=str(error))
-            return MessageStatus.FAILED
-        message_status_move(
-            message_id=message.pk, to=MessageStatus.SENT, carrier_message_id=carrier_id
+        return MessageStatus.FAILED
+    except TransientProviderError as error:
+        retry_in = _backoff(error, message.send_attempts)
+        Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+            next_attempt_at=now + timedelta(seconds=retry_in)
         )
+        raise DeliveryPostponed(str(error), retry_in=retry_in) from error
     return MessageStatus.SENT
+
+
+def messages_due_ids(*, limit: int = 500) -> list[int]:
+    """Queued messages due for a (re)try: whose first delivery task was lost, after a
+    transient error, or whose send was interrupted (its worker's lease ran out)."""
+    return list(
+        Message.objects.filter(
+            status=MessageStatus.QUEUED,
+            direction=Direction.OUT,
+            next_attempt_at__lte=timezone.now(),
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def status_webhook_receive(

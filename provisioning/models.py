@@ -5,6 +5,7 @@ from phone_numbers.models import PhoneNumber
 from provisioning.carriers.base import CARRIERS
 from provisioning.carriers.simulated_state import (  # noqa: F401  (registers the models)
     SimulatedCall,
+    SimulatedMessage,
     SimulatedNumber,
     SimulatedSubmission,
 )

@@ -6,8 +6,12 @@ The engine never imports this module: it enqueues these tasks by name
 
 from celery import Task, shared_task
 
-from provisioning.carriers.base import RateLimited, TransientProviderError
-from provisioning.delivery import message_deliver, status_webhook_receive
+from provisioning.delivery import (
+    DeliveryPostponed,
+    message_deliver,
+    messages_due_ids,
+    status_webhook_receive,
+)
 from provisioning.polling import provisioning_poll
 from provisioning.releasing import carrier_number_release
 from provisioning.submitting import number_submit
@@ -37,10 +41,18 @@ def release_carrier_number(carrier_number_id: str) -> bool:
 def deliver_message(self: Task, message_id: int) -> str:
     try:
         return message_deliver(message_id=message_id)
-    except RateLimited as error:
-        raise self.retry(countdown=error.retry_after) from error
-    except TransientProviderError as error:
-        raise self.retry(countdown=min(600, 5 * 2**self.request.retries)) from error
+    except DeliveryPostponed as postponed:
+        raise self.retry(countdown=postponed.retry_in) from postponed
+
+
+@shared_task(acks_late=True)
+def deliver_queued() -> int:
+    """The sweep: queued messages whose delivery task was lost, or whose send was
+    interrupted, go to the carrier again (the same text: ``delivery_key``)."""
+    ids = messages_due_ids()
+    for message_id in ids:
+        deliver_message.delay(message_id)
+    return len(ids)
 
 
 @shared_task(acks_late=True)

@@ -8,7 +8,7 @@
 # Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/venv.sh base
+scripts/venv.sh bench
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/longcode_bench}"
 export LONGCODE_ENV="${LONGCODE_ENV:-test}"
 for bench in benchmarks/bench_*.py; do

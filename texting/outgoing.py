@@ -15,11 +15,11 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.models import CampaignStatus, Contact, OptOut
 from campaigns.sending import SendRefused, message_gate, within_texting_hours
+from config.celery import enqueue_on_commit
 from inboxes.messages import message_record_outgoing
 from inboxes.models import Conversation, Message
 from offices.models import Organization
 from phone_numbers.models import PhoneNumber, ProvisioningStatus
-from provisioning.tasks import deliver_message
 
 
 def our_number(*, e164: str) -> PhoneNumber | None:
@@ -93,5 +93,5 @@ def conversation_send(
         conversation=conversation, body=body.strip(), idempotency_key=key, sent_by=by, origin=origin
     )
     if created:
-        transaction.on_commit(lambda: deliver_message.delay(message.pk))
+        enqueue_on_commit("provisioning.tasks.deliver_message", message.pk)
     return message

@@ -193,9 +193,11 @@ class CarrierAdapter(Protocol):
         """The number bought with this key, if the purchase happened."""
         ...
 
-    def send_message(self, *, from_e164: str, to_e164: str, body: str) -> str:
+    def send_message(self, *, from_e164: str, to_e164: str, body: str, idempotency_key: str) -> str:
         """Sends a text; returns the carrier's message id. Its delivery status arrives later
-        at the status webhook (``parse_status_webhook``)."""
+        at the status webhook (``parse_status_webhook``). The same ``idempotency_key`` sends
+        at most once where the provider supports it (a repeated request answers with the id
+        of the text already sent); ``AmbiguousWriteError`` means the text may have left."""
         ...
 
     def verify_webhook(self, *, url: str, headers: Mapping[str, str], body: bytes) -> bool:

@@ -62,6 +62,7 @@ from provisioning.carriers.base import (
 )
 from provisioning.carriers.simulated_state import (
     SimulatedCall,
+    SimulatedMessage,
     SimulatedNumber,
     SimulatedNumberState,
     SimulatedSubmission,
@@ -162,10 +163,19 @@ class SimulatedCarrier:
         return {ref: self._status(rows.get(ref), now) for ref in refs}
 
     # --- messages and webhooks ------------------------------------------------------------
-    def send_message(self, *, from_e164: str, to_e164: str, body: str) -> str:
-        self._fault("send", f"{from_e164}:{to_e164}", write=False)
-        carrier_message_id = f"SIMMSG-{uuid.uuid4().hex}"
+    def send_message(self, *, from_e164: str, to_e164: str, body: str, idempotency_key: str) -> str:
+        """Sends once per ``idempotency_key``; a repeated key answers with the text already
+        sent (and its delivery report again). An injected ambiguous answer comes after the
+        text left."""
+        ambiguous = self._fault("send", idempotency_key, write=True)
+        carrier_message_id = _book_message(
+            idempotency_key=idempotency_key, from_e164=from_e164, to_e164=to_e164, body=body
+        )
         self._report_later(carrier_message_id, to_e164)
+        if ambiguous:
+            raise AmbiguousWriteError(
+                "Timed out after 10 s (send)", idempotency_key=idempotency_key
+            )
         return carrier_message_id
 
     def delivery_report(
@@ -364,7 +374,11 @@ _own = threading.local()
 
 
 def _own_connection() -> BaseDatabaseWrapper:
-    """This thread's connection of the simulator's own, in autocommit."""
+    """This thread's connection of the simulator's own, in autocommit. On SQLite (one writer
+    at a time, and a caller's transaction takes the write lock at BEGIN) the caller's own
+    connection: a second one would wait for the caller's lock."""
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        return connections[DEFAULT_DB_ALIAS]
     connection = getattr(_own, "connection", None)
     if connection is None:
         connection = _own.connection = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -384,7 +398,37 @@ def _count_call(call_key: str) -> int:
             )
             return int(cursor.fetchone()[0])
     except DatabaseError:
-        connection.close()  # a broken connection is opened afresh by the next call
+        if connection is not connections[DEFAULT_DB_ALIAS]:
+            connection.close()  # a broken connection is opened afresh by the next call
+        raise
+
+
+def _book_message(*, idempotency_key: str, from_e164: str, to_e164: str, body: str) -> str:
+    """The carrier's id of the text sent under ``idempotency_key``, sent now if it was not:
+    committed at once on the simulator's own connection, as a provider's log does not roll back
+    with the caller's transaction (or die with its worker)."""
+    connection = _own_connection()
+    table = connection.ops.quote_name(SimulatedMessage._meta.db_table)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (carrier_message_id, idempotency_key, from_e164, to_e164,"
+                " body, requests, sent_at) VALUES (%s, %s, %s, %s, %s, 1, %s)"
+                " ON CONFLICT (idempotency_key)"
+                f" DO UPDATE SET requests = {table}.requests + 1 RETURNING carrier_message_id",
+                [
+                    f"SIMMSG-{uuid.uuid4().hex}",
+                    idempotency_key[:200],
+                    from_e164,
+                    to_e164,
+                    body,
+                    connection.ops.adapt_datetimefield_value(timezone.now()),
+                ],
+            )
+            return str(cursor.fetchone()[0])
+    except DatabaseError:
+        if connection is not connections[DEFAULT_DB_ALIAS]:
+            connection.close()  # a broken connection is opened afresh by the next call
         raise
 
 

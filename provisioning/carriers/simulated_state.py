@@ -67,3 +67,20 @@ class SimulatedCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.calls} calls"
+
+
+class SimulatedMessage(models.Model):
+    """A text the simulated carrier sent — its books, as a provider's message log. A request
+    repeating an idempotency key is answered with the message already sent (``requests``
+    counts them) and sends nothing."""
+
+    carrier_message_id = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    from_e164 = models.CharField(max_length=16)
+    to_e164 = models.CharField(max_length=16)
+    body = models.TextField()
+    requests = models.PositiveIntegerField(default=1)
+    sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.carrier_message_id} to {self.to_e164}"

@@ -257,7 +257,10 @@ class TwilioCarrier:
         return ""
 
     # --- messages -------------------------------------------------------------------------
-    def send_message(self, *, from_e164: str, to_e164: str, body: str) -> str:
+    def send_message(self, *, from_e164: str, to_e164: str, body: str, idempotency_key: str) -> str:
+        """Twilio's Messages API takes no idempotency key: a send whose answer is lost (a
+        timeout after Twilio accepted it) may go out again when retried. Delivery claims each
+        message before the call (provisioning.delivery), so only that window is at risk."""
         options = {"from_": from_e164} if from_e164 else {"messaging_service_sid": self.service_sid}
         if settings.TWILIO_STATUS_CALLBACK_URL:
             options["status_callback"] = settings.TWILIO_STATUS_CALLBACK_URL

@@ -336,8 +336,12 @@ def test_a_release_refused_for_another_reason_is_an_error(twilio: TwilioFake) ->
 def test_a_message_leaves_from_the_number_with_a_status_callback(twilio: TwilioFake) -> None:
     carrier = _carrier()
 
-    sid = carrier.send_message(from_e164="+14155550100", to_e164="+16175550123", body="Hi!")
-    carrier.send_message(from_e164="", to_e164="+16175550123", body="From the service")
+    sid = carrier.send_message(
+        from_e164="+14155550100", to_e164="+16175550123", body="Hi!", idempotency_key="k1"
+    )
+    carrier.send_message(
+        from_e164="", to_e164="+16175550123", body="From the service", idempotency_key="k2"
+    )
 
     assert sid.startswith("SM")
     first, second = twilio.sent
@@ -355,7 +359,9 @@ def test_a_message_twilio_refuses_is_a_permanent_error(twilio: TwilioFake) -> No
     twilio.fail("POST", r"/Messages\.json$", 400, 21610)
 
     with pytest.raises(PermanentProviderError, match="21610"):
-        _carrier().send_message(from_e164="+14155550100", to_e164="+16175550123", body="Hi")
+        _carrier().send_message(
+            from_e164="+14155550100", to_e164="+16175550123", body="Hi", idempotency_key="k3"
+        )
 
 
 def test_inbound_messages_and_status_callbacks_are_parsed(twilio: TwilioFake) -> None:
