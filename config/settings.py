@@ -5,6 +5,7 @@ under ``var/``. ``LONGCODE_ENV=production`` turns on the production checks: a ``
 required, ``DEBUG`` must be off and ``ALLOWED_HOSTS`` must be given.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +18,7 @@ from django.utils.csp import CSP
 from config.carrier_knobs import knobs_from
 from config.durations import parse_duration
 from config.mailers import mailers_from_url
+from config.test_workers import broker_url_for_test_worker
 from config.whole_numbers import positive_int
 
 # Lets admin and other generic classes be subscripted at run time (ModelAdmin[Office]).
@@ -212,6 +214,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if LONGCODE_ENV == "test" and (xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")):
+    # The suite in parallel: a broker of each pytest process's own (config.test_workers).
+    CELERY_BROKER_URL = broker_url_for_test_worker(CELERY_BROKER_URL, xdist_worker)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's own file-system transport can hand the worker a half-written message; this one
     # writes each message atomically (config/broker.py).

@@ -254,8 +254,10 @@ def stack(transactional_db, relay: Relay, tmp_path: Path) -> Iterator[Stack]:
     is killed at teardown, before the database is flushed."""
     server = RedisServer(_free_port(), tmp_path / "redis.log")
     server.start()
+    # PYTEST_XDIST_WORKER left out: these processes have a redis-server of their own
+    # (config.test_workers).
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": server.url,
         "LONGCODE_ENV": "test",
