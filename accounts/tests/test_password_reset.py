@@ -4,6 +4,7 @@ for an address with or without an account, and a limit on requests (accounts/res
 import re
 from datetime import timedelta
 
+import redis
 import time_machine
 from django.conf import settings
 from django.test import Client
@@ -170,3 +171,12 @@ def test_the_limit_lifts_after_the_hour(cast) -> None:
 
     with time_machine.travel(timezone.now() + timedelta(minutes=61)):
         assert _ask("bob@acme.test", address="198.51.100.9")[0] == 302
+
+
+def test_the_counts_are_in_redis_where_every_web_process_reads_them(cast) -> None:
+    _ask("bob@acme.test")
+
+    server = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    keys = list(server.scan_iter(f"longcode:*:{settings.RATELIMIT_CACHE_PREFIX}*"))
+
+    assert len(keys) == 2  # one count per e-mail address, one per client address
