@@ -10,7 +10,7 @@ from django.utils.decorators import method_decorator
 
 from accounts.forms import PasswordResetRequestForm
 from accounts.limits import attempt_failed, attempts_limited
-from accounts.reset_limits import reset_limit_message, reset_request_limited
+from accounts.reset_limits import reset_request_refusal
 from accounts.services import password_reset_request
 
 
@@ -40,9 +40,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if reset_request_limited(request):
-            context = self.get_context_data(form=self.get_form(), limited=reset_limit_message())
-            return self.render_to_response(context, status=HTTPStatus.TOO_MANY_REQUESTS)
+        refusal = reset_request_refusal(request)
+        if refusal is not None:
+            context = self.get_context_data(form=self.get_form(), refused=refusal.message)
+            return self.render_to_response(context, status=refusal.status)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:  # type: ignore[override]

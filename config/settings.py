@@ -166,6 +166,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 # client address, in fixed one-hour windows; past either, 429 with the form and no e-mail.
 RESET_REQUESTS_PER_EMAIL = "3/h"
 RESET_REQUESTS_PER_ADDRESS = "10/h"
+RATELIMIT_CACHE_PREFIX = "rl:"  # django-ratelimit's counts, under the cache's own prefix
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import redis
 import time_machine
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -63,7 +63,7 @@ def test_the_worker_sends_the_e_mail_with_the_link(cast, smtp_server) -> None:
 
     [message] = smtp_server.to("bob@acme.test")
     text = message.get_payload()[0].get_payload(decode=True).decode()
-    assert f"{settings.SITE_URL}{_link_in(email)}" in text
+    assert f"{django_settings.SITE_URL}{_link_in(email)}" in text
 
 
 def test_the_link_sets_the_password_and_the_person_signs_in_with_it(cast) -> None:
@@ -102,7 +102,7 @@ def test_the_link_works_once(cast) -> None:
 def test_the_link_expires_after_the_reset_timeout(cast) -> None:
     _ask("bob@acme.test")
     link = _link_in(OutboxEmail.objects.get())
-    later = timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)
+    later = timezone.now() + timedelta(seconds=django_settings.PASSWORD_RESET_TIMEOUT + 60)
 
     with time_machine.travel(later):
         page = Client().get(link, follow=True).content.decode()
@@ -176,7 +176,25 @@ def test_the_limit_lifts_after_the_hour(cast) -> None:
 def test_the_counts_are_in_redis_where_every_web_process_reads_them(cast) -> None:
     _ask("bob@acme.test")
 
-    server = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    keys = list(server.scan_iter(f"longcode:*:{settings.RATELIMIT_CACHE_PREFIX}*"))
+    server = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    keys = list(server.scan_iter(f"longcode:*:{django_settings.RATELIMIT_CACHE_PREFIX}*"))
 
     assert len(keys) == 2  # one count per e-mail address, one per client address
+
+
+def test_while_the_counts_cannot_be_read_a_request_is_refused_and_sends_nothing(
+    cast, settings, caplog
+) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+
+    status, _, page = _ask("bob@acme.test")
+
+    assert status == 503
+    assert "Password resets are unavailable for a moment. Try again in a few minutes." in page
+    assert not OutboxEmail.objects.exists()
+    assert "Could not count a password-reset request" in caplog.text
