@@ -3,6 +3,7 @@ worker on Redis, and Playwright on Debian's Chromium."""
 
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -28,6 +29,14 @@ def pytest_configure(config: pytest.Config) -> None:
             "The tests run against PostgreSQL and Redis, not SQLite. Run them with `make test`, "
             "or set DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://…"
         )
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counts(settings) -> None:
+    """Each test counts its own rate-limited requests (accounts/reset_limits.py): the counts
+    live in Redis, outside the test's transaction, and would otherwise carry over to the next
+    test, and the next run, from the same test client's address."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 # --- the cast -----------------------------------------------------------------------------

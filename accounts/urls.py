@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.forms import LoginForm
-from accounts.views import SetPasswordView
+from accounts.views import PasswordResetDoneView, PasswordResetView, SetPasswordView
 
 app_name = "accounts"
 urlpatterns = [
@@ -17,6 +17,12 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     path(
         "set-password/<uidb64>/<token>/",
         SetPasswordView.as_view(),

@@ -162,6 +162,13 @@ AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (the e-mail ad
 AXES_USERNAME_CALLABLE = "accounts.limits.sign_in_username"
 AXES_LOCKOUT_CALLABLE = "accounts.limits.locked_out_response"
 AXES_RESET_ON_SUCCESS = True
+# A password-reset link works this long, and once (Django's token).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# Password-reset e-mails asked for (accounts/reset_limits.py): per e-mail address and per
+# client address, in fixed one-hour windows; past either, 429 with the form and no e-mail.
+RESET_REQUESTS_PER_EMAIL = "3/h"
+RESET_REQUESTS_PER_ADDRESS = "10/h"
+RATELIMIT_CACHE_PREFIX = "rl:"  # django-ratelimit's counts, under the cache's own prefix
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -249,6 +256,29 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # backstop.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * CELERY_TASK_TIME_LIMIT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Cache --------------------------------------------------------------------------------
+# Holds the password-reset request counts (accounts/reset_limits.py, django-ratelimit), which
+# every web process must share. With a Redis broker it is that Redis server and database (its
+# keys under "longcode:", apart from Celery's); on the embedded default (file-system broker,
+# SQLite) a folder under var/, which the processes of one machine share.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,
+            "KEY_PREFIX": "longcode",
+        }
+    }
+elif CELERY_BROKER_URL.startswith("filesystem://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+else:  # memory://: web and worker are one process (the SQLite smoke run)
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Provisioning -------------------------------------------------------------------------

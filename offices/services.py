@@ -2,16 +2,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.services import set_password_path
 from notifications.services import notification_enqueue
 from offices.models import IdkBehaviour, Membership, Office, Organization, Role
 from offices.sms import sms_length_error
@@ -158,7 +156,7 @@ def member_invite(
     if user.has_usable_password():
         template, context["login_path"] = "offices/added", reverse("accounts:login")
     else:
-        template, context["set_password_path"] = "offices/invite", _set_password_path(user)
+        template, context["set_password_path"] = "offices/invite", set_password_path(user)
     notification_enqueue(
         event=f"invite:{membership.pk}:{membership.created_at.isoformat()}",
         recipient=user.email,
@@ -167,13 +165,3 @@ def member_invite(
         time_zone=organization.time_zone,
     )
     return membership
-
-
-def _set_password_path(user: User) -> str:
-    return reverse(
-        "accounts:password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )

@@ -58,6 +58,7 @@ from inboxes.models import (  # noqa: E402
     Inbox,
     Message,
 )
+from notifications.models import OutboxEmail  # noqa: E402
 from offices.middleware import ORGANIZATION_SESSION_KEY  # noqa: E402
 from offices.models import Membership, Organization, Role  # noqa: E402
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, UseCase  # noqa: E402
@@ -115,11 +116,18 @@ Organization.objects.filter(pk=organization.pk).update(
 # A second organization of the admin's, for the header's switcher.
 elsewhere = Organization.objects.create(name="Smoke elsewhere")
 Membership.objects.create(user=admin, organization=elsewhere, role=Role.ADMIN)
+# Someone who forgot their password (the reset journey changes it, so not a signed-in person's).
+FORGETFUL = "forgetful@smoke.longcode.test"
+if not User.objects.filter(email=FORGETFUL).exists():
+    forgetful = User.objects.create_user(email=FORGETFUL, password="smoke-Forgotten-passphrase-1")
+    Membership.objects.create(user=forgetful, organization=organization, role=Role.SENDER)
 # The Client then keeps each response's template context (the upload token, the numbers found).
 setup_test_environment()
-# One browser per person; the newcomer follows the invite link signed out, the carrier
-# posts its webhooks.
-clients = {name: Client() for name in ("admin", "sender", "member", "newcomer", "carrier")}
+# One browser per person; the newcomer follows the invite link signed out, the forgetful one
+# resets their password, the carrier posts its webhooks.
+clients = {
+    name: Client() for name in ("admin", "sender", "member", "newcomer", "forgetful", "carrier")
+}
 clients["admin"].force_login(admin)
 clients["sender"].force_login(sender)
 clients["member"].force_login(member)
@@ -481,6 +489,33 @@ def working_in(chosen: Organization) -> Then:
     def then(response: Response) -> None:
         now = clients["admin"].session.get(ORGANIZATION_SESSION_KEY)
         fail_unless(now == chosen.pk, f"the admin works in organization {now}")
+
+    return then
+
+
+def reset_mailed(response: Response) -> None:
+    """The reset e-mail is in the outbox (the worker would send it); its link, for the next
+    steps."""
+    email = OutboxEmail.objects.filter(recipient=FORGETFUL).order_by("-pk").first()
+    fail_unless(email is not None, f"no reset e-mail for {FORGETFUL}{form_errors(response)}")
+    assert email is not None
+    match = re.search(r"(/accounts/set-password/\S+/)", email.body_text)
+    fail_unless(match is not None, f"no link in the reset e-mail: {email.body_text}")
+    assert match is not None
+    found["reset_link"] = match.group(1)
+
+
+def reset_form_opened(response: Response) -> None:
+    found["reset_form"] = response["Location"]
+
+
+def signed_in_as(email: str) -> Then:
+    def then(response: Response) -> None:
+        user_id = clients["forgetful"].session.get("_auth_user_id")
+        fail_unless(
+            user_id == str(User.objects.get(email=email).pk),
+            f"{email} is not signed in{form_errors(response)}",
+        )
 
     return then
 
@@ -1098,6 +1133,32 @@ JOURNEY = [
     ),
     Step(
         "export the Phone Numbers CSV", "/numbers/export.csv?o=-created", status=200, then=exported
+    ),
+]
+
+JOURNEY += [
+    # Forgot your password
+    Step("open the reset page", "/accounts/password-reset/", status=200, who="forgetful"),
+    Step(
+        "ask for a password reset",
+        "/accounts/password-reset/",
+        {"email": FORGETFUL},
+        who="forgetful",
+        then=reset_mailed,
+    ),
+    Step("open the reset link", "{reset_link}", who="forgetful", then=reset_form_opened),
+    Step(
+        "choose a new password",
+        "{reset_form}",
+        {"new_password1": "smoke-Reset-passphrase-2", "new_password2": "smoke-Reset-passphrase-2"},
+        who="forgetful",
+    ),
+    Step(
+        "sign in with the new password",
+        "/accounts/login/",
+        {"username": FORGETFUL, "password": "smoke-Reset-passphrase-2"},
+        who="forgetful",
+        then=signed_in_as(FORGETFUL),
     ),
 ]
 

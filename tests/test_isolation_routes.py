@@ -21,7 +21,11 @@ PUBLIC = {
     "healthz": "tests/test_healthz.py",
     "accounts:login": "accounts/tests/test_login.py, accounts/tests/test_lockout.py",
     "accounts:logout": "tests/test_public_urls.py",
-    "accounts:password_reset_confirm": "accounts/tests/test_lockout.py (a secret link)",
+    "accounts:password_reset": "accounts/tests/test_password_reset.py",
+    "accounts:password_reset_done": "accounts/tests/test_password_reset.py",
+    "accounts:password_reset_confirm": (
+        "accounts/tests/test_lockout.py, accounts/tests/test_password_reset.py (a secret link)"
+    ),
     "join": "campaigns/tests/test_sender_pages.py (a secret link)",
     "offices:switch": "offices/tests/test_switch.py (404 for an organization one is not in)",
     "carrier_inbound_hook": "tests/test_public_urls.py, tests/properties/test_webhooks.py",

@@ -12,6 +12,7 @@ from campaigns.tests.factories import CampaignFactory
     [
         ("home", {}, "/"),
         ("accounts:logout", {}, "/accounts/logout/"),
+        ("accounts:password_reset", {}, "/accounts/password-reset/"),
         ("carrier_inbound_hook", {"carrier": "simulated"}, "/hooks/simulated/inbound/"),
         ("carrier_status_hook", {"carrier": "simulated"}, "/hooks/simulated/status/"),
         ("twilio_events_hook", {}, "/hooks/twilio/events/"),

@@ -92,3 +92,39 @@ def test_the_connection_lifetime_comes_from_the_environment() -> None:
     assert _database_settings(**PRODUCTION, **POSTGRES, CONN_MAX_AGE="300")["CONN_MAX_AGE"] == 300
     # Outside production a connection per request, unless asked for.
     assert _database_settings(LONGCODE_ENV="test", **POSTGRES)["CONN_MAX_AGE"] == 0
+
+
+def _cache_settings(broker: str) -> dict[str, str]:
+    """The default cache as Django reads it with ``broker`` as CELERY_BROKER_URL."""
+    clean = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json; from django.conf import settings; "
+            "print(json.dumps(settings.CACHES['default']))",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "CELERY_BROKER_URL": broker},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize(
+    ("broker", "backend"),
+    [
+        ("redis://redis.internal:6379/0", "django.core.cache.backends.redis.RedisCache"),
+        ("filesystem://", "django.core.cache.backends.filebased.FileBasedCache"),
+    ],
+)
+def test_the_cache_is_shared_by_every_process(broker, backend) -> None:
+    """The password-reset counts must be the same for every web process: Redis where the
+    broker is (its own keys under a prefix), a folder on the embedded default."""
+    cache = _cache_settings(broker)
+
+    assert cache["BACKEND"] == backend
+    if backend.endswith("RedisCache"):
+        assert (cache["LOCATION"], cache["KEY_PREFIX"]) == (broker, "longcode")

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import given, settings
 
-from accounts.forms import LoginForm
+from accounts.forms import LoginForm, PasswordResetRequestForm
 from campaigns.forms import CampaignForm, FollowUpForm, SenderAddForm
 from campaigns.join_views import JoinSignUpForm
 from inboxes.forms import InboxForm
@@ -124,6 +124,13 @@ TARGETS = [
         lambda s: s.set_password_url,
         fields_of(SetPasswordForm),
         lambda s: {"new_password1": ["correct-horse-battery-9"]},
+    ),
+    FormTarget(
+        "forgot your password",
+        "anonymous",
+        lambda s: reverse("accounts:password_reset"),
+        fields_of(PasswordResetRequestForm),
+        lambda s: {"email": ["alice@acme.test", "nobody@acme.test", " Alice@ACME.test "]},
     ),
     FormTarget(
         "join: sign up",
