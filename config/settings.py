@@ -224,6 +224,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if LONGCODE_ENV == "test" and (xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")):
     # The suite in parallel: a broker of each pytest process's own (config.test_workers).
     CELERY_BROKER_URL = broker_url_for_test_worker(CELERY_BROKER_URL, xdist_worker)
+    # Celery reads its broker from this variable before it reads the settings.
+    os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's own file-system transport can hand the worker a half-written message; this one
     # writes each message atomically (config/broker.py).

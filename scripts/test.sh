@@ -44,4 +44,6 @@ smoke_db="$(mktemp -d)/smoke.sqlite3"
 DATABASE_URL="sqlite:///$smoke_db" CELERY_BROKER_URL=memory:// LONGCODE_ENV=development \
   $py scripts/smoke_embedded.py
 echo "==> pytest"
-exec $py -m pytest --create-db "$@"
+# Both cores: two pytest processes, each with its own database and Redis database
+# (config.test_workers); a file's tests stay together in one process. PYTEST_WORKERS=0 runs one.
+exec $py -m pytest --create-db -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"

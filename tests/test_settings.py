@@ -128,3 +128,13 @@ def test_the_cache_is_shared_by_every_process(broker, backend) -> None:
     assert cache["BACKEND"] == backend
     if backend.endswith("RedisCache"):
         assert (cache["LOCATION"], cache["KEY_PREFIX"]) == (broker, "longcode")
+
+
+def test_each_parallel_test_process_takes_a_redis_database_of_its_own():
+    from config.test_workers import broker_url_for_test_worker
+
+    given = "redis://127.0.0.1:6379/1"
+    assert broker_url_for_test_worker(given, "gw0") == given
+    assert broker_url_for_test_worker(given, "gw1") == "redis://127.0.0.1:6379/2"
+    assert broker_url_for_test_worker("redis://cache:6379", "gw3") == "redis://cache:6379/3"
+    assert broker_url_for_test_worker("memory://", "gw1") == "memory://"
