@@ -2,15 +2,16 @@
 flight, resend lost submits, and sweep releases the carrier has not confirmed.
 
 A batch is claimed in a short transaction — due rows, ``SKIP LOCKED``, ordered by
-``next_poll_at``, pushed a lease ahead — and committed before the carrier is called, so no row
-lock is held across the carrier's network calls. The batch's statuses are read with one carrier
-call; if that call fails they are read number by number, and only the numbers whose own read
-fails are held back (a transient error until their next ordinary poll, any other error with a
-doubling wait up to an hour). The results go through the door (``provisioning.transitions``),
-which applies each only if the number is still where the poll read it. A worker killed after
-its claim loses nothing: the numbers are due again when the lease ends. Where the provider
-tells the carriers apart, each carrier's decision is upserted beside the answer (the carrier
-panel). The statements per batch stay the same whatever its size.
+``next_poll_at``, held for a lease (``_claim``) — and committed before the carrier is called, so
+no row lock is held across the carrier's network calls. The batch's statuses are read with one
+carrier call; if that call fails they are read number by number, and only the numbers whose own
+read fails are held back (a transient error until their next ordinary poll, any other error with
+a doubling wait up to an hour). The results go through the door (``provisioning.transitions``),
+which applies each only if the number is still where the poll read it. A worker killed after its
+claim loses nothing: the numbers are due again when the lease ends; the door's write of an
+answer (or the new schedule of a pending number) ends it at once. Where the provider tells the
+carriers apart, each carrier's decision is upserted beside the answer (the carrier panel). The
+statements per batch stay the same whatever its size.
 """
 
 import logging
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from config.celery import enqueue_on_commit
@@ -110,19 +112,31 @@ def provisioning_poll_now(*, phone_number_ids: Sequence[int]) -> PollReport:
 
 
 def _claim(size: int, now: datetime) -> list[PhoneNumber]:
-    """Claims due numbers for this worker by pushing them a lease ahead, and resends the
-    submits of the ``requested`` ones among them (their task was lost)."""
+    """Claims due numbers for this worker for a lease, and resends the submits of the
+    ``requested`` ones among them (their task was lost).
+
+    A submitted number is held by ``poll_leased_until``, which no index covers: the claim is
+    a HOT update, and the door's write of the answer ends the lease. A ``requested`` one is
+    pushed a lease ahead instead (``next_poll_at``), so that numbers whose submit keeps
+    getting lost (the broker down) leave the due range rather than being stepped over by
+    every claim until their lease ends."""
     with transaction.atomic():
         rows = list(
             PhoneNumber.objects.select_for_update(skip_locked=True, of=("self",))
             .only(*CLAIMED_FIELDS)
             .filter(provisioning_status__in=IN_FLIGHT, next_poll_at__lte=now)
+            .exclude(poll_leased_until__gt=now)
             .order_by("next_poll_at", "id")[:size]
         )
         # The lease runs from the claim, not from the start of the pass (``now``, which keeps
         # the rows this pass pushed ahead from being claimed by it again).
-        claimed = PhoneNumber.objects.filter(pk__in=[row.pk for row in rows])
-        claimed.update(next_poll_at=timezone.now() + LEASE)
+        lease = timezone.now() + LEASE
+        requested = Q(provisioning_status=S.REQUESTED)
+        PhoneNumber.objects.filter(pk__in=[row.pk for row in rows]).update(
+            # An unchanged indexed column keeps the update HOT: the value is compared.
+            next_poll_at=Case(When(requested, then=Value(lease)), default=F("next_poll_at")),
+            poll_leased_until=Case(When(requested, then=None), default=Value(lease)),
+        )
         for row in rows:
             if row.provisioning_status == S.REQUESTED:
                 enqueue_on_commit(SUBMIT_TASK, row.pk)
@@ -279,7 +293,9 @@ def _reschedule(rows: list[tuple[PhoneNumber, datetime]], now: datetime) -> None
     in_flight = PhoneNumber.objects.filter(provisioning_status=S.INITIATED)
     for when in {when for _, when in rows}:
         pks = [row.pk for row, at in rows if at == when]
-        in_flight.filter(pk__in=pks).update(next_poll_at=when, updated_at=now)
+        in_flight.filter(pk__in=pks).update(
+            next_poll_at=when, poll_leased_until=None, updated_at=now
+        )
 
 
 def _error_delay(number: PhoneNumber) -> timedelta:
