@@ -21,11 +21,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from config.celery import enqueue_on_commit
-from phone_numbers.models import IN_FLIGHT, AttemptOutcome, PhoneNumber
+from phone_numbers.models import AttemptOutcome, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import (
@@ -38,6 +37,7 @@ from provisioning.carriers.base import (
 )
 from provisioning.models import CarrierStatus
 from provisioning.releasing import releases_sweep
+from provisioning.sql import claim_due_numbers
 from provisioning.transitions import (
     LEASE,
     SUBMIT_TASK,
@@ -119,27 +119,16 @@ def _claim(size: int, now: datetime) -> list[PhoneNumber]:
     a HOT update, and the door's write of the answer ends the lease. A ``requested`` one is
     pushed a lease ahead instead (``next_poll_at``), so that numbers whose submit keeps
     getting lost (the broker down) leave the due range rather than being stepped over by
-    every claim until their lease ends."""
-    with transaction.atomic():
-        rows = list(
-            PhoneNumber.objects.select_for_update(skip_locked=True, of=("self",))
-            .only(*CLAIMED_FIELDS)
-            .filter(provisioning_status__in=IN_FLIGHT, next_poll_at__lte=now)
-            .exclude(poll_leased_until__gt=now)
-            .order_by("next_poll_at", "id")[:size]
-        )
-        # The lease runs from the claim, not from the start of the pass (``now``, which keeps
-        # the rows this pass pushed ahead from being claimed by it again).
-        lease = timezone.now() + LEASE
-        requested = Q(provisioning_status=S.REQUESTED)
-        PhoneNumber.objects.filter(pk__in=[row.pk for row in rows]).update(
-            # An unchanged indexed column keeps the update HOT: the value is compared.
-            next_poll_at=Case(When(requested, then=Value(lease)), default=F("next_poll_at")),
-            poll_leased_until=Case(When(requested, then=None), default=Value(lease)),
-        )
-        for row in rows:
-            if row.provisioning_status == S.REQUESTED:
-                enqueue_on_commit(SUBMIT_TASK, row.pk)
+    every claim until their lease ends. One statement on PostgreSQL (``provisioning.sql``),
+    committed before the carrier is called."""
+    # The lease runs from the claim, not from the start of the pass (``now``, which keeps
+    # the rows this pass pushed ahead from being claimed by it again).
+    rows = claim_due_numbers(
+        fields=CLAIMED_FIELDS, size=size, now=now, lease=timezone.now() + LEASE
+    )
+    for row in rows:
+        if row.provisioning_status == S.REQUESTED:
+            enqueue_on_commit(SUBMIT_TASK, row.pk)
     return rows
 
 
