@@ -135,7 +135,7 @@ def number_transition(*, move: Move) -> PhoneNumber | None:
 
 def number_transitions(*, moves: Sequence[Move]) -> list[PhoneNumber]:
     """Applies the moves whose numbers are still where their callers read them, in one
-    transaction, and returns those rows as updated (locked, with their use case)."""
+    transaction, and returns those rows as updated (locked)."""
     for move in moves:
         check(move.number.provisioning_status, move.to)
     if not moves:
@@ -145,7 +145,6 @@ def number_transitions(*, moves: Sequence[Move]) -> list[PhoneNumber]:
         locked = {
             row.pk: row
             for row in PhoneNumber.objects.select_for_update(of=("self",))
-            .select_related("use_case")
             .filter(pk__in=[move.number.pk for move in moves])
             .order_by("pk")
         }
@@ -289,10 +288,10 @@ def _attempt(
 
 def _announce_finished(numbers: list[PhoneNumber]) -> None:
     """Inside the transaction that finished them: e-mail requesters, then tell the hook. The
-    requester and organization are read only for the numbers that get an e-mail (one query
-    each, whatever their count; none for a batch of single-use numbers)."""
+    requester, organization and use case are read only for the numbers that get an e-mail (one
+    query each, whatever their count; none for a batch of single-use numbers)."""
     emailed = [n for n in numbers if n.kind in EMAILED_KINDS and n.requested_by_id is not None]
-    prefetch_related_objects(emailed, "requested_by", "organization")
+    prefetch_related_objects(emailed, "requested_by", "organization", "use_case")
     for number in emailed:
         _email_requester(number)
     number_provisioning_finished.send(sender=PhoneNumber, numbers=numbers)
