@@ -157,7 +157,8 @@ def reset(org_id: int, *, approved: bool) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {PN} SET provisioning_status = 'initiated', completed_at = NULL, "
-            "next_poll_at = now() - interval '1 minute', attempt_started_at = now() "
+            "next_poll_at = now() - interval '1 minute', poll_leased_until = NULL, "
+            "attempt_started_at = now() "
             "WHERE organization_id = %s",
             [org_id],
         )

@@ -334,12 +334,14 @@ def _launch_reason(campaign: Campaign, number: PhoneNumber) -> str:
 
 
 # --- the number's provisioning finished ------------------------------------------------------
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def campaigns_number_finished(*, phone_numbers: Sequence[PhoneNumber]) -> list[Campaign]:
     """Moves on every launching campaign on these numbers: complete → active, failed → back
     to draft with ``provisioning_failed``. Called by the provisioning hook inside the
     transaction that finished the numbers; the campaigns of a whole batch are found with one
-    query, and a repeated task finds none still launching, so nothing happens twice."""
+    query, and a repeated task finds none still launching, so nothing happens twice. No savepoint
+    of its own inside the door's transaction: an error here rolls the whole batch back (the
+    poller then applies it number by number)."""
     numbers = {number.pk: number for number in phone_numbers}
     launching = Campaign.objects.select_for_update().filter(
         phone_number_id__in=list(numbers), status=CampaignStatus.LAUNCHING

@@ -125,6 +125,10 @@ class PhoneNumber(models.Model):
     carrier_provisioning_ref = models.CharField(max_length=80, blank=True)
     failure_reason = models.TextField(blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
+    # Until when a poller holds the submitted number it claimed while it asks the carrier
+    # (outside any transaction); the next write of the number's status or schedule ends it.
+    # Not indexed, so that claiming one is a HOT update, not a new entry in every index.
+    poll_leased_until = models.DateTimeField(null=True, blank=True)
     attempt_started_at = models.DateTimeField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

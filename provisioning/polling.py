@@ -2,15 +2,16 @@
 flight, resend lost submits, and sweep releases the carrier has not confirmed.
 
 A batch is claimed in a short transaction — due rows, ``SKIP LOCKED``, ordered by
-``next_poll_at``, pushed a lease ahead — and committed before the carrier is called, so no row
-lock is held across the carrier's network calls. The batch's statuses are read with one carrier
-call; if that call fails they are read number by number, and only the numbers whose own read
-fails are held back (a transient error until their next ordinary poll, any other error with a
-doubling wait up to an hour). The results go through the door (``provisioning.transitions``),
-which applies each only if the number is still where the poll read it. A worker killed after
-its claim loses nothing: the numbers are due again when the lease ends. Where the provider
-tells the carriers apart, each carrier's decision is upserted beside the answer (the carrier
-panel). The statements per batch stay the same whatever its size.
+``next_poll_at``, held for a lease (``_claim``) — and committed before the carrier is called, so
+no row lock is held across the carrier's network calls. The batch's statuses are read with one
+carrier call; if that call fails they are read number by number, and only the numbers whose own
+read fails are held back (a transient error until their next ordinary poll, any other error with
+a doubling wait up to an hour). The results go through the door (``provisioning.transitions``),
+which applies each only if the number is still where the poll read it. A worker killed after its
+claim loses nothing: the numbers are due again when the lease ends; the door's write of an
+answer (or the new schedule of a pending number) ends it at once. Where the provider tells the
+carriers apart, each carrier's decision is upserted beside the answer (the carrier panel). The
+statements per batch stay the same whatever its size.
 """
 
 import logging
@@ -23,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.celery import enqueue_on_commit
-from phone_numbers.models import IN_FLIGHT, AttemptOutcome, PhoneNumber
+from phone_numbers.models import AttemptOutcome, PhoneNumber
 from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import (
@@ -36,6 +37,7 @@ from provisioning.carriers.base import (
 )
 from provisioning.models import CarrierStatus
 from provisioning.releasing import releases_sweep
+from provisioning.sql import claim_due_numbers
 from provisioning.transitions import (
     LEASE,
     SUBMIT_TASK,
@@ -110,22 +112,23 @@ def provisioning_poll_now(*, phone_number_ids: Sequence[int]) -> PollReport:
 
 
 def _claim(size: int, now: datetime) -> list[PhoneNumber]:
-    """Claims due numbers for this worker by pushing them a lease ahead, and resends the
-    submits of the ``requested`` ones among them (their task was lost)."""
-    with transaction.atomic():
-        rows = list(
-            PhoneNumber.objects.select_for_update(skip_locked=True, of=("self",))
-            .only(*CLAIMED_FIELDS)
-            .filter(provisioning_status__in=IN_FLIGHT, next_poll_at__lte=now)
-            .order_by("next_poll_at", "id")[:size]
-        )
-        # The lease runs from the claim, not from the start of the pass (``now``, which keeps
-        # the rows this pass pushed ahead from being claimed by it again).
-        claimed = PhoneNumber.objects.filter(pk__in=[row.pk for row in rows])
-        claimed.update(next_poll_at=timezone.now() + LEASE)
-        for row in rows:
-            if row.provisioning_status == S.REQUESTED:
-                enqueue_on_commit(SUBMIT_TASK, row.pk)
+    """Claims due numbers for this worker for a lease, and resends the submits of the
+    ``requested`` ones among them (their task was lost).
+
+    A submitted number is held by ``poll_leased_until``, which no index covers: the claim is
+    a HOT update, and the door's write of the answer ends the lease. A ``requested`` one is
+    pushed a lease ahead instead (``next_poll_at``), so that numbers whose submit keeps
+    getting lost (the broker down) leave the due range rather than being stepped over by
+    every claim until their lease ends. One statement on PostgreSQL (``provisioning.sql``),
+    committed before the carrier is called."""
+    # The lease runs from the claim, not from the start of the pass (``now``, which keeps
+    # the rows this pass pushed ahead from being claimed by it again).
+    rows = claim_due_numbers(
+        fields=CLAIMED_FIELDS, size=size, now=now, lease=timezone.now() + LEASE
+    )
+    for row in rows:
+        if row.provisioning_status == S.REQUESTED:
+            enqueue_on_commit(SUBMIT_TASK, row.pk)
     return rows
 
 
@@ -279,7 +282,9 @@ def _reschedule(rows: list[tuple[PhoneNumber, datetime]], now: datetime) -> None
     in_flight = PhoneNumber.objects.filter(provisioning_status=S.INITIATED)
     for when in {when for _, when in rows}:
         pks = [row.pk for row, at in rows if at == when]
-        in_flight.filter(pk__in=pks).update(next_poll_at=when, updated_at=now)
+        in_flight.filter(pk__in=pks).update(
+            next_poll_at=when, poll_leased_until=None, updated_at=now
+        )
 
 
 def _error_delay(number: PhoneNumber) -> timedelta:

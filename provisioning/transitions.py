@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,10 +68,15 @@ FIELDS = [
     "carrier_provisioning_ref",
     "attempt_started_at",
     "next_poll_at",
+    "poll_leased_until",
     "failure_reason",
     "released_at",
     "updated_at",
 ]
+
+
+# Single-use numbers are announced by their campaign, the others e-mail their requester.
+EMAILED_KINDS = (Kind.DEDICATED, Kind.REUSABLE)
 
 
 class InvalidTransition(Exception):
@@ -129,7 +135,7 @@ def number_transition(*, move: Move) -> PhoneNumber | None:
 
 def number_transitions(*, moves: Sequence[Move]) -> list[PhoneNumber]:
     """Applies the moves whose numbers are still where their callers read them, in one
-    transaction, and returns those rows as updated (locked, with requester and use case)."""
+    transaction, and returns those rows as updated (locked)."""
     for move in moves:
         check(move.number.provisioning_status, move.to)
     if not moves:
@@ -139,7 +145,6 @@ def number_transitions(*, moves: Sequence[Move]) -> list[PhoneNumber]:
         locked = {
             row.pk: row
             for row in PhoneNumber.objects.select_for_update(of=("self",))
-            .select_related("requested_by", "use_case", "organization")
             .filter(pk__in=[move.number.pk for move in moves])
             .order_by("pk")
         }
@@ -171,6 +176,7 @@ def _write_numbers(rows: list[PhoneNumber], now: datetime) -> None:
             provisioning_status=S.COMPLETE,
             completed_at=now,
             next_poll_at=None,
+            poll_leased_until=None,
             failure_reason="",
             updated_at=now,
         )
@@ -219,6 +225,7 @@ def _step(move: Move, row: PhoneNumber, now: datetime, attempts: _Attempts) -> G
     came_from = row.provisioning_status
     row.provisioning_status = move.to
     row.updated_at = now
+    row.poll_leased_until = None  # the poll that held it is answered
     if move.to == S.INITIATED:
         _submitted(row, move, now, attempts)
         return None
@@ -280,16 +287,19 @@ def _attempt(
 
 
 def _announce_finished(numbers: list[PhoneNumber]) -> None:
-    """Inside the transaction that finished them: e-mail requesters, then tell the hook."""
-    for number in numbers:
+    """Inside the transaction that finished them: e-mail requesters, then tell the hook. The
+    requester, organization and use case are read only for the numbers that get an e-mail (one
+    query each, whatever their count; none for a batch of single-use numbers)."""
+    emailed = [n for n in numbers if n.kind in EMAILED_KINDS and n.requested_by_id is not None]
+    prefetch_related_objects(emailed, "requested_by", "organization", "use_case")
+    for number in emailed:
         _email_requester(number)
     number_provisioning_finished.send(sender=PhoneNumber, numbers=numbers)
 
 
 def _email_requester(number: PhoneNumber) -> None:
     person = number.requested_by
-    if number.kind not in (Kind.DEDICATED, Kind.REUSABLE) or person is None:
-        return  # single-use numbers are announced by their campaign
+    assert person is not None  # _announce_finished picks numbers with a requester
     status = number.provisioning_status
     notification_enqueue(
         event=f"number:{number.pk}:{status}",

@@ -13,7 +13,8 @@ from notifications.models import OutboxEmail
 from phone_numbers.models import AttemptOutcome, Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory
 from provisioning.hooks import number_provisioning_finished
-from provisioning.polling import provisioning_poll, provisioning_poll_now
+from provisioning.polling import CLAIMED_FIELDS, provisioning_poll, provisioning_poll_now
+from provisioning.sql import claim_due_numbers
 from provisioning.submitting import number_submit
 from provisioning.tests.carriers import Script
 from provisioning.tests.conftest import SCRIPTED
@@ -296,3 +297,31 @@ def test_a_transient_error_holds_back_only_its_own_number_without_backoff(order,
     with time_machine.travel(slow.next_poll_at, tick=False):
         provisioning_poll()
     assert status_of(slow) == "complete"
+
+
+@pytest.mark.django_db
+def test_a_claim_holds_a_submitted_number_by_its_lease_and_pushes_a_requested_one(
+    order, settings
+) -> None:
+    """Only the unindexed lease is written for a submitted number (a HOT update), so its
+    schedule stays; a requested one leaves the due range. Both are held for the lease."""
+    settings.SIMULATED_CARRIER_LATENCY = "86400-86400"
+    number = submitted(order, "415")
+    waiting = order("212")  # its submit task never ran
+    now = timezone.now() + timedelta(seconds=5)
+    PhoneNumber.objects.filter(pk=waiting.pk).update(next_poll_at=now - timedelta(seconds=1))
+    due = number.next_poll_at
+    assert due is not None
+    assert due <= now
+
+    claimed = claim_due_numbers(fields=CLAIMED_FIELDS, size=10, now=now, lease=now + LEASE)
+
+    assert [row.pk for row in claimed] == sorted([number.pk, waiting.pk])
+    assert claim_due_numbers(fields=CLAIMED_FIELDS, size=10, now=now, lease=now + LEASE) == []
+    number.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (number.next_poll_at, number.poll_leased_until) == (due, now + LEASE)
+    assert (waiting.next_poll_at, waiting.poll_leased_until) == (now + LEASE, None)
+    after = now + LEASE + timedelta(seconds=1)
+    again = claim_due_numbers(fields=CLAIMED_FIELDS, size=10, now=after, lease=after + LEASE)
+    assert [row.pk for row in again] == sorted([number.pk, waiting.pk])

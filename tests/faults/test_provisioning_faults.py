@@ -54,7 +54,7 @@ def test_a_worker_killed_in_the_middle_of_a_poll_leaves_nothing_stuck(cast, stac
             timeout=30,
             what="a poll waiting on the carrier",
         )
-        leased = numbers.filter(next_poll_at__gt=timezone.now() + LEASE / 2).count()
+        leased = numbers.filter(poll_leased_until__gt=timezone.now() + LEASE / 2).count()
         assert leased, "the blocked poll has claimed its numbers"
         stack.kill(stack.processes[0])
         blocker.rollback()

@@ -1,0 +1,96 @@
+"""provisioning's SQL that is written by hand (PostgreSQL); the rest of the app calls the
+functions here and never asks which database it runs on.
+
+``claim_due_numbers``: the poller's claim as one ``UPDATE … RETURNING`` over a ``SKIP LOCKED``
+subquery on PostgreSQL — one statement, committed by itself, no transaction round trips — and
+the same claim through the ORM in a short transaction elsewhere (SQLite)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, F, Field, Q, Value, When
+
+from phone_numbers.models import IN_FLIGHT, PhoneNumber
+from phone_numbers.models import ProvisioningStatus as S
+
+POSTGRESQL_CLAIM = """
+UPDATE {table} AS n SET
+    next_poll_at = CASE WHEN n.provisioning_status = %(requested)s
+        THEN %(lease)s ELSE n.next_poll_at END,
+    poll_leased_until = CASE WHEN n.provisioning_status = %(requested)s
+        THEN NULL ELSE %(lease)s END
+FROM (
+    SELECT id FROM {table}
+    WHERE provisioning_status = ANY(%(in_flight)s) AND next_poll_at <= %(now)s
+        AND (poll_leased_until IS NULL OR poll_leased_until <= %(now)s)
+    ORDER BY next_poll_at, id
+    LIMIT %(size)s
+    FOR UPDATE SKIP LOCKED
+) AS due
+WHERE n.id = due.id
+RETURNING {columns}
+"""
+
+
+def claim_due_numbers(
+    *, fields: Sequence[str], size: int, now: datetime, lease: datetime
+) -> list[PhoneNumber]:
+    """Up to ``size`` numbers due at ``now`` that no lease holds, oldest schedule first, claimed
+    until ``lease``: a submitted number by ``poll_leased_until`` (a column no index covers, so
+    the write is a HOT update), a ``requested`` one by ``next_poll_at`` (it leaves the due range).
+    Only ``fields`` are read; a ``requested`` number's ``next_poll_at`` is read as its lease.
+    Rows locked by another claim are skipped. Ordered by id."""
+    if connection.vendor != "postgresql":
+        return _orm_claim(fields=fields, size=size, now=now, lease=lease)
+    # ``from_db`` takes a partial row's values in the model's field order.
+    names = [f.attname for f in PhoneNumber._meta.concrete_fields if f.attname in fields]
+    columns = [_column(name) for name in names]
+    sql = POSTGRESQL_CLAIM.format(
+        table=PhoneNumber._meta.db_table,
+        columns=", ".join(f"n.{connection.ops.quote_name(c)}" for c in columns),
+    )
+    params: dict[str, Any] = {
+        "requested": S.REQUESTED.value,
+        "in_flight": [status.value for status in IN_FLIGHT],
+        "now": now,
+        "lease": lease,
+        "size": size,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return sorted(
+        (PhoneNumber.from_db(connection.alias, names, row) for row in rows),
+        key=lambda number: number.pk,
+    )
+
+
+def _column(name: str) -> str:
+    field = PhoneNumber._meta.get_field(name)
+    assert isinstance(field, Field)  # a concrete column of the number's row
+    return str(field.column)
+
+
+def _orm_claim(
+    *, fields: Sequence[str], size: int, now: datetime, lease: datetime
+) -> list[PhoneNumber]:
+    with transaction.atomic():
+        rows = list(
+            PhoneNumber.objects.select_for_update(skip_locked=True, of=("self",))
+            .only(*fields)
+            .filter(provisioning_status__in=IN_FLIGHT, next_poll_at__lte=now)
+            .exclude(poll_leased_until__gt=now)
+            .order_by("next_poll_at", "id")[:size]
+        )
+        requested = Q(provisioning_status=S.REQUESTED)
+        PhoneNumber.objects.filter(pk__in=[row.pk for row in rows]).update(
+            # An unchanged indexed column keeps the update HOT: the value is compared.
+            next_poll_at=Case(When(requested, then=Value(lease)), default=F("next_poll_at")),
+            poll_leased_until=Case(When(requested, then=None), default=Value(lease)),
+        )
+    for row in rows:
+        if row.provisioning_status == S.REQUESTED:
+            row.next_poll_at = lease
+    return sorted(rows, key=lambda number: number.pk)
