@@ -1,6 +1,7 @@
 """Fixtures every suite shares: the alice/bob/sam/charlie cast, a real SMTP server, a real Celery
 worker on Redis, and Playwright on Debian's Chromium."""
 
+import logging
 import os
 import socket
 import uuid
@@ -168,10 +169,18 @@ def celery_worker(transactional_db) -> Iterator[object]:
     from config.celery import app
 
     app.control.purge()
-    with start_worker(
-        app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=20
-    ) as worker:
-        yield worker
+    # Starting a worker sets up Celery's logging: it takes over the root logger and lowers it to
+    # ERROR, which would silence every later test's warnings (caplog) in this process.
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        with start_worker(
+            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=20
+        ) as worker:
+            yield worker
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
     app.control.purge()
 
 

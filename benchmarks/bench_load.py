@@ -21,7 +21,8 @@ baseline's (before and after), and each action's p95.
 
 Generated once and reused (organization ``load-bench``): 5,000 numbers (``BENCH_SCALE``), an
 active campaign with 100,000 contacts (a fifth assigned across the users), 400 single-use drafts
-to launch; a run sets the campaign's sent contacts back and archives what the last run launched.
+to launch (made afresh each run, 40 to a use case: the carriers allow 49 numbers on one); a run
+sets the campaign's sent contacts back and archives what the last run launched or left.
 """
 
 import json
@@ -139,18 +140,21 @@ def build() -> dict[str, Any]:
         cursor.execute("DELETE FROM inboxes_inboundmessage WHERE organization_id = %s", [org_id])
         cursor.execute("DELETE FROM inboxes_conversation WHERE organization_id = %s", [org_id])
         cursor.execute("ANALYZE campaigns_contact")
+    # Every run launches fresh drafts on fresh use cases (below); the last run's are put away.
     Campaign.objects.filter(organization=org, name__startswith="Load launch").exclude(
-        status=CampaignStatus.DRAFT
+        status=CampaignStatus.ARCHIVED
     ).update(status=CampaignStatus.ARCHIVED, archived_at=timezone.now())
-    drafts = list(
-        Campaign.objects.filter(
-            organization=org, name__startswith="Load launch", status=CampaignStatus.DRAFT
-        ).values_list("pk", flat=True)
-    )
+    drafts: list[int] = []
     from campaigns.models import Contact
 
     stamp = uuid.uuid4().hex[:6]
     while len(drafts) < DRAFTS:
+        if len(drafts) % 40 == 0:
+            # The carriers allow 49 numbers on one use case: each 40 launches get one of their
+            # own, or launches past the cap are refused (and the load would measure refusals).
+            use_case = UseCase.objects.create(
+                organization=org, name=f"Load launch {stamp} {len(drafts)}", carrier_reference="CL"
+            )
         draft = Campaign.objects.create(
             organization=org,
             office=office,
@@ -525,6 +529,15 @@ def write(phases: list[dict[str, Any]], launched: int, load: float) -> None:
         f"average {load:.1f} at the start",
     )
     report.row("errors under load", "requests", [float(mixed["errors"])], None, target=at_most(0))
+    # A refused launch answers 302 like an accepted one (its reason is a message on the page).
+    launches = mixed["actions"].get("launch a campaign", (0, 0))[0]
+    report.row(
+        "launches refused (posted, not launching or active)",
+        "launches",
+        [float(launches - launched)],
+        None,
+        target=at_most(0),
+    )
     baseline_rps = [float(before["rps"]), float(after["rps"])]
     baseline_p95 = [float(before["p95"]), float(after["p95"])]
     report.row(

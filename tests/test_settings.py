@@ -96,7 +96,9 @@ def test_the_connection_lifetime_comes_from_the_environment() -> None:
 
 def _cache_settings(broker: str) -> dict[str, str]:
     """The default cache as Django reads it with ``broker`` as CELERY_BROKER_URL."""
-    clean = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    # PYTEST_XDIST_WORKER would give this process's broker (config.test_workers), not ``broker``.
+    dropped = {"CELERY_BROKER_URL", "PYTEST_XDIST_WORKER"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     result = subprocess.run(
         [
             sys.executable,
