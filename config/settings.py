@@ -18,7 +18,7 @@ from django.utils.csp import CSP
 from config.carrier_knobs import knobs_from
 from config.durations import parse_duration
 from config.mailers import mailers_from_url
-from config.test_workers import broker_url_for_test_worker
+from config.test_workers import SHIFTED_FOR, broker_url_for_test_worker
 from config.whole_numbers import positive_int
 
 # Lets admin and other generic classes be subscripted at run time (ModelAdmin[Office]).
@@ -221,11 +221,13 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-if LONGCODE_ENV == "test" and (xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")):
+xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if LONGCODE_ENV == "test" and xdist_worker and os.environ.get(SHIFTED_FOR) != xdist_worker:
     # The suite in parallel: a broker of each pytest process's own (config.test_workers).
+    # Celery reads its broker from the environment before the settings, and processes the
+    # tests start inherit it: both get the shifted URL, marked so that it is shifted once.
     CELERY_BROKER_URL = broker_url_for_test_worker(CELERY_BROKER_URL, xdist_worker)
-    # Celery reads its broker from this variable before it reads the settings.
-    os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
+    os.environ.update({"CELERY_BROKER_URL": CELERY_BROKER_URL, SHIFTED_FOR: xdist_worker})
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's own file-system transport can hand the worker a half-written message; this one
     # writes each message atomically (config/broker.py).

@@ -9,6 +9,10 @@ so on. The fault suite's processes run on a redis-server of their own and are le
 
 from urllib.parse import urlsplit
 
+# Set beside the shifted CELERY_BROKER_URL: a process the tests start inherits both and keeps
+# the URL as it is.
+SHIFTED_FOR = "LONGCODE_TEST_BROKER_SHIFTED_FOR"
+
 
 def broker_url_for_test_worker(url: str, worker: str) -> str:
     """``url`` for the pytest-xdist process ``worker`` (``gw0``, ``gw1``…): a Redis URL's
