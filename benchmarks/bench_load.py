@@ -49,6 +49,7 @@ os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 
 from numbers_data import organization_with_numbers, setup_django  # noqa: E402
 from report import Report, at_most, ratio_at_least, scaled  # noqa: E402
+from serving import gunicorn, production_env  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "120"))
 USERS = int(os.environ.get("BENCH_USERS", "50"))
@@ -176,40 +177,15 @@ def build() -> dict[str, Any]:
 
 # --- the processes ----------------------------------------------------------------------------
 def processes(static_root: str) -> list[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "LONGCODE_ENV": "production",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_hex(32),
-        "ALLOWED_HOSTS": HOST,
-        "EMAIL_URL": "consolemail://",
-        "STATIC_ROOT": static_root,
-        "SIMULATED_CARRIER_LATENCY": "1-5",
-        "PROVISIONING_POLL_SECONDS": "2",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
+    env = production_env(
+        static_root=static_root,
+        host=HOST,
+        EMAIL_URL="consolemail://",
+        SIMULATED_CARRIER_LATENCY="1-5",
+        PROVISIONING_POLL_SECONDS="2",
     )
     logs = Path(static_root)
-    started = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-        ),
-    ]
+    started = [gunicorn(env, PORT)]
     for name, argv in (
         (
             "worker",

@@ -27,7 +27,6 @@ queue afterwards (``celery -A config purge``) or use a broker database of its ow
 import http.client
 import os
 import re
-import secrets
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/longco
 
 from numbers_data import setup_django  # noqa: E402
 from report import REPEATS, Report, at_most, ratio_at_most, scaled  # noqa: E402
+from serving import gunicorn, production_env  # noqa: E402
 
 CONTACTS = scaled(1_000_000)
 CLICKS = int(os.environ.get("BENCH_CLICKS", "40"))
@@ -182,35 +182,10 @@ def explain(campaign_id: int, email: str) -> None:
 
 
 def serve(static_root: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "LONGCODE_ENV": "production",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_hex(32),
-        "ALLOWED_HOSTS": HOST,
-        "EMAIL_URL": "smtp://mail.longcode.example:587",
-        "STATIC_ROOT": static_root,
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
+    env = production_env(
+        static_root=static_root, host=HOST, EMAIL_URL="smtp://mail.longcode.example:587"
     )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = gunicorn(env, PORT)
     deadline = time.monotonic() + 60
     while True:
         try:

@@ -1,0 +1,49 @@
+"""The app as deployed, for the benchmarks that measure through real HTTP: production settings,
+static files built as the Dockerfile builds them, gunicorn with 2 sync workers."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_env(*, static_root: str, host: str, **extra: str) -> dict[str, str]:
+    """The environment of a production process (a fresh secret; ``extra`` on top), with its
+    static files collected into ``static_root``."""
+    env = {
+        **os.environ,
+        "LONGCODE_ENV": "production",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_hex(32),
+        "ALLOWED_HOSTS": host,
+        "STATIC_ROOT": static_root,
+        **extra,
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return env
+
+
+def gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """gunicorn with 2 workers on 127.0.0.1:``port``, started (not yet answering)."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
