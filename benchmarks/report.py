@@ -34,6 +34,7 @@ factor on the generated sizes, default 1; the rows name the sizes they ran at).
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import time
@@ -216,9 +217,34 @@ def _machine() -> str:
     )
 
 
+def _kept(names: set[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The table rows and notes REPORT.md holds now for each benchmark not in ``names``: a
+    benchmark run alone (or on a fresh clone, where ``results/`` is empty) replaces only its
+    own rows and keeps the others' figures."""
+    rows: dict[str, list[str]] = {}
+    notes: dict[str, list[str]] = {}
+    if not REPORT.exists():
+        return rows, notes
+    current = ""
+    for line in REPORT.read_text().splitlines():
+        if started := re.match(r"\| `(\w+)` \(", line):
+            current = started.group(1)
+        elif noted := re.match(r"- `(\w+)`: ", line):
+            if noted.group(1) not in names:
+                notes[noted.group(1)] = [line]
+            current = ""
+            continue
+        elif not line.startswith("|  |"):
+            current = ""
+        if current and current not in names:
+            rows.setdefault(current, []).append(line)
+    return rows, notes
+
+
 def write_report() -> Path:
-    """REPORT.md from every saved benchmark result."""
+    """REPORT.md from every saved benchmark result, beside the rows kept for the others."""
     results = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))]
+    kept_rows, kept_notes = _kept({result["name"] for result in results})
     lines = [
         "# Benchmark report",
         "",
@@ -232,7 +258,9 @@ def write_report() -> Path:
         "| result |",
         "|---|---|--:|--:|--:|---|---|---|",
     ]
+    sections: dict[str, list[str]] = dict(kept_rows)
     for result in results:
+        sections[result["name"]] = table = []
         scale = "" if result["scale"] == 1 else f", BENCH_SCALE={result['scale']:g}"
         load = f", load {result['load']:g}" if "load" in result else ""
         finished = result["finished"][:16].replace("T", " ")
@@ -249,13 +277,18 @@ def write_report() -> Path:
                 spread += f" [{_spread(row.baseline)}]"
             ratio = "" if row.ratio is None else f"{row.ratio:.2f}"
             target = row.target.text(row.unit) if row.target else ""
-            lines.append(
+            table.append(
                 f"| {name} | {row.label} | {_number(row.figure)} {row.unit} | {baseline} | "
                 f"{ratio} | {spread} ({len(row.subject)}) | {target} | {_verdict(row)} |"
             )
             name = ""
+    for name in sorted(sections):
+        lines += sections[name]
+    notes = dict(kept_notes)
     for result in results:
-        lines += ["", f"- `{result['name']}`: {result['title']}"]
+        notes[result["name"]] = [f"- `{result['name']}`: {result['title']}"]
+    for name in sorted(notes):
+        lines += ["", *notes[name]]
     REPORT.write_text("\n".join(lines) + "\n")
     return REPORT
 
