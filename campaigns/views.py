@@ -51,6 +51,7 @@ from campaigns.services import (
 )
 from campaigns.transitions import campaign_actions, provisioning_failure
 from campaigns.uploads import upload_keep, upload_take
+from offices.bounds import whole_number
 from offices.models import Office, Role
 from offices.permissions import TenantRequest, admin_required, any_role_required, role_required
 from provisioning.selectors import number_carrier_panel
@@ -214,7 +215,7 @@ def campaign_edit(request: TenantRequest, pk: int) -> HttpResponse:
 @admin_required
 def campaign_reusable_numbers(request: TenantRequest) -> HttpResponse:
     """The reusable-number picker (an htmx partial): the office's numbers, searchable."""
-    office_pk = _int(request.GET.get("office"))
+    office_pk = whole_number(request.GET.get("office"))
     office = (
         Office.objects.filter(organization=request.organization, pk=office_pk).first()
         if office_pk
@@ -229,13 +230,9 @@ def campaign_reusable_numbers(request: TenantRequest) -> HttpResponse:
             "office": office,
             "filterset": filterset,
             "numbers": filterset.qs,
-            "selected": _int(request.GET.get("reusable_number")),
+            "selected": whole_number(request.GET.get("reusable_number")),
         },
     )
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdecimal() else None
 
 
 # --- actions --------------------------------------------------------------------------------

@@ -259,6 +259,16 @@ def test_the_reusable_picker_shows_nothing_of_another_organizations_office(cast)
     assert not response.context["numbers"]
 
 
+@pytest.mark.parametrize("office", ["9" * 40, "²", "-1"])
+def test_the_reusable_picker_reads_a_typed_office_id_it_cannot_hold_as_none(cast, office):
+    response = cast.client("alice").get(
+        reverse("campaigns:reusable_numbers"), {"office": office, "reusable_number": office}
+    )
+
+    assert response.status_code == 200
+    assert (response.context["office"], response.context["selected"]) == (None, None)
+
+
 # --- actions (POST only) --------------------------------------------------------------------
 ACTIONS = ["launch", "archive", "clone", "sender_add", "contacts_confirm", "follow_up_count"]
 
