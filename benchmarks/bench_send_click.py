@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
@@ -149,22 +150,23 @@ def generate() -> int:
 
 def explain(campaign_id: int, email: str) -> None:
     """The click's reads on the big tables, EXPLAINed: each must be served by an index."""
-    from django.db import transaction
+    from django.db import connection, transaction
+    from django.db.models import QuerySet
+    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
     from campaigns.messenger import messenger_next_contact, messenger_replies
     from campaigns.models import Campaign, Contact
-    from campaigns.selectors import contacts_to_text
     from inboxes.models import Message
 
     campaign = Campaign.objects.get(pk=campaign_id)
     user = User.objects.get(email=email)
-    next_contact = messenger_next_contact(campaign=campaign, user=user)
+    with CaptureQueriesContext(connection) as assignment_read:
+        next_contact = messenger_next_contact(campaign=campaign, user=user).contact
     assert next_contact is not None
-    to_text = contacts_to_text(campaign=campaign, sender=user)
-    reads = {
-        "next contact": to_text.order_by("id")[:1],
-        "initial messages left": to_text.values("id"),
+    (assignment,) = assignment_read.captured_queries
+    reads: dict[str, str | QuerySet[Any]] = {
+        "next contact, initial messages left and replies waiting": assignment["sql"],
         "replies waiting": messenger_replies(campaign=campaign, user=user).values("id"),
         "the contact on screen, locked": Contact.objects.select_for_update().filter(
             pk=next_contact.pk
@@ -173,9 +175,14 @@ def explain(campaign_id: int, email: str) -> None:
             idempotency_key=f"initial:{next_contact.pk}"
         ),
     }
-    for label, queryset in reads.items():
+    for label, read in reads.items():
         with transaction.atomic():  # the lock's EXPLAIN, as the click runs it
-            plan = queryset.explain()
+            if isinstance(read, str):
+                with connection.cursor() as cursor:
+                    cursor.execute(f"EXPLAIN {read}")
+                    plan = "\n".join(line for (line,) in cursor.fetchall())
+            else:
+                plan = read.explain()
         print(f"EXPLAIN {label}:\n  " + plan.replace("\n", "\n  "))
         assert "Seq Scan on campaigns_contact" not in plan, label
         assert "Seq Scan on inboxes_message" not in plan, label

@@ -3,15 +3,10 @@ constant number of queries however many contacts and senders there are."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.models import User
-from campaigns.models import Campaign, CampaignSender, Contact, OptOut
-
-# A reply waits when the contact wrote after we last texted them.
-REPLY_WAITS = Q(last_reply_at__isnull=False) & (
-    Q(texted_at__isnull=True) | Q(last_reply_at__gt=F("texted_at"))
-)
+from campaigns.models import REPLY_WAITS, Campaign, CampaignSender, Contact, OptOut
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,12 @@ conversations waiting for an answer."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from campaigns.assignment_counts import REPLY_WAITS
-from campaigns.models import Campaign, CampaignStatus, Contact, OptOut
-from campaigns.selectors import contacts_to_text
+from campaigns import sql
+from campaigns.models import REPLY_WAITS, Campaign, CampaignStatus, Contact
 from inboxes.models import Message
 from offices.models import Organization
 
@@ -39,30 +38,47 @@ def messenger_campaign(*, organization: Organization, user: User, pk: int) -> Ca
     return get_object_or_404(campaigns.select_related("organization", "phone_number"), pk=pk)
 
 
-def messenger_next_contact(*, campaign: Campaign, user: User) -> Contact | None:
-    """The sender's next contact to text: the first assigned and not yet texted (opted-out
-    contacts are skipped: nobody texts them)."""
-    contacts = contacts_to_text(campaign=campaign, sender=user).select_related("campaign")
-    return contacts.order_by("id").first()
+# The messenger counts what waits no further than this: the Send click's cost must not grow
+# with the size of the sender's assignment. Past it the sender sees "100+".
+COUNTED_UP_TO = 100
 
 
 @dataclass(frozen=True)
-class Waiting:
-    initial_messages: int
-    replies: int
+class Counted:
+    """How many wait, read no further than COUNTED_UP_TO rows: exact up to it, "100+" past it
+    (``read`` is then COUNTED_UP_TO + 1)."""
+
+    read: int
+
+    def __str__(self) -> str:
+        return f"{COUNTED_UP_TO}+" if self.read > COUNTED_UP_TO else str(self.read)
+
+    def __bool__(self) -> bool:
+        return self.read > 0
 
 
-def messenger_waiting(*, campaign: Campaign, user: User) -> Waiting:
-    """What waits for ``user`` in ``campaign``: initial messages left to send (as
-    ``contacts_to_text`` counts them) and replies to answer, in one walk of their contacts."""
-    opted_out = OptOut.objects.filter(
-        organization_id=campaign.organization_id, phone=OuterRef("phone")
+@dataclass(frozen=True)
+class Assignment:
+    """What the sender's assignment shows: the next contact to text and what waits."""
+
+    contact: Contact | None
+    initial_messages: Counted
+    replies: Counted
+
+
+def messenger_next_contact(*, campaign: Campaign, user: User) -> Assignment:
+    """The sender's next contact to text — the first of ``contacts_to_text`` (opted-out
+    contacts are skipped: nobody texts them) — with the initial messages left and the replies
+    waiting, in one statement (``sql.messenger_next_contact_read``)."""
+    contact, initial_messages, replies = sql.messenger_next_contact_read(
+        campaign_id=campaign.pk,
+        organization_id=campaign.organization_id,
+        user_id=user.pk,
+        counted=COUNTED_UP_TO + 1,
     )
-    counts = Contact.objects.filter(campaign=campaign, assignee=user).aggregate(
-        initial_messages=Count("pk", filter=Q(~Exists(opted_out), texted_at__isnull=True)),
-        replies=Count("pk", filter=REPLY_WAITS),
-    )
-    return Waiting(**counts)
+    if contact is not None:
+        contact.campaign = campaign
+    return Assignment(contact, Counted(initial_messages), Counted(replies))
 
 
 def messenger_contact(*, campaign: Campaign, user: User, pk: int) -> Contact:

@@ -16,7 +16,6 @@ from campaigns.messenger import (
     messenger_contact,
     messenger_next_contact,
     messenger_replies,
-    messenger_waiting,
 )
 from campaigns.models import Campaign, CampaignStatus, Contact
 from campaigns.self_assign import self_assign_claim
@@ -43,7 +42,8 @@ def messenger_index(request: TenantRequest) -> HttpResponse:
 
 
 def _assignment_context(request: TenantRequest, campaign: Campaign) -> dict[str, object]:
-    contact = messenger_next_contact(campaign=campaign, user=request.user)
+    assignment = messenger_next_contact(campaign=campaign, user=request.user)
+    contact = assignment.contact
     refusal = ""
     if contact is not None:
         try:
@@ -51,14 +51,13 @@ def _assignment_context(request: TenantRequest, campaign: Campaign) -> dict[str,
             message_gate(campaign=campaign, contact=contact, initial=True, opt_out_read=True)
         except SendRefused as error:
             refusal = error.message
-    waiting = messenger_waiting(campaign=campaign, user=request.user)
     return {
         "campaign": campaign,
         "contact": contact,
         "text": initial_message_text(contact) if contact else "",
         "refusal": refusal,
-        "left": waiting.initial_messages if contact else 0,
-        "replies": waiting.replies,
+        "left": assignment.initial_messages,
+        "replies": assignment.replies,
         "get_more": contact is None
         and campaign.self_assign
         and campaign.status == CampaignStatus.ACTIVE,

@@ -243,6 +243,12 @@ class CampaignSender(models.Model):
         return f"{self.user} on {self.campaign}"
 
 
+# A reply waits when the contact wrote after we last texted them.
+REPLY_WAITS = Q(last_reply_at__isnull=False) & (
+    Q(texted_at__isnull=True) | Q(last_reply_at__gt=F("texted_at"))
+)
+
+
 class Contact(models.Model):
     """A person a campaign texts. ``phone`` is E.164; extra CSV columns live in ``fields``."""
 
@@ -276,6 +282,12 @@ class Contact(models.Model):
                 fields=["assignee", "campaign", "id"],
                 condition=Q(texted_at__isnull=True, assignee__isnull=False),
                 name="contact_initial_to_send",
+            ),
+            # A sender's replies waiting, oldest first: the messenger's Replies and its count.
+            models.Index(
+                fields=["assignee", "campaign", "last_reply_at", "id"],
+                condition=REPLY_WAITS & Q(assignee__isnull=False),
+                name="contact_reply_waits",
             ),
         ]
         constraints = [

@@ -194,9 +194,20 @@ def initial_message_send(*, contact: Contact, sender: User) -> Message:
 @transaction.atomic
 def initial_message_send_assigned(*, campaign: Campaign, sender: User, contact_pk: int) -> Message:
     """The messenger's *Send*: ``initial_message_send`` for one of ``sender``'s contacts in
-    ``campaign``, found and locked in one statement (the click's cost is what a sender waits on,
-    benchmarks/bench_send_click.py). Any other contact raises ``Contact.DoesNotExist``."""
-    contact = _locked_contact(contact_pk, campaign=campaign, assignee=sender)
+    ``campaign``, as the view read it with its organization and number (a campaign is never
+    locked to send, here nor in ``_locked_contact``). The contact is found, locked and its
+    opt-out read in one statement, its conversation (if it has one) when the send needs it: the
+    click's cost is what a sender waits on, benchmarks/bench_send_click.py. Any other contact
+    raises ``Contact.DoesNotExist``."""
+    opted_out = OptOut.objects.filter(
+        organization_id=campaign.organization_id, phone=OuterRef("phone")
+    )
+    contact = (
+        Contact.objects.select_for_update()
+        .annotate(opted_out=Exists(opted_out))
+        .get(pk=contact_pk, campaign=campaign, assignee=sender)
+    )
+    contact.campaign = campaign
     return _initial_send(contact, sender=sender)
 
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from campaigns.messenger import messenger_replies, messenger_waiting
+from campaigns.messenger import Counted, messenger_next_contact, messenger_replies
 from campaigns.models import CampaignIdk, OptOut, OptOutSource
 from campaigns.sending import SendRefused, initial_message_send, reply_send
 from campaigns.tests.factories import (
@@ -241,14 +241,14 @@ def test_a_routed_campaign_reply_waits_in_the_senders_replies_until_answered(
     routed(client, to=contact.campaign.phone_number.e164, body="Who is this?")
 
     assert list(messenger_replies(campaign=contact.campaign, user=cast.sam)) == [contact]
-    assert messenger_waiting(campaign=contact.campaign, user=cast.sam).replies == 1
+    assert messenger_next_contact(campaign=contact.campaign, user=cast.sam).replies == Counted(1)
     time_machine.move_to(NOON_IN_NEW_YORK + timedelta(minutes=6), tick=False)
     contact.refresh_from_db()
     reply_send(
         contact=contact, sender=cast.sam, body="Acme College admissions", idempotency_key="a"
     )
     assert not messenger_replies(campaign=contact.campaign, user=cast.sam).exists()
-    assert messenger_waiting(campaign=contact.campaign, user=cast.sam).replies == 0
+    assert messenger_next_contact(campaign=contact.campaign, user=cast.sam).replies == Counted(0)
 
 
 def test_the_bot_answers_a_campaign_reply_it_knows(cast, client):
