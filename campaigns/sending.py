@@ -24,6 +24,7 @@ from django.utils import timezone
 from phonenumbers import timezone as phone_time_zones
 
 from accounts.models import User
+from campaigns import sql
 from campaigns.errors import CampaignError
 from campaigns.models import Campaign, CampaignStatus, Contact, OptOut
 from config.celery import enqueue_on_commit
@@ -188,7 +189,8 @@ def _record(
 def initial_message_send(*, contact: Contact, sender: User) -> Message:
     """Sends ``contact`` the campaign's initial message, once: a second click returns the
     message the first one recorded."""
-    return _initial_send(_locked_contact(contact.pk), sender=sender)
+    locked = _locked_contact(contact.pk)
+    return _initial_send(locked, sender=sender, opted_out=locked.opted_out)
 
 
 @transaction.atomic
@@ -199,20 +201,19 @@ def initial_message_send_assigned(*, campaign: Campaign, sender: User, contact_p
     opt-out read in one statement, its conversation (if it has one) when the send needs it: the
     click's cost is what a sender waits on, benchmarks/bench_send_click.py. Any other contact
     raises ``Contact.DoesNotExist``."""
-    opted_out = OptOut.objects.filter(
-        organization_id=campaign.organization_id, phone=OuterRef("phone")
-    )
-    contact = (
-        Contact.objects.select_for_update()
-        .annotate(opted_out=Exists(opted_out))
-        .get(pk=contact_pk, campaign=campaign, assignee=sender)
+    contact, opted_out = sql.contact_lock_to_send(
+        contact_pk=contact_pk,
+        campaign_id=campaign.pk,
+        organization_id=campaign.organization_id,
+        sender_id=sender.pk,
     )
     contact.campaign = campaign
-    return _initial_send(contact, sender=sender)
+    return _initial_send(contact, sender=sender, opted_out=opted_out)
 
 
-def _initial_send(contact: "WithAnnotations[Contact, _OptedOut]", *, sender: User) -> Message:
-    """The one door of an initial message; ``contact`` is locked by the caller."""
+def _initial_send(contact: Contact, *, sender: User, opted_out: bool) -> Message:
+    """The one door of an initial message; ``contact`` is locked by the caller, which read
+    ``opted_out`` in the statement that locked it."""
     key = f"initial:{contact.pk}"
     if contact.texted_at is not None:
         earlier = Message.objects.filter(idempotency_key=key).first()
@@ -221,9 +222,7 @@ def _initial_send(contact: "WithAnnotations[Contact, _OptedOut]", *, sender: Use
         raise SendRefused(f"{contact.phone} has been texted already.")
     if contact.assignee_id != sender.pk:
         raise SendRefused(f"{contact.phone} is not in your assignment.")
-    message_gate(
-        campaign=contact.campaign, contact=contact, initial=True, opted_out=contact.opted_out
-    )
+    message_gate(campaign=contact.campaign, contact=contact, initial=True, opted_out=opted_out)
     # The contact is locked and not texted: recording its key sets texted_at in this same
     # transaction, so the key cannot be there yet.
     return _record(

@@ -2,10 +2,12 @@
 hand-written statement held here to the ORM's definitions), its counts that stop at a hundred,
 and the Send click's service when the view hands it the campaign it read."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,3 +177,53 @@ def test_the_send_finds_only_the_senders_contacts_of_that_campaign(cast, campaig
         initial_message_send_assigned(campaign=campaign, sender=cast.sam, contact_pk=theirs.pk)
 
     assert not Message.objects.exists()
+
+
+@time_machine.travel(NOON_IN_NEW_YORK, tick=False)
+def test_a_double_click_sends_once_and_enqueues_once(
+    cast, campaign, django_capture_on_commit_callbacks
+):
+    contact = ContactFactory.create(campaign=campaign, assignee=cast.sam, phone="+12125550101")
+
+    with django_capture_on_commit_callbacks() as first:
+        one = initial_message_send_assigned(
+            campaign=campaign, sender=cast.sam, contact_pk=contact.pk
+        )
+    with django_capture_on_commit_callbacks() as second:
+        two = initial_message_send_assigned(
+            campaign=campaign, sender=cast.sam, contact_pk=contact.pk
+        )
+
+    assert one.pk == two.pk
+    assert (len(first), len(second)) == (1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_clicking_send_at_once_send_once(cast, campaign):
+    """The statement that finds the contact locks it: the second click waits for the first to
+    commit, then finds the contact texted and answers with the first click's message."""
+    contact = ContactFactory.create(campaign=campaign, assignee=cast.sam, phone="+12125550101")
+    cast.org.texting_hours_start, cast.org.texting_hours_end = "00:00", "23:59:59.999999"
+    cast.org.save(update_fields=["texting_hours_start", "texting_hours_end"])
+    campaign = Campaign.objects.select_related("organization", "phone_number").get(pk=campaign.pk)
+    start, results = threading.Barrier(2), []
+
+    def click() -> None:
+        start.wait()
+        try:
+            message = initial_message_send_assigned(
+                campaign=campaign, sender=cast.sam, contact_pk=contact.pk
+            )
+            results.append(message.pk)
+        finally:
+            connection.close()
+
+    tabs = [threading.Thread(target=click) for _ in range(2)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join()
+
+    assert len(results) == 2
+    assert len(set(results)) == 1
+    assert Message.objects.count() == 1
