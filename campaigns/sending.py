@@ -146,7 +146,8 @@ def _locked_contact(pk: int, **scope: object) -> "WithAnnotations[Contact, _Opte
     )
 
 
-def _conversation(contact: Contact) -> Conversation:
+def _conversation(contact: Contact, *, at: datetime | None) -> Conversation:
+    """The contact's conversation, started if it has none (its last message at ``at``)."""
     if contact.conversation is None:
         number = contact.campaign.phone_number
         # The gate let the message through, so the campaign has a provisioned number.
@@ -155,6 +156,7 @@ def _conversation(contact: Contact) -> Conversation:
             organization=contact.campaign.organization,
             number_e164=number.e164 or "",
             contact_e164=contact.phone,
+            last_message_at=at,
         )
     return contact.conversation
 
@@ -169,13 +171,17 @@ def _record(
     key_is_new: bool = False,
 ) -> Message:
     """Records the message; ``texts`` says whether it counts as texting the contact (the
-    opt-out confirmation does not); ``key_is_new`` as ``message_record_outgoing`` takes it."""
+    opt-out confirmation does not); ``key_is_new`` as ``message_record_outgoing`` takes it.
+    A message whose key is new is recorded for sure: a conversation it starts is started
+    with its time, and not updated after it."""
+    at = timezone.now() if key_is_new else None
     message, created = message_record_outgoing(
-        conversation=_conversation(contact),
+        conversation=_conversation(contact, at=at),
         body=body,
         idempotency_key=key,
         sent_by=sender,
         key_is_new=key_is_new,
+        at=at,
     )
     if created:
         if texts:

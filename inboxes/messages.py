@@ -8,7 +8,7 @@ A report that arrives twice, late, or out of order finds its step missing from t
 changes nothing, so carriers' retried callbacks are harmless.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,10 +30,19 @@ FIRST_DELIVERY_GRACE = timedelta(minutes=2)
 
 
 def conversation_start(
-    *, organization: Organization, number_e164: str, contact_e164: str
+    *,
+    organization: Organization,
+    number_e164: str,
+    contact_e164: str,
+    last_message_at: datetime | None = None,
 ) -> Conversation:
+    """A new conversation; ``last_message_at`` when the caller records its first message at
+    that time next (``message_record_outgoing(at=…)``), which then need not update it."""
     return Conversation.objects.create(
-        organization=organization, number_e164=number_e164, contact_e164=contact_e164
+        organization=organization,
+        number_e164=number_e164,
+        contact_e164=contact_e164,
+        last_message_at=last_message_at,
     )
 
 
@@ -45,6 +54,7 @@ def message_record_outgoing(
     sent_by: User | None,
     origin: str = Origin.SENDER,
     key_is_new: bool = False,
+    at: datetime | None = None,
 ) -> tuple[Message, bool]:
     """Records a queued message once per key; returns it and whether this call created it.
 
@@ -55,7 +65,9 @@ def message_record_outgoing(
     which the key cannot have been recorded (an initial message: its contact is locked and not
     yet texted), so the insert goes without the savepoint's two round trips; were the key there
     after all, the unique constraint still fails the caller's transaction rather than record it
-    twice."""
+    twice. ``at``: the message's time (now if not given); the conversation's last message
+    time is set to it unless the conversation already says it."""
+    created_at = at or timezone.now()
     fields = {
         "organization_id": conversation.organization_id,
         "conversation": conversation,
@@ -65,7 +77,8 @@ def message_record_outgoing(
         "idempotency_key": idempotency_key,
         "sent_by": sent_by,
         "origin": origin,
-        "next_attempt_at": timezone.now() + FIRST_DELIVERY_GRACE,
+        "created_at": created_at,
+        "next_attempt_at": created_at + FIRST_DELIVERY_GRACE,
     }
     if key_is_new:
         message = Message.objects.create(**fields)
@@ -75,7 +88,9 @@ def message_record_outgoing(
                 message = Message.objects.create(**fields)
         except IntegrityError:
             return Message.objects.get(idempotency_key=idempotency_key), False
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+    if conversation.last_message_at != created_at:
+        conversation.last_message_at = created_at
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=created_at)
     return message, True
 
 

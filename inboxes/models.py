@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from offices.models import Office, Organization
 
@@ -142,7 +143,9 @@ class Message(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Given by message_record_outgoing when the message starts its conversation, which then
+    # carries the same time without being updated again; now otherwise.
+    created_at = models.DateTimeField(default=timezone.now, editable=False, blank=True)
     status_at = models.DateTimeField(auto_now_add=True)
     # Delivery of a queued message (provisioning.delivery): how often it was handed to the
     # carrier, and when a sweep may take it again — past a first-attempt grace, a transient

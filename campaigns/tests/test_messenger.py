@@ -103,10 +103,10 @@ def test_a_send_click_runs_the_same_statements_however_large_the_assignment(
     client = cast.client("sam")
     client.get(reverse("messenger:assignment", kwargs={"pk": campaign.pk}))
 
-    # 3 for the session, the user and the membership; 1 the campaign; 7 to lock the contact,
-    # record the conversation and the message and mark the contact texted (in the test's
-    # savepoint); 1 the next contact with what waits.
-    with django_assert_max_num_queries(12):
+    # 3 for the session, the user and the membership; 1 the campaign; 6 to lock the contact,
+    # start the conversation with the message's time, record the message and mark the contact
+    # texted (in the test's savepoint); 1 the next contact with what waits.
+    with django_assert_max_num_queries(11):
         response = client.post(
             reverse("messenger:send", kwargs={"pk": campaign.pk}),
             {"contact": first.pk},
@@ -117,7 +117,11 @@ def test_a_send_click_runs_the_same_statements_however_large_the_assignment(
     left = str(Counted(min(size - 1, COUNTED_UP_TO + 1)))
     assert f'name="contact" value="{second.pk}"' in body
     assert f'<span data-testid="left">{left}</span> initial messages left to send' in body
-    assert Message.objects.get().idempotency_key == f"initial:{first.pk}"
+    message = Message.objects.select_related("conversation").get()
+    first.refresh_from_db()
+    assert message.idempotency_key == f"initial:{first.pk}"
+    assert message.conversation_id == first.conversation_id
+    assert message.conversation.last_message_at == message.created_at == first.texted_at
 
 
 def test_one_reply_and_one_message_left_are_said_in_the_singular(cast, campaign):
@@ -144,7 +148,10 @@ def test_the_send_joins_the_conversation_a_contact_started_before_we_texted(cast
     contact = ContactFactory.create(campaign=campaign, assignee=cast.sam, phone="+12125550101")
     assert campaign.phone_number is not None
     contact.conversation = conversation_start(
-        organization=cast.org, number_e164=campaign.phone_number.e164, contact_e164=contact.phone
+        organization=cast.org,
+        number_e164=campaign.phone_number.e164,
+        contact_e164=contact.phone,
+        last_message_at=NOON_IN_NEW_YORK - timedelta(hours=1),
     )
     contact.save(update_fields=["conversation"])
 
@@ -153,8 +160,9 @@ def test_the_send_joins_the_conversation_a_contact_started_before_we_texted(cast
     )
 
     contact.refresh_from_db()
+    assert contact.conversation is not None
     assert message.conversation_id == contact.conversation_id
-    assert contact.texted_at == message.created_at
+    assert contact.texted_at == message.created_at == contact.conversation.last_message_at
 
 
 @time_machine.travel(NOON_IN_NEW_YORK, tick=False)
