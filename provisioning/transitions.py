@@ -202,6 +202,8 @@ def _apply_others(moves: list[Move], now: datetime) -> list[PhoneNumber]:
     attempts = _Attempts()
     given_back = [_step(move, row, now, attempts) for move, row in steps]
     rows = [row for _, row in steps]
+    # These steps differ row by row: one bulk_update (a CASE per row and field costs Python
+    # time in proportion, affordable for the rarer rejections, failures and releases).
     PhoneNumber.objects.bulk_update(rows, FIELDS)
     attempts.write(now)
     numbers_give_back(numbers=[g for g in given_back if g is not None])
