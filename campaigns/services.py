@@ -341,8 +341,14 @@ def campaigns_number_finished(*, phone_numbers: Sequence[PhoneNumber]) -> list[C
     transaction that finished the numbers; the campaigns of a whole batch are found with one
     query, and a repeated task finds none still launching, so nothing happens twice. No savepoint
     of its own inside the door's transaction: an error here rolls the whole batch back (the
-    poller then applies it number by number)."""
-    numbers = {number.pk: number for number in phone_numbers}
+    poller then applies it number by number).
+
+    Only a number in use (``PhoneNumber.in_use``, which the database keeps from the campaigns:
+    ``campaigns.sql``) can have a launching campaign — a campaign starts launching in the
+    transaction that orders its number — so a batch without one costs no query."""
+    numbers = {number.pk: number for number in phone_numbers if number.in_use}
+    if not numbers:
+        return []
     launching = Campaign.objects.select_for_update().filter(
         phone_number_id__in=list(numbers), status=CampaignStatus.LAUNCHING
     )

@@ -9,15 +9,23 @@ requested ──submit──▶ initiated ──carriers approve──▶ comple
   └── nothing to buy, the use case refused, or refused on the last attempt ──▶ failed
 Any state but released ──release──▶ released.
 
-``number_transitions`` (and ``number_transition`` for one number) is that door. For each move
-it locks the row, checks that it is still where the caller read it (else someone else moved it
-first, and the move is skipped), checks the step against ``TRANSITIONS`` (a step the table does
-not allow raises ``InvalidTransition``), and in one transaction writes the status with the
-fields of the step, opens or ends the attempt's row, gives an abandoned carrier number back
-(``provisioning.releasing``: a durable release row, released after commit), schedules the
-resubmit of a number that needs a new one, and announces the numbers that reached a final state
-— e-mail to their requester and ``provisioning.hooks.number_provisioning_finished``. A batch of
-moves costs the same number of statements whatever its size.
+``number_transitions`` (and ``number_transition`` for one number) is that door. It checks each
+step against ``TRANSITIONS`` (a step the table does not allow raises ``InvalidTransition``),
+applies only the moves whose numbers are still where their callers read them (status and
+attempt; else someone else moved the number first, and the move is skipped), and in one
+transaction writes the status with the fields of the step, opens or ends the attempt's row,
+gives an abandoned carrier number back (``provisioning.releasing``: a durable release row,
+released after commit), schedules the resubmit of a number that needs a new one, and announces
+the numbers that reached a final state — e-mail to their requester and
+``provisioning.hooks.number_provisioning_finished``. A batch of moves costs the same number of
+statements whatever its size.
+
+Approvals, the bulk of every poll, all write the same values: the batch's approvals are one
+conditional ``UPDATE … RETURNING`` (``provisioning.sql.numbers_move_unmoved``) that moves only
+the numbers still ``initiated`` at the attempt read, ends their attempts in the same statement,
+and returns the rows it moved — nothing is read first. The other steps differ number by number
+and need what the caller did not read (the carrier number to give back): their rows are locked
+and read, changed in memory (``_step``), and written with one ``bulk_update``.
 """
 
 from collections.abc import Sequence
@@ -37,6 +45,7 @@ from phone_numbers.models import ProvisioningStatus as S
 from provisioning.carriers.base import FailureScope
 from provisioning.hooks import number_provisioning_finished
 from provisioning.releasing import GiveBack, numbers_give_back
+from provisioning.sql import numbers_move_unmoved
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.REQUESTED, S.INITIATED): "submitted to the carriers",
@@ -59,7 +68,7 @@ LEASE = timedelta(seconds=60)
 # Named, not imported: the tasks module imports the engine, never the other way round.
 SUBMIT_TASK = "provisioning.tasks.submit_number"
 
-# What the steps other than an approval write (``_write_numbers``).
+# What the steps other than an approval write (``_apply_others``).
 FIELDS = [
     "provisioning_status",
     "attempts",
@@ -135,54 +144,73 @@ def number_transition(*, move: Move) -> PhoneNumber | None:
 
 def number_transitions(*, moves: Sequence[Move]) -> list[PhoneNumber]:
     """Applies the moves whose numbers are still where their callers read them, in one
-    transaction, and returns those rows as updated (locked)."""
+    transaction, and returns those rows as updated (locked), in the order of ``moves``."""
     for move in moves:
         check(move.number.provisioning_status, move.to)
     if not moves:
         return []
     now = timezone.now()
+    approvals = [move for move in moves if _is_approval(move)]
+    others = [move for move in moves if not _is_approval(move)]
     with transaction.atomic():
-        locked = {
-            row.pk: row
-            for row in PhoneNumber.objects.select_for_update(of=("self",))
-            .filter(pk__in=[move.number.pk for move in moves])
-            .order_by("pk")
-        }
-        steps = [(m, locked[m.number.pk]) for m in moves if _unmoved(m.number, locked)]
-        if not steps:
-            return []
-        attempts = _Attempts()
-        given_back = [_step(move, row, now, attempts) for move, row in steps]
-        rows = [row for _, row in steps]
-        _write_numbers(rows, now)
-        attempts.write(now)
-        numbers_give_back(numbers=[g for g in given_back if g is not None])
-        for row in rows:
-            if row.provisioning_status == S.REQUESTED:
-                enqueue_on_commit(SUBMIT_TASK, row.pk)
+        rows = _apply_others(others, now) + _approve(approvals, now)
         finished = [row for row in rows if row.provisioning_status in (S.COMPLETE, S.FAILED)]
         if finished:
             _announce_finished(finished)
+    applied = {row.pk: row for row in rows}
+    return [applied.pop(move.number.pk) for move in moves if move.number.pk in applied]
+
+
+def _is_approval(move: Move) -> bool:
+    """The one step into ``complete``; it ends the attempt as approved."""
+    return move.to == S.COMPLETE
+
+
+def _approve(moves: list[Move], now: datetime) -> list[PhoneNumber]:
+    """The approvals: one conditional update of the numbers still initiated at the attempt
+    their callers read, which ends those attempts too, and returns the rows it moved."""
+    return numbers_move_unmoved(
+        read=[(move.number.pk, move.number.attempts) for move in moves],
+        source=S.INITIATED,
+        changes={
+            "provisioning_status": S.COMPLETE,
+            "completed_at": now,
+            "next_poll_at": None,
+            "poll_leased_until": None,  # the poll that held it is answered
+            "failure_reason": "",
+            "updated_at": now,
+        },
+        outcome=AttemptOutcome.APPROVED,
+        ended_at=now,
+    )
+
+
+def _apply_others(moves: list[Move], now: datetime) -> list[PhoneNumber]:
+    """Every other step: lock and read the rows, skip the ones that moved meanwhile, change
+    them in memory and write them back, with their attempts and given-back numbers."""
+    if not moves:
+        return []
+    locked = {
+        row.pk: row
+        for row in PhoneNumber.objects.select_for_update(of=("self",))
+        .filter(pk__in=[move.number.pk for move in moves])
+        .order_by("pk")
+    }
+    steps = [(m, locked[m.number.pk]) for m in moves if _unmoved(m.number, locked)]
+    if not steps:
+        return []
+    attempts = _Attempts()
+    given_back = [_step(move, row, now, attempts) for move, row in steps]
+    rows = [row for _, row in steps]
+    # These steps differ row by row: one bulk_update (a CASE per row and field costs Python
+    # time in proportion, affordable for the rarer rejections, failures and releases).
+    PhoneNumber.objects.bulk_update(rows, FIELDS)
+    attempts.write(now)
+    numbers_give_back(numbers=[g for g in given_back if g is not None])
+    for row in rows:
+        if row.provisioning_status == S.REQUESTED:
+            enqueue_on_commit(SUBMIT_TASK, row.pk)
     return rows
-
-
-def _write_numbers(rows: list[PhoneNumber], now: datetime) -> None:
-    """Approvals, the bulk of every poll, share their values: one plain update. The other
-    steps differ row by row: one ``bulk_update`` (its CASE per row and field costs Python
-    time in proportion, affordable for the rarer rejections, failures and releases)."""
-    complete = [row.pk for row in rows if row.provisioning_status == S.COMPLETE]
-    if complete:
-        PhoneNumber.objects.filter(pk__in=complete).update(
-            provisioning_status=S.COMPLETE,
-            completed_at=now,
-            next_poll_at=None,
-            poll_leased_until=None,
-            failure_reason="",
-            updated_at=now,
-        )
-    rest = [row for row in rows if row.provisioning_status != S.COMPLETE]
-    if rest:
-        PhoneNumber.objects.bulk_update(rest, FIELDS)
 
 
 def _unmoved(read: PhoneNumber, locked: dict[int, PhoneNumber]) -> bool:
@@ -204,18 +232,15 @@ class _Attempts:
     def write(self, now: datetime) -> None:
         if self.new:
             ProvisioningAttempt.objects.bulk_create(self.new)
-        open_rows = ProvisioningAttempt.objects.filter(outcome=AttemptOutcome.PENDING)
-        # Approvals share their values: one plain update; the other endings carry reasons.
-        approved = AttemptOutcome.APPROVED
-        approvals = [pk for pk, (outcome, _) in self.ended.items() if outcome == approved]
-        if approvals:
-            open_rows.filter(phone_number_id__in=approvals).update(outcome=approved, ended_at=now)
-        others = {pk: ended for pk, ended in self.ended.items() if ended[0] != approved}
-        if not others:
+        if not self.ended:
             return
-        pending = list(open_rows.filter(phone_number_id__in=list(others)))
+        pending = list(
+            ProvisioningAttempt.objects.filter(
+                outcome=AttemptOutcome.PENDING, phone_number_id__in=list(self.ended)
+            )
+        )
         for attempt in pending:
-            attempt.outcome, attempt.reason = others[attempt.phone_number_id]
+            attempt.outcome, attempt.reason = self.ended[attempt.phone_number_id]
             attempt.ended_at = now
         ProvisioningAttempt.objects.bulk_update(pending, ["outcome", "reason", "ended_at"])
 
@@ -235,11 +260,6 @@ def _step(move: Move, row: PhoneNumber, now: datetime, attempts: _Attempts) -> G
         attempts.new.append(_attempt(row, row.e164 or "", "", now, move.outcome, move.reason))
     elif move.outcome:
         attempts.ended[row.pk] = (move.outcome, move.reason)
-    if move.to == S.COMPLETE:
-        row.completed_at = now
-        row.next_poll_at = None
-        row.failure_reason = ""
-        return None
     given_back = (
         GiveBack(row.carrier_number_id, row.e164 or "", row.pk) if row.carrier_number_id else None
     )

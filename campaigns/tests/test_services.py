@@ -294,6 +294,22 @@ def test_a_finished_number_moves_its_launching_campaigns_found_in_one_query(
         assert campaigns_number_finished(phone_numbers=numbers) == []
 
 
+def test_finished_numbers_no_campaign_uses_cost_no_query(cast, django_assert_num_queries):
+    campaign = draft(cast, single_use=True)
+    campaign_launch(campaign=campaign, launched_by=cast.alice)
+    launched = PhoneNumber.objects.get(kind="single_use")
+    idle = PhoneNumberFactory.create_batch(2, organization=cast.org)
+    assert launched.in_use
+    assert not any(number.in_use for number in idle)
+    launched.provisioning_status = "complete"
+
+    with django_assert_num_queries(0):
+        assert campaigns_number_finished(phone_numbers=idle) == []
+    [moved] = campaigns_number_finished(phone_numbers=[*idle, launched])
+
+    assert (moved.pk, moved.status) == (campaign.pk, "active")
+
+
 def test_a_launching_campaign_cannot_be_archived(cast):
     campaign = draft(cast, single_use=True)
     campaign_launch(campaign=campaign, launched_by=cast.alice)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -325,3 +325,30 @@ def test_a_claim_holds_a_submitted_number_by_its_lease_and_pushes_a_requested_on
     after = now + LEASE + timedelta(seconds=1)
     again = claim_due_numbers(fields=CLAIMED_FIELDS, size=10, now=after, lease=after + LEASE)
     assert [row.pk for row in again] == sorted([number.pk, waiting.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_leaves_the_sessions_commit_setting_alone(cast) -> None:
+    """A claim that is its own transaction does not wait for its commit to reach the disk (a
+    lost claim only makes its numbers due again); the setting ends with it, and a claim inside
+    a caller's transaction leaves that transaction's setting alone."""
+    now = timezone.now()
+    PhoneNumberFactory.create(
+        organization=cast.org,
+        provisioning_status=ProvisioningStatus.INITIATED,
+        carrier_provisioning_ref="SUB-1",
+        next_poll_at=now - timedelta(seconds=5),
+    )
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    assert len(claim_due_numbers(fields=CLAIMED_FIELDS, size=10, now=now, lease=now + LEASE)) == 1
+    assert setting() == "on"
+    later = now + LEASE + timedelta(seconds=1)
+    with transaction.atomic():
+        claimed = claim_due_numbers(fields=CLAIMED_FIELDS, size=10, now=later, lease=later + LEASE)
+        assert len(claimed) == 1
+        assert setting() == "on"

@@ -84,6 +84,46 @@ def test_a_move_read_before_someone_else_moved_the_number_is_skipped(order, fini
     assert number.provisioning_attempts.get().outcome == AttemptOutcome.RELEASED
 
 
+def test_an_approval_read_at_an_earlier_attempt_is_skipped(order, finished) -> None:
+    number = submitted(order, "415")
+    stale = PhoneNumber.objects.get(pk=number.pk)
+    rejected = attempt_failed(
+        number, outcome=AttemptOutcome.REJECTED, reason="AT&T said no.", scope=FailureScope.NUMBER
+    )
+    number_transitions(moves=[rejected])
+    assert number_submit(phone_number_id=number.pk).outcome == "submitted"
+
+    assert number_transition(move=Move(stale, S.COMPLETE, AttemptOutcome.APPROVED)) is None
+
+    number.refresh_from_db()
+    assert (number.provisioning_status, number.attempts) == (S.INITIATED, 2)
+    assert list(number.provisioning_attempts.values_list("n", "outcome")) == [
+        (1, AttemptOutcome.REJECTED),
+        (2, AttemptOutcome.PENDING),
+    ]
+    assert finished == []
+
+
+def test_a_batch_of_approvals_is_one_statement_that_reads_nothing_first(order, finished):
+    numbers = [submitted(order, "415", kind=Kind.SINGLE_USE) for _ in range(3)]
+    moves = [Move(number, S.COMPLETE, AttemptOutcome.APPROVED) for number in numbers]
+
+    with CaptureQueriesContext(connection) as captured:
+        rows = number_transitions(moves=moves)
+
+    statements = [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1, statements
+    assert [(row.pk, row.provisioning_status) for row in rows] == [
+        (number.pk, S.COMPLETE) for number in numbers
+    ]
+    assert rows[0].completed_at is not None
+    assert rows[0].poll_leased_until is None
+    assert set(ProvisioningAttempt.objects.values_list("outcome", flat=True)) == {
+        AttemptOutcome.APPROVED
+    }
+    assert sorted(pk for pk, *_ in finished) == [number.pk for number in numbers]
+
+
 def test_a_failed_attempt_gives_its_number_back_durably_and_resubmits_after_commit(
     order, django_capture_on_commit_callbacks
 ) -> None:
