@@ -147,6 +147,8 @@ def drop(org_id: int) -> None:
             "WHERE organization_id = %s)",
             [org_id],
         )
+        # The numbers first: a use case is protected while a number still names it.
+        PhoneNumber.objects.filter(organization_id=org_id).delete()
         Organization.objects.filter(pk=org_id).delete()
 
 
