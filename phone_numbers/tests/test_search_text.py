@@ -4,17 +4,22 @@ whatever the path — a form, the service, a stale save, a bulk update, raw SQL 
 may reach across from the name into the description. (SQLite's triggers: the smoke run,
 scripts/smoke_embedded.py.)"""
 
+import importlib
+
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from phone_numbers.models import SEARCH_TEXT_SEPARATOR, PhoneNumber
 from phone_numbers.services import reusable_number_update
+from phone_numbers.sql import POSTGRESQL_SEARCH_INDEXES
 from phone_numbers.tests.factories import PhoneNumberFactory, ReusableNumberFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("phone_numbers:list")
+BEFORE = ("phone_numbers", "0013_poll_lease")
 
 
 def text(number: PhoneNumber) -> str:
@@ -107,3 +112,42 @@ def test_the_search_takes_the_typed_text_literally(cast) -> None:
     assert found(cast, "100%") == ["+16175550001"]
     assert found(cast, "n_d") == ["+16175550001"]
     assert found(cast, "0 f") == ["+16175550002"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_numbers_there_before_the_text_get_it_batch_by_batch(monkeypatch) -> None:
+    filling = importlib.import_module("phone_numbers.migrations.0015_search_text_index")
+    monkeypatch.setattr(filling, "BATCH", 2)  # batches that end between the rows
+    kept = PhoneNumberFactory.create(name="Kept", description="Through the way back")
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate([BEFORE])
+        old = executor.loader.project_state([BEFORE]).apps.get_model("phone_numbers", "PhoneNumber")
+        older = [
+            old.objects.create(
+                organization_id=kept.organization_id,
+                use_case_id=kept.use_case_id,
+                kind="dedicated",
+                name=f"Line {n}",
+                description="Spring" if n % 2 else "",
+            )
+            for n in range(5)
+        ]
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+        texts = dict(PhoneNumber.objects.values_list("pk", "search_text"))
+        assert texts == {
+            kept.pk: "KEPT\nTHROUGH THE WAY BACK",
+            **{n.pk: f"LINE {i}\n{'SPRING' if i % 2 else ''}" for i, n in enumerate(older)},
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["pn_search_%"]
+            )
+            indexes = {name for (name,) in cursor.fetchall()}
+        assert indexes == set(POSTGRESQL_SEARCH_INDEXES)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
