@@ -93,7 +93,7 @@ def main() -> None:
             extra_params += [f"%{params['agent']}%", params["status"]]
         if params.get("q"):
             extra += TEXT_SEARCH
-            extra_params += [f"%{params['q']}%"] * 2
+            extra_params.append(f"%{params['q']}%")
         sql = f"{base}{extra} AND ({key_sql}, id) {op} (%s, %s) ORDER BY {key_sql} {direction}, id {direction} LIMIT 51"
         page_cursor = deep_cursor(params, depth)
         cases.append(
@@ -121,16 +121,16 @@ def main() -> None:
     # Searches and filters from many matches to none: a rare one must not read the whole
     # organization in sort order looking for a page that never fills.
     for label, params, extra, extra_params in [
-        ('search q="term 3" (1 in 7 match)', {"q": "term 3"}, TEXT_SEARCH, ["%term 3%"] * 2),
+        ('search q="term 3" (1 in 7 match)', {"q": "term 3"}, TEXT_SEARCH, ["%term 3%"]),
         (
             'search q="outreach line 99" (1 in 125 match)',
             {"q": "outreach line 99"},
             TEXT_SEARCH,
-            ["%outreach line 99%"] * 2,
+            ["%outreach line 99%"],
         ),
-        (f"search q={FEW} (a few hundred match)", {"q": FEW}, TEXT_SEARCH, [f"%{FEW}%"] * 2),
-        (f"search q={RARE} (one matches)", {"q": RARE}, TEXT_SEARCH, [f"%{RARE}%"] * 2),
-        ("search q=zzzz (none match)", {"q": "zzzz"}, TEXT_SEARCH, ["%zzzz%"] * 2),
+        (f"search q={FEW} (a few hundred match)", {"q": FEW}, TEXT_SEARCH, [f"%{FEW}%"]),
+        (f"search q={RARE} (one matches)", {"q": RARE}, TEXT_SEARCH, [f"%{RARE}%"]),
+        ("search q=zzzz (none match)", {"q": "zzzz"}, TEXT_SEARCH, ["%zzzz%"]),
         # Two characters hold no trigram: they match the start of the name (or area code).
         ("search q=zz (none match)", {"q": "zz"}, SHORT_SEARCH, ["zz%"]),
         ("search q=z (none match)", {"q": "z"}, SHORT_SEARCH, ["z%"]),
@@ -141,13 +141,13 @@ def main() -> None:
             "search q=2000123456 (a number, one matches)",
             {"q": "2000123456"},
             NUMBER_SEARCH,
-            ["%2000123456%"] * 3,
+            ["%2000123456%"] * 2,
         ),
         (
             "search q=(200) 012-3456 (a number typed, one matches)",
             {"q": "(200) 012-3456"},
             NUMBER_SEARCH,
-            ["%(200) 012-3456%"] * 2 + ["%2000123456%"],
+            ["%(200) 012-3456%", "%2000123456%"],
         ),
         (
             "filter agent=nobody (none match)",
@@ -251,10 +251,11 @@ def main() -> None:
     print(report.save())
 
 
-# Django's search (phone_numbers/filters.py) as it writes it: text in the name and description;
-# the number (which has no case) only for digits, and for a number typed, by its digits.
-TEXT_SEARCH = " AND (upper(name::text) LIKE upper(%s) OR upper(description::text) LIKE upper(%s))"
-NUMBER_SEARCH = TEXT_SEARCH.removesuffix(")") + " OR e164::text LIKE %s)"
+# Django's search (phone_numbers/filters.py) as it writes it: text in the name and description,
+# which the number's search text holds upper-cased; the number (which has no case) only for
+# digits, and for a number typed, by its digits.
+TEXT_SEARCH = " AND search_text LIKE upper(%s)"
+NUMBER_SEARCH = " AND (search_text LIKE upper(%s) OR e164::text LIKE %s)"
 # One or two characters: the start of the name, and for digits of the area code.
 SHORT_SEARCH = " AND upper(name::text) LIKE upper(%s)"
 SHORT_DIGITS = " AND (upper(name::text) LIKE upper(%s) OR e164::text LIKE %s)"

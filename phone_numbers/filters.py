@@ -16,12 +16,18 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, Upper
 
 from inboxes.models import Inbox
 from offices.models import Membership, Organization
 from offices.selectors import office_choices
-from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType
+from phone_numbers.models import (
+    SEARCH_TEXT_SEPARATOR,
+    Kind,
+    PhoneNumber,
+    ProvisioningStatus,
+    ResponseType,
+)
 from phone_numbers.widgets import KeptSelect
 
 
@@ -60,6 +66,18 @@ def start_of_name_or_area_code(value: str) -> Q:
     found = Q(name__istartswith=value)
     if value.isascii() and value.isdigit():
         found |= Q(e164__startswith=f"+1{value}")
+    return found
+
+
+def name_or_description_contains(value: str) -> Q:
+    """The name or the description holds ``value``, ignoring case: one LIKE on the number's
+    search text (PhoneNumber.search_text, upper-cased by the database as the value is here),
+    which one trigram index serves on PostgreSQL (phone_numbers/sql.py
+    POSTGRESQL_SEARCH_INDEXES)."""
+    found = Q(search_text__contains=Upper(Value(value)))
+    if SEARCH_TEXT_SEPARATOR in value:
+        # Only a hand-made link holds it (the box is one line): never a match across the two.
+        found &= Q(name__icontains=value) | Q(description__icontains=value)
     return found
 
 
@@ -137,9 +155,7 @@ class PhoneNumberFilter(django_filters.FilterSet):
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if len(value) < SUBSTRING_MIN:
             return qs.filter(start_of_name_or_area_code(value))
-        # Each lookup is the expression of its trigram index on PostgreSQL (phone_numbers/sql.py
-        # POSTGRESQL_SEARCH_INDEXES).
-        found = Q(name__icontains=value) | Q(description__icontains=value)
+        found = name_or_description_contains(value)
         if TYPED_NUMBER.fullmatch(value):
             # A number typed as people write it ("(415) 208-2827", "415.208.2827") finds
             # +14152082827 by its digits.

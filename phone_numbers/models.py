@@ -99,6 +99,9 @@ LIST_SORT_COLUMNS = {
 
 
 INBOX_NAMES_KEPT = 400
+# Between the name and the description in PhoneNumber.search_text: a search box holds one line,
+# so no search reaches across from one to the other.
+SEARCH_TEXT_SEPARATOR = "\n"
 
 
 class PhoneNumber(models.Model):
@@ -165,6 +168,12 @@ class PhoneNumber(models.Model):
     # its Usage column. Kept by the database from the campaigns (campaigns/migrations/0003),
     # which this app cannot see; never written by Django.
     in_use = models.BooleanField(default=False, db_default=False, editable=False)
+    # What the list's search box reads (phone_numbers/filters.py): the name and the
+    # description, one per line (SEARCH_TEXT_SEPARATOR), upper-cased once when written rather
+    # than on every row that every search reads; a search is one LIKE on one column, served
+    # by one trigram index. Kept by the database, never by Django (migration 0014): on every
+    # insert and every write of the name, the description or the text itself.
+    search_text = models.TextField(default="", db_default="", blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,12 +1,12 @@
 """phone_numbers' SQL that is written by hand, for PostgreSQL and for SQLite (the embedded
 default of `make run`): the CSV export's COPY, the triggers that keep the Phone Numbers
-list's sort keys ``inbox_names`` and ``office_name``, and the trigram indexes of its search
-(PostgreSQL). The rest of the app calls the functions
+list's sort keys ``inbox_names`` and ``office_name`` and its ``search_text``, and the trigram
+indexes of its search (PostgreSQL). The rest of the app calls the functions
 here and never asks which database it runs on.
 
 The trigger SQL below is the *current* version. A migration runs a frozen copy of the version
-of its day (0004, 0006, 0007, 0008); a migration that changes a trigger freezes its new SQL and
-writes it here too: ``tests/test_kept_columns.py`` (PostgreSQL) and the SQLite smoke run
+of its day (0004, 0006, 0007, 0008, 0014); a migration that changes a trigger freezes its new
+SQL and writes it here too: ``tests/test_kept_columns.py`` (PostgreSQL) and the SQLite smoke run
 (``scripts/smoke_embedded.py``) fail while the two disagree. ``check_triggers`` is the system
 check, run at start-up by ``migrate`` and by ``check --database default``, that every declared
 trigger is in place (a migration that rebuilds a table on SQLite drops its triggers without a
@@ -103,7 +103,7 @@ def check_triggers(
     return triggers_check(
         TRIGGERS,
         app="phone_numbers",
-        keeps="the Phone Numbers list's inbox and office sort keys",
+        keeps="the Phone Numbers list's inbox and office sort keys and search text",
         databases=databases,
     )
 
@@ -165,6 +165,15 @@ BEGIN
     SELECT name INTO office FROM offices_office WHERE id = NEW.office_id;
   END IF;
   NEW.office_name := COALESCE(office, '');
+  RETURN NEW;
+END $$
+""",
+    # The search text: name and description upper-cased, one per line (SEARCH_TEXT_SEPARATOR).
+    """
+CREATE OR REPLACE FUNCTION phone_number_search_text_keep() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.search_text := upper(NEW.name || chr(10) || NEW.description);
   RETURN NEW;
 END $$
 """,
@@ -237,6 +246,17 @@ EXECUTE FUNCTION phone_number_office_name_keep()
 CREATE TRIGGER office_renamed
 AFTER UPDATE OF name ON offices_office
 FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION office_renamed()
+""",
+    ),
+    # Written afresh whatever a write brings for it, so no stale copy of the text is written
+    # back (a save() of an instance loaded before the name changed).
+    Trigger(
+        "phone_number_search_text_keep",
+        "phone_numbers_phonenumber",
+        """
+CREATE TRIGGER phone_number_search_text_keep
+BEFORE INSERT OR UPDATE OF name, description, search_text ON phone_numbers_phonenumber
+FOR EACH ROW EXECUTE FUNCTION phone_number_search_text_keep()
 """,
     ),
 ]
@@ -353,6 +373,32 @@ BEGIN
 END
 """,
     ),
+    Trigger(
+        "phone_number_search_text_insert",
+        "phone_numbers_phonenumber",
+        """
+CREATE TRIGGER phone_number_search_text_insert
+AFTER INSERT ON phone_numbers_phonenumber
+BEGIN
+  UPDATE phone_numbers_phonenumber SET search_text = upper(NEW.name || char(10) || NEW.description)
+  WHERE id = NEW.id;
+END
+""",
+    ),
+    # The WHEN leaves a text already right alone (and ends the trigger's own write).
+    Trigger(
+        "phone_number_search_text_update",
+        "phone_numbers_phonenumber",
+        """
+CREATE TRIGGER phone_number_search_text_update
+AFTER UPDATE OF name, description, search_text ON phone_numbers_phonenumber
+WHEN NEW.search_text IS NOT upper(NEW.name || char(10) || NEW.description)
+BEGIN
+  UPDATE phone_numbers_phonenumber SET search_text = upper(NEW.name || char(10) || NEW.description)
+  WHERE id = NEW.id;
+END
+""",
+    ),
 ]
 
 TRIGGERS = Triggers(
@@ -367,38 +413,36 @@ TRIGGERS = Triggers(
 # the text, which no B-tree serves: without these, a search that matches few rows reads the
 # whole organization in sort order looking for 51 that never come. A pg_trgm GIN index answers
 # ``LIKE '%…%'`` with a bitmap of the rows that can match, which the planner takes when its
-# statistics (gathered on each index expression) say the match is rare, sorting the few rows
-# found; a common match still walks the sort key's index and stops after one page. The
-# expressions are the ones Django writes for the lookups in phone_numbers/filters.py
-# (``icontains`` is ``UPPER(col::text) LIKE UPPER(…)``; the number, which has no case, is
-# searched with ``contains``, and only for digits: nothing else can be part of it). Patterns
-# under three characters have no trigram: those searches match the start of the text instead
-# (POSTGRESQL_PREFIX_INDEXES below). PostgreSQL only: the embedded SQLite default scans, which
-# is fine at its scale. Migrations 0010 and 0011 built them (CONCURRENTLY) from a frozen copy of
-# this SQL; a change here needs a migration, and phone_numbers/tests/test_search_indexes.py
-# checks them in place.
+# statistics (gathered on each indexed column or expression) say the match is rare, sorting the
+# few rows found; a common match still walks the sort key's index and stops after one page. The
+# expressions are the ones Django writes for the lookups in phone_numbers/filters.py: the name
+# and description are searched in their search text (PhoneNumber.search_text, kept upper-cased
+# by the triggers above, so that walking the sort key's index tests each row with one LIKE and
+# no ``upper()``); the agent's ``icontains`` is ``UPPER(agent::text) LIKE UPPER(…)``; the
+# number, which has no case, is searched with ``contains``, and only for digits: nothing else
+# can be part of it. Patterns under three characters have no trigram: those searches match the
+# start of the text instead (POSTGRESQL_PREFIX_INDEXES below). PostgreSQL only: the embedded
+# SQLite default scans, which is fine at its scale. Migrations 0010 and 0015 built them
+# (CONCURRENTLY) from a frozen copy of this SQL; a change here needs a migration, and
+# phone_numbers/tests/test_search_indexes.py checks them in place.
 POSTGRESQL_SEARCH_INDEXES = {
     "pn_search_number_trgm": "CREATE INDEX pn_search_number_trgm ON phone_numbers_phonenumber "
     "USING gin (e164 gin_trgm_ops)",
-    "pn_search_name_trgm": "CREATE INDEX pn_search_name_trgm ON phone_numbers_phonenumber "
-    "USING gin (upper(name::text) gin_trgm_ops)",
-    "pn_search_description_trgm": "CREATE INDEX pn_search_description_trgm "
-    "ON phone_numbers_phonenumber USING gin (upper(description::text) gin_trgm_ops)",
+    "pn_search_text_trgm": "CREATE INDEX pn_search_text_trgm ON phone_numbers_phonenumber "
+    "USING gin (search_text gin_trgm_ops)",
     "pn_search_agent_trgm": "CREATE INDEX pn_search_agent_trgm ON phone_numbers_phonenumber "
     "USING gin (upper(agent::text) gin_trgm_ops)",
 }
 # The planner's choice between the two plans rests on its estimate of how many rows match, read
-# from each expression's histogram. At the default 100 buckets a search that matches 0.8 % of
-# the rows ("outreach line 99") was estimated at a tenth of that, and the trigram scan it chose
-# read the posting lists of trigrams that every row has (0.3 s) where the sort key's index would
-# have filled the page in a few milliseconds. 1,000 buckets tell 0.1 % apart; ANALYZE then
-# samples 300,000 rows of the table instead of 30,000.
+# from each column's or expression's histogram. At the default 100 buckets a search that
+# matches 0.8 % of the rows ("outreach line 99") was estimated at a tenth of that, and the
+# trigram scan it chose read the posting lists of trigrams that every row has (0.3 s) where the
+# sort key's index would have filled the page in a few milliseconds. 1,000 buckets tell 0.1 %
+# apart; ANALYZE then samples 300,000 rows of the table instead of 30,000.
 POSTGRESQL_SEARCH_STATISTICS = [
     "ALTER TABLE phone_numbers_phonenumber ALTER COLUMN e164 SET STATISTICS 1000",
-    *(
-        f"ALTER INDEX {name} ALTER COLUMN 1 SET STATISTICS 1000"
-        for name in ("pn_search_name_trgm", "pn_search_description_trgm", "pn_search_agent_trgm")
-    ),
+    "ALTER TABLE phone_numbers_phonenumber ALTER COLUMN search_text SET STATISTICS 1000",
+    "ALTER INDEX pn_search_agent_trgm ALTER COLUMN 1 SET STATISTICS 1000",
 ]
 
 # A poller claims a submitted number by writing its lease (``poll_leased_until``), a column no
@@ -415,7 +459,7 @@ POSTGRESQL_NUMBERS_STORAGE = (
 # A GIN index first appends new rows to a "pending list" that every search then reads whole
 # (fastupdate): up to 4 MB, tens of milliseconds for a search that matches nothing, until a
 # vacuum merges it. Numbers are written one at a time and searched far more often, so each new
-# row goes straight into the index (migration 0011).
+# row goes straight into the index (migrations 0012, 0015).
 POSTGRESQL_SEARCH_INDEX_OPTIONS = [
     f"ALTER INDEX {name} SET (fastupdate = off)" for name in POSTGRESQL_SEARCH_INDEXES
 ]

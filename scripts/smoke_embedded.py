@@ -205,6 +205,16 @@ def reusable_number_is(*, name: str, in_use: bool) -> Then:
     return then
 
 
+def searched_alone(key: str) -> Then:
+    """The list shows the number found earlier as ``key``, and no other."""
+
+    def then(response: Response) -> None:
+        shown = [number.pk for number in response.context["page"].rows]
+        fail_unless(shown == [found[key]], f"the search shows numbers {shown}")
+
+    return then
+
+
 def exported(response: Response) -> None:
     body = b"".join(response.streaming_content).decode()
     fail_unless(body.startswith("number,name,description,kind,"), f"header: {body[:80]}")
@@ -786,6 +796,19 @@ JOURNEY = [
         "/numbers/{reusable}/edit/",
         {**REUSABLE_DEFAULTS, "name": "Smoke desk (edited)", "response_type": "bot"},
         then=reusable_number_is(name="Smoke desk (edited)", in_use=False),
+    ),
+    # The search text the database keeps: the new name, and the description, either case.
+    Step(
+        "search the numbers by the new name",
+        "/numbers/?q=DESK (edited)",
+        status=200,
+        then=searched_alone("reusable"),
+    ),
+    Step(
+        "search the numbers by the description",
+        "/numbers/?q=admissions QUESTIONS",
+        status=200,
+        then=searched_alone("reusable"),
     ),
     Step(
         "create a campaign on the reusable number",

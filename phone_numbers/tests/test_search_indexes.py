@@ -18,12 +18,19 @@ from phone_numbers.sql import (
 pytestmark = pytest.mark.django_db
 
 
-def plan(queryset) -> str:
-    """The plan of ``queryset``'s WHERE clause alone (no order, no limit)."""
+def plan(queryset, *, walk: bool = False) -> str:
+    """The plan of ``queryset``'s WHERE clause alone (no order, no limit); with ``walk``, of
+    a sequential scan that tests every row instead."""
     sql, params = queryset.order_by().query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
-        # Only a bitmap scan of an index whose expression fits the condition is left.
-        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+        # Only a bitmap scan of an index whose expression fits the condition is left (or, for
+        # a walk, only the scan that reads every row).
+        off = (
+            ("indexscan", "indexonlyscan", "bitmapscan")
+            if walk
+            else ("seqscan", "indexscan", "indexonlyscan")
+        )
+        for scan in off:
             cursor.execute(f"SET LOCAL enable_{scan} = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
@@ -58,26 +65,28 @@ def test_the_searched_expressions_keep_fine_statistics() -> None:
         cursor.execute(
             "SELECT c.relname, a.attname, a.attstattarget FROM pg_attribute a "
             "JOIN pg_class c ON c.oid = a.attrelid "
-            "WHERE (c.relname = %s AND a.attname = 'e164') "
+            "WHERE (c.relname = %s AND a.attname IN ('e164', 'search_text')) "
             "OR (c.relname = ANY(%s) AND a.attnum = 1)",
             [PhoneNumber._meta.db_table, list(POSTGRESQL_SEARCH_INDEXES)],
         )
-        targets = {relation: target for relation, _, target in cursor.fetchall()}
+        targets = {(relation, column): target for relation, column, target in cursor.fetchall()}
 
-    assert len(POSTGRESQL_SEARCH_STATISTICS) == 4
+    assert len(POSTGRESQL_SEARCH_STATISTICS) == 3
     assert targets == {
-        "phone_numbers_phonenumber": 1000,
-        "pn_search_number_trgm": -1,  # the column's own (e164's, above)
-        "pn_search_name_trgm": 1000,
-        "pn_search_description_trgm": 1000,
-        "pn_search_agent_trgm": 1000,
+        ("phone_numbers_phonenumber", "e164"): 1000,
+        ("phone_numbers_phonenumber", "search_text"): 1000,
+        # An index of a column reads the column's (above).
+        ("pn_search_number_trgm", "e164"): -1,
+        ("pn_search_text_trgm", "search_text"): -1,
+        ("pn_search_agent_trgm", "upper"): 1000,
     }
 
 
 @pytest.mark.parametrize(
-    ("q", "number_searched"), [("zzzz", False), ("Parents", False), ("415-208-2827", True)]
+    ("q", "number_searched"),
+    [("zzzz", False), ("Parents", False), ("outreach line 99", False), ("415-208-2827", True)],
 )
-def test_the_search_reads_the_number_name_and_description_indexes(cast, q, number_searched) -> None:
+def test_the_search_reads_the_search_text_and_number_indexes(cast, q, number_searched) -> None:
     with connection.cursor() as cursor:
         # The unique index of unreleased numbers holds every number: on an empty table the
         # planner would read it whole for the number's part of the search. Gone for this test
@@ -88,9 +97,17 @@ def test_the_search_reads_the_number_name_and_description_indexes(cast, q, numbe
 
     # Only digits (and "+") can be in a number: text does not read its index at all.
     assert ("pn_search_number_trgm" in shown) is number_searched
-    assert "pn_search_name_trgm" in shown
-    assert "pn_search_description_trgm" in shown
+    assert "pn_search_text_trgm" in shown
     assert "Seq Scan" not in shown
+
+
+def test_a_search_tests_each_row_with_one_like_and_no_upper(cast) -> None:
+    """Walking the sort key's index, a common match is tested row by row: against the text
+    kept upper-cased, with the search upper-cased once when the query is planned."""
+    shown = plan(searched(cast, q="Outreach line 99"), walk=True)
+
+    assert "(search_text ~~ '%OUTREACH LINE 99%'::text)" in shown
+    assert "upper" not in shown.lower()
 
 
 def test_the_search_indexes_keep_no_pending_list() -> None:
