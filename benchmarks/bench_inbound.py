@@ -65,6 +65,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from report import REPEATS, Report, at_least, at_most, ratio_at_least  # noqa: E402
+from serving import gunicorn_command  # noqa: E402
 
 from config.celery import app as celery_app  # noqa: E402
 from inboxes.models import Conversation, InboundMessage, Inbox  # noqa: E402
@@ -171,18 +172,7 @@ def main() -> None:
     build()
     port = free_port()
     web = start(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "benchmarks.inbound_wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ]
+        [*gunicorn_command(port, "benchmarks.inbound_wsgi:application"), "--log-level", "warning"]
     )
     worker = start(
         [
