@@ -12,9 +12,14 @@ a row already routed is left alone, so a message is routed once however often it
    the bot, with its office's IDK behaviour.
 4. Any other number of ours: stored and shown to admins with the number.
 A number that is nobody's is stored as unrouted and listed for operators.
+
+The router routes texts in batches, one transaction each (``texting.router``): what a batch needs
+to know of the numbers its texts went to is read once for the batch (``NumbersOfBatch``), after
+every text of it was received.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -35,11 +40,11 @@ from inboxes.models import (
     Route,
 )
 from offices.models import IdkBehaviour, Office
-from phone_numbers.behaviour import bot_idk, reusable_number_behaviour
+from phone_numbers.behaviour import ReusableBehaviour, bot_idk, reusable_number_behaviour
 from phone_numbers.models import Kind, PhoneNumber, ResponseType
 from texting.keywords import Keyword, keyword_of
 from texting.opt_outs import opt_out_add, opt_out_remove
-from texting.outgoing import conversation_send, our_number
+from texting.outgoing import conversation_send, our_numbers_locked
 
 logger = logging.getLogger(__name__)
 
@@ -55,18 +60,46 @@ class Place:
     note: str = ""
 
 
+class NumbersOfBatch:
+    """The numbers a batch of texts went to, locked until the batch's transaction ends (one
+    batch at a time per number: two texts from one contact routed side by side would each start
+    the conversation), with the campaign active on each and a reusable number's behaviour, each
+    read once for the batch. Every text of the batch was received before they were read."""
+
+    def __init__(self, e164s: Iterable[str]) -> None:
+        self._numbers = our_numbers_locked(e164s=e164s)
+        self._active: dict[int, Campaign | None] = {}
+        self._behaviour: dict[int, ReusableBehaviour] = {}
+
+    def number(self, e164: str) -> PhoneNumber | None:
+        return self._numbers.get(e164)
+
+    def active_campaign(self, number: PhoneNumber) -> Campaign | None:
+        if number.pk not in self._active:
+            self._active[number.pk] = Campaign.objects.filter(
+                phone_number=number, status=CampaignStatus.ACTIVE
+            ).first()
+        return self._active[number.pk]
+
+    def behaviour(self, number: PhoneNumber) -> ReusableBehaviour:
+        if number.pk not in self._behaviour:
+            self._behaviour[number.pk] = reusable_number_behaviour(phone_number=number)
+        return self._behaviour[number.pk]
+
+
 def inbound_route(*, inbound_id: int) -> InboundMessage:
     """Routes the message once; returns it with its route and a note of what happened."""
     with transaction.atomic():
         inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
         if inbound.routed_at is not None:
             return inbound
-        return inbound_route_claimed(inbound)
+        return inbound_route_claimed(inbound, NumbersOfBatch([inbound.to_e164]))
 
 
-def inbound_route_claimed(inbound: InboundMessage) -> InboundMessage:
-    """Routes a message whose row the caller locked, unrouted, inside its transaction."""
-    number = our_number(e164=inbound.to_e164)
+def inbound_route_claimed(inbound: InboundMessage, numbers: NumbersOfBatch) -> InboundMessage:
+    """Routes a message whose row the caller locked, unrouted, inside its transaction, with
+    ``numbers`` read in that transaction for a batch that holds it."""
+    number = numbers.number(inbound.to_e164)
     if number is None:
         logger.warning(
             "Unrouted inbound message %s: %s is not a number of ours",
@@ -74,16 +107,16 @@ def inbound_route_claimed(inbound: InboundMessage) -> InboundMessage:
             inbound.to_e164,
         )
         return _done(inbound, Route.UNROUTED, note=f"{inbound.to_e164} is not a number of ours.")
-    # One text per number at a time: two texts from one contact routed side by side would
-    # each start the conversation.
-    list(PhoneNumber.objects.select_for_update().filter(pk=number.pk).values_list("pk"))
     inbound.organization = number.organization
-    place = _place(number=number, phone=inbound.from_e164)
+    place = _place(number=number, phone=inbound.from_e164, numbers=numbers)
     for conversation in place.conversations:
         message_record_incoming(
             conversation=conversation,
             body=inbound.body,
             idempotency_key=f"in:{inbound.pk}:{conversation.pk}",
+            # The text is locked and unrouted: its messages commit with its routing, so none is
+            # recorded yet.
+            key_is_new=True,
         )
     inbound.conversation = place.conversations[0]
     keyword = keyword_of(inbound.body)
@@ -101,23 +134,23 @@ def _done(inbound: InboundMessage, route: str, *, note: str) -> InboundMessage:
 
 
 # --- where it lands ---------------------------------------------------------------------------
-def _place(*, number: PhoneNumber, phone: str) -> Place:
-    contact = (
-        Contact.objects.filter(
-            campaign__phone_number=number, campaign__status=CampaignStatus.ACTIVE, phone=phone
-        )
-        .select_related("campaign__office", "campaign__organization", "conversation")
-        .order_by("-campaign__launched_at", "-campaign_id")
-        .first()
-    )
-    if contact is not None:
-        return _campaign_place(contact, number)
-    active = Campaign.objects.filter(phone_number=number, status=CampaignStatus.ACTIVE).first()
+def _place(*, number: PhoneNumber, phone: str, numbers: NumbersOfBatch) -> Place:
+    active = numbers.active_campaign(number)
     if active is not None:
+        contact = (
+            Contact.objects.filter(
+                campaign__phone_number=number, campaign__status=CampaignStatus.ACTIVE, phone=phone
+            )
+            .select_related("campaign__office", "campaign__organization", "conversation")
+            .order_by("-campaign__launched_at", "-campaign_id")
+            .first()
+        )
+        if contact is not None:
+            return _campaign_place(contact, number)
         note = f"{phone} is not a contact of “{active.name}”, which uses {number.e164}."
         return Place(Route.NUMBER, [_conversation(number, phone)], note=note)
     if number.kind == Kind.REUSABLE:
-        behaviour = reusable_number_behaviour(phone_number=number)
+        behaviour = numbers.behaviour(number)
         if behaviour.follows_campaign:
             note = f"“{behaviour.campaign_name}” holds {number.e164} but is not active yet."
             return Place(Route.NUMBER, [_conversation(number, phone)], note=note)
