@@ -101,7 +101,7 @@ def inbound_route_pending(
 def _route_batch(batch: list[InboundMessage]) -> set[int]:
     """Routes the claimed ``batch`` in the caller's transaction; returns the ids of the texts
     whose routing raised (logged, left unrouted)."""
-    numbers = NumbersOfBatch(inbound.to_e164 for inbound in batch)
+    numbers = NumbersOfBatch(batch)
     try:
         with transaction.atomic():
             for inbound in batch:
@@ -110,10 +110,10 @@ def _route_batch(batch: list[InboundMessage]) -> set[int]:
     except Exception:
         pass  # which text raised is found below, one savepoint each
     failed = set()
-    # Read again: the rolled-back pass left its changes on these objects.
-    for inbound in InboundMessage.objects.filter(pk__in=[i.pk for i in batch]).order_by(
-        "received_at", "id"
-    ):
+    # Read again, texts and numbers: the rolled-back pass left its changes on these objects.
+    again = list(InboundMessage.objects.filter(pk__in=[i.pk for i in batch]).order_by("id"))
+    numbers = NumbersOfBatch(again)
+    for inbound in sorted(again, key=lambda i: (i.received_at, i.pk)):
         try:
             with transaction.atomic():
                 inbound_route_claimed(inbound, numbers)

@@ -19,11 +19,11 @@ every text of it was received.
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignIdk, CampaignStatus, Contact, OptOutSource
@@ -61,15 +61,21 @@ class Place:
 
 
 class NumbersOfBatch:
-    """The numbers a batch of texts went to, locked until the batch's transaction ends (one
-    batch at a time per number: two texts from one contact routed side by side would each start
-    the conversation), with the campaign active on each and a reusable number's behaviour, each
-    read once for the batch. Every text of the batch was received before they were read."""
+    """What a batch of texts needs to know of the numbers they went to, read once for the batch,
+    after every text of it was received: each number, locked until the batch's transaction ends
+    (one batch at a time per number: two texts from one contact routed side by side would each
+    start the conversation); the campaign active on it; a reusable number's behaviour; and its
+    conversations outside a campaign with the batch's senders, kept up to date as the batch
+    starts new ones."""
 
-    def __init__(self, e164s: Iterable[str]) -> None:
-        self._numbers = our_numbers_locked(e164s=e164s)
+    def __init__(self, texts: Iterable[InboundMessage]) -> None:
+        self._senders: dict[str, set[str]] = defaultdict(set)
+        for text in texts:
+            self._senders[text.to_e164].add(text.from_e164)
+        self._numbers = our_numbers_locked(e164s=self._senders)
         self._active: dict[int, Campaign | None] = {}
         self._behaviour: dict[int, ReusableBehaviour] = {}
+        self._conversations: dict[int, dict[str, list[Conversation]]] = {}
 
     def number(self, e164: str) -> PhoneNumber | None:
         return self._numbers.get(e164)
@@ -86,6 +92,21 @@ class NumbersOfBatch:
             self._behaviour[number.pk] = reusable_number_behaviour(phone_number=number)
         return self._behaviour[number.pk]
 
+    def conversations(self, number: PhoneNumber, phone: str) -> list[Conversation]:
+        """The number's conversations outside a campaign with ``phone`` (one of the batch's
+        senders to it), newest first; the caller puts a conversation it starts first."""
+        if number.pk not in self._conversations:
+            found: dict[str, list[Conversation]] = defaultdict(list)
+            for conversation in Conversation.objects.filter(
+                organization=number.organization,
+                number_e164=number.e164,
+                contact_e164__in=self._senders[number.e164 or ""],
+                contact__isnull=True,
+            ).order_by("-id"):
+                found[conversation.contact_e164].append(conversation)
+            self._conversations[number.pk] = found
+        return self._conversations[number.pk][phone]
+
 
 def inbound_route(*, inbound_id: int) -> InboundMessage:
     """Routes the message once; returns it with its route and a note of what happened."""
@@ -93,7 +114,7 @@ def inbound_route(*, inbound_id: int) -> InboundMessage:
         inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
         if inbound.routed_at is not None:
             return inbound
-        return inbound_route_claimed(inbound, NumbersOfBatch([inbound.to_e164]))
+        return inbound_route_claimed(inbound, NumbersOfBatch([inbound]))
 
 
 def inbound_route_claimed(inbound: InboundMessage, numbers: NumbersOfBatch) -> InboundMessage:
@@ -148,20 +169,23 @@ def _place(*, number: PhoneNumber, phone: str, numbers: NumbersOfBatch) -> Place
         if contact is not None:
             return _campaign_place(contact, number)
         note = f"{phone} is not a contact of “{active.name}”, which uses {number.e164}."
-        return Place(Route.NUMBER, [_conversation(number, phone)], note=note)
+        return Place(Route.NUMBER, [_conversation(number, phone, numbers)], note=note)
     if number.kind == Kind.REUSABLE:
         behaviour = numbers.behaviour(number)
         if behaviour.follows_campaign:
             note = f"“{behaviour.campaign_name}” holds {number.e164} but is not active yet."
-            return Place(Route.NUMBER, [_conversation(number, phone)], note=note)
+            return Place(Route.NUMBER, [_conversation(number, phone, numbers)], note=note)
         if behaviour.response_type == ResponseType.BOT and number.office is not None:
-            return Place(Route.BOT, [_conversation(number, phone, bot=True)], office=number.office)
+            bot = _conversation(number, phone, numbers, bot=True)
+            return Place(Route.BOT, [bot], office=number.office)
         if behaviour.inboxes:
-            conversations = [_conversation(number, phone, inbox=i) for i in behaviour.inboxes]
+            conversations = [
+                _conversation(number, phone, numbers, inbox=inbox) for inbox in behaviour.inboxes
+            ]
             return Place(Route.INBOX, conversations, office=number.office)
         note = f"{number.e164} is agent-backed with no inbox: delivered nowhere."
-        return Place(Route.UNDELIVERED, [_conversation(number, phone)], note=note)
-    return Place(Route.NUMBER, [_conversation(number, phone)])
+        return Place(Route.UNDELIVERED, [_conversation(number, phone, numbers)], note=note)
+    return Place(Route.NUMBER, [_conversation(number, phone, numbers)])
 
 
 def _campaign_place(contact: Contact, number: PhoneNumber) -> Place:
@@ -179,28 +203,28 @@ def _campaign_place(contact: Contact, number: PhoneNumber) -> Place:
 
 
 def _conversation(
-    number: PhoneNumber, phone: str, *, inbox: Inbox | None = None, bot: bool = False
+    number: PhoneNumber,
+    phone: str,
+    numbers: NumbersOfBatch,
+    *,
+    inbox: Inbox | None = None,
+    bot: bool = False,
 ) -> Conversation:
     """The latest conversation of this kind between the number and the contact, or a new one.
     The bot's conversation is the same one even after it was copied into a review inbox."""
-    found = Conversation.objects.filter(
+    conversations = numbers.conversations(number, phone)
+    inbox_id = inbox.pk if inbox is not None else None
+    for conversation in conversations:
+        if conversation.bot == bot and (bot or conversation.inbox_id == inbox_id):
+            return conversation
+    conversation = Conversation.objects.create(
         organization=number.organization,
-        number_e164=number.e164,
+        number_e164=number.e164 or "",
         contact_e164=phone,
+        inbox=inbox,
         bot=bot,
-        contact__isnull=True,
     )
-    if not bot:
-        found = found.filter(Q(inbox=inbox) if inbox else Q(inbox__isnull=True))
-    conversation = found.order_by("-id").first()
-    if conversation is None:
-        conversation = Conversation.objects.create(
-            organization=number.organization,
-            number_e164=number.e164 or "",
-            contact_e164=phone,
-            inbox=inbox,
-            bot=bot,
-        )
+    conversations.insert(0, conversation)
     return conversation
 
 

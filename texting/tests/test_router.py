@@ -145,10 +145,10 @@ def test_a_batch_costs_the_same_few_statements_per_text(
     for n in range(40):
         deliver(client, to=number.e164, body="Hello?", sender=f"+1212555{n:04d}")
 
-    # Per text: its conversation looked up and started, its message, the conversation marked
-    # unread and Needs Attention, the text's route. The numbers, their campaign and behaviour
-    # once a batch.
-    with django_assert_max_num_queries(40 * 6 + 12):
+    # Per text: its conversation started, its message, the conversation marked unread, then
+    # Needs Attention, the text's route. Once a batch: the claim, the numbers, their campaign,
+    # behaviour and conversations with the batch's senders.
+    with django_assert_max_num_queries(40 * 5 + 13):
         assert router.inbound_route_pending() == router.Pass(40, done=True)
 
     assert Conversation.objects.filter(status=ConversationStatus.NEEDS_ATTENTION).count() == 40
@@ -211,3 +211,20 @@ def test_a_text_that_fails_in_a_batch_leaves_nothing_and_the_others_are_routed_o
         "+12125550002",
     ]
     assert "Routing inbound message" in caplog.text
+
+
+def test_a_batch_finds_each_senders_conversation_in_each_inbox(cast, client):
+    number = inbox_number(cast)
+    number.inboxes.add(InboxFactory.create(office=cast.office_a))
+    deliver(client, to=number.e164, body="First", sender="+12125550001")
+    router.inbound_route_pending()
+    deliver(client, to=number.e164, body="Again", sender="+12125550001")
+    deliver(client, to=number.e164, body="Hello?", sender="+12125550002")
+
+    assert router.inbound_route_pending() == router.Pass(2, done=True)
+
+    for phone, bodies in (("+12125550001", ["First", "Again"]), ("+12125550002", ["Hello?"])):
+        conversations = Conversation.objects.filter(contact_e164=phone)
+        assert len({c.inbox_id for c in conversations}) == conversations.count() == 2
+        for conversation in conversations:
+            assert list(conversation.messages.values_list("body", flat=True)) == bodies
