@@ -14,7 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from inboxes.models import Conversation, Direction, Message, MessageStatus, Origin
+from inboxes.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageStatus,
+    Origin,
+)
 from offices.models import Organization
 
 QUEUED, SENT, DELIVERED, FAILED = (
@@ -80,9 +87,15 @@ def message_record_outgoing(
 
 
 def message_record_incoming(
-    *, conversation: Conversation, body: str, idempotency_key: str, key_is_new: bool = False
+    *,
+    conversation: Conversation,
+    body: str,
+    idempotency_key: str,
+    key_is_new: bool = False,
+    needs_attention: bool = False,
 ) -> Message:
-    """Records a text the contact sent, once per key; the conversation becomes unread.
+    """Records a text the contact sent, once per key; the conversation becomes unread and, with
+    ``needs_attention``, waits in Needs Attention (in the same write).
 
     ``key_is_new``: the caller holds a lock under which the key cannot have been recorded (the
     router's, on an unrouted text whose messages commit with its routing), so the insert goes
@@ -103,7 +116,11 @@ def message_record_incoming(
         )
     if created:
         conversation.last_message_at = conversation.last_inbound_at = message.created_at
-        conversation.save(update_fields=["last_message_at", "last_inbound_at"])
+        fields = ["last_message_at", "last_inbound_at"]
+        if needs_attention:
+            conversation.status = ConversationStatus.NEEDS_ATTENTION
+            fields.append("status")
+        conversation.save(update_fields=fields)
     return message
 
 

@@ -130,6 +130,7 @@ def inbound_route_claimed(inbound: InboundMessage, numbers: NumbersOfBatch) -> I
         return _done(inbound, Route.UNROUTED, note=f"{inbound.to_e164} is not a number of ours.")
     inbound.organization = number.organization
     place = _place(number=number, phone=inbound.from_e164, numbers=numbers)
+    keyword = keyword_of(inbound.body)
     for conversation in place.conversations:
         message_record_incoming(
             conversation=conversation,
@@ -138,9 +139,10 @@ def inbound_route_claimed(inbound: InboundMessage, numbers: NumbersOfBatch) -> I
             # The text is locked and unrouted: its messages commit with its routing, so none is
             # recorded yet.
             key_is_new=True,
+            # Neither a keyword nor the bot answers it: it waits for a person.
+            needs_attention=keyword is None and not _bot_answers(place),
         )
     inbound.conversation = place.conversations[0]
-    keyword = keyword_of(inbound.body)
     if keyword is not None:
         route, note = _keyword(keyword, inbound=inbound, place=place)
     else:
@@ -282,15 +284,17 @@ def _send(conversation: Conversation, body: str, *, key: str, keyword_reply: boo
 
 
 # --- answering --------------------------------------------------------------------------------
+def _bot_answers(place: Place) -> bool:
+    return place.route in (Route.CAMPAIGN, Route.BOT) and place.office is not None
+
+
 def _answer(*, inbound: InboundMessage, place: Place) -> tuple[str, str]:
-    if place.route == Route.INBOX:
-        for conversation in place.conversations:
-            _needs_attention(conversation)
-        return place.route, ""
-    if place.route in (Route.CAMPAIGN, Route.BOT) and place.office is not None:
+    """The bot's answer; any other text already waits in Needs Attention, put there with its
+    message (``inbound_route_claimed``)."""
+    if _bot_answers(place):
         return place.route, _bot(inbound=inbound, place=place)
-    logger.info("Inbound message %s stored for admins (%s)", inbound.pk, place.route)
-    _needs_attention(place.conversations[0])
+    if place.route != Route.INBOX:
+        logger.info("Inbound message %s stored for admins (%s)", inbound.pk, place.route)
     return place.route, ""
 
 

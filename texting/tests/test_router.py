@@ -145,10 +145,10 @@ def test_a_batch_costs_the_same_few_statements_per_text(
     for n in range(40):
         deliver(client, to=number.e164, body="Hello?", sender=f"+1212555{n:04d}")
 
-    # Per text: its conversation started, its message, the conversation marked unread, then
+    # Per text: its conversation started, its message, the conversation marked unread and in
     # Needs Attention, the text's route. Once a batch: the claim, the numbers, their campaign,
     # behaviour and conversations with the batch's senders.
-    with django_assert_max_num_queries(40 * 5 + 13):
+    with django_assert_max_num_queries(40 * 4 + 13):
         assert router.inbound_route_pending() == router.Pass(40, done=True)
 
     assert Conversation.objects.filter(status=ConversationStatus.NEEDS_ATTENTION).count() == 40
