@@ -31,6 +31,7 @@ from django.utils import timezone
 from config.celery import enqueue_on_commit
 from inboxes.models import InboundMessage
 from texting.routing import NumbersOfBatch, inbound_route_claimed
+from texting.sql import inbound_routes_save
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def _route_batch(batch: list[InboundMessage]) -> set[int]:
         with transaction.atomic():
             for inbound in batch:
                 inbound_route_claimed(inbound, numbers)
+            inbound_routes_save(batch)
         return set()
     except Exception:
         pass  # which text raised is found below, one savepoint each
@@ -117,6 +119,7 @@ def _route_batch(batch: list[InboundMessage]) -> set[int]:
         try:
             with transaction.atomic():
                 inbound_route_claimed(inbound, numbers)
+                inbound_routes_save([inbound])
         except Exception:
             logger.exception("Routing inbound message %s failed; the sweep will retry", inbound.pk)
             failed.add(inbound.pk)

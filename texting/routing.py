@@ -45,6 +45,7 @@ from phone_numbers.models import Kind, PhoneNumber, ResponseType
 from texting.keywords import Keyword, keyword_of
 from texting.opt_outs import opt_out_add, opt_out_remove
 from texting.outgoing import conversation_send, our_numbers_locked
+from texting.sql import inbound_routes_save
 
 logger = logging.getLogger(__name__)
 
@@ -114,12 +115,16 @@ def inbound_route(*, inbound_id: int) -> InboundMessage:
         inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
         if inbound.routed_at is not None:
             return inbound
-        return inbound_route_claimed(inbound, NumbersOfBatch([inbound]))
+        inbound_route_claimed(inbound, NumbersOfBatch([inbound]))
+        inbound_routes_save([inbound])
+        return inbound
 
 
 def inbound_route_claimed(inbound: InboundMessage, numbers: NumbersOfBatch) -> InboundMessage:
     """Routes a message whose row the caller locked, unrouted, inside its transaction, with
-    ``numbers`` read in that transaction for a batch that holds it."""
+    ``numbers`` read in that transaction for a batch that holds it. Sets its route
+    (``texting.sql.ROUTED_FIELDS``) for the caller to save: a batch saves all of its texts' at
+    once."""
     number = numbers.number(inbound.to_e164)
     if number is None:
         logger.warning(
@@ -152,7 +157,6 @@ def inbound_route_claimed(inbound: InboundMessage, numbers: NumbersOfBatch) -> I
 
 def _done(inbound: InboundMessage, route: str, *, note: str) -> InboundMessage:
     inbound.route, inbound.note, inbound.routed_at = route, note[:300], timezone.now()
-    inbound.save(update_fields=["route", "note", "routed_at", "organization", "conversation"])
     return inbound
 
 

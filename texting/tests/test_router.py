@@ -20,7 +20,7 @@ from inboxes.models import (
 from inboxes.tests.factories import InboxFactory
 from texting import router
 from texting.tasks import route_burst
-from texting.tests.helpers import NOON_IN_NEW_YORK, deliver
+from texting.tests.helpers import CONTACT, NOON_IN_NEW_YORK, deliver
 from texting.tests.test_routing import campaign_contact, reusable
 
 pytestmark = pytest.mark.django_db
@@ -146,9 +146,9 @@ def test_a_batch_costs_the_same_few_statements_per_text(
         deliver(client, to=number.e164, body="Hello?", sender=f"+1212555{n:04d}")
 
     # Per text: its conversation started, its message, the conversation marked unread and in
-    # Needs Attention, the text's route. Once a batch: the claim, the numbers, their campaign,
-    # behaviour and conversations with the batch's senders.
-    with django_assert_max_num_queries(40 * 4 + 13):
+    # Needs Attention. Once a batch: the claim, the numbers, their campaign, behaviour and
+    # conversations with the batch's senders, the texts' routes.
+    with django_assert_max_num_queries(40 * 3 + 14):
         assert router.inbound_route_pending() == router.Pass(40, done=True)
 
     assert Conversation.objects.filter(status=ConversationStatus.NEEDS_ATTENTION).count() == 40
@@ -170,6 +170,15 @@ def test_a_batch_routes_each_text_by_its_own_number(cast, client):
     assert InboundMessage.objects.get(carrier_message_id="SIMIN-2").conversation == (
         contact.conversation
     )
+    nobodys = InboundMessage.objects.get(carrier_message_id="SIMIN-3")
+    assert (nobodys.organization, nobodys.conversation) == (None, None)
+    assert nobodys.note == "+19995550100 is not a number of ours."
+    inbox_text = InboundMessage.objects.get(carrier_message_id="SIMIN-1")
+    assert inbox_text.organization == cast.org
+    assert inbox_text.conversation == Conversation.objects.get(
+        contact_e164=CONTACT, inbox__isnull=False
+    )
+    assert not InboundMessage.objects.filter(routed_at__isnull=True).exists()
 
 
 def test_two_texts_of_one_contact_in_a_batch_share_a_conversation(cast, client):
