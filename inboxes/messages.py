@@ -116,11 +116,11 @@ def message_record_incoming(
         )
     if created:
         conversation.last_message_at = conversation.last_inbound_at = message.created_at
-        fields = ["last_message_at", "last_inbound_at"]
+        changed = ["last_message_at", "last_inbound_at"]
         if needs_attention:
             conversation.status = ConversationStatus.NEEDS_ATTENTION
-            fields.append("status")
-        conversation.save(update_fields=fields)
+            changed.append("status")
+        conversation.save(update_fields=changed)
     return message
 
 

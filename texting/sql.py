@@ -6,6 +6,7 @@ here and never asks which database it runs on.
 a save per text elsewhere (SQLite)."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import connection
 
@@ -35,7 +36,7 @@ def inbound_routes_save(texts: Sequence[InboundMessage]) -> None:
         return
     if not texts:
         return
-    params: list[object] = []
+    params: list[int | str | datetime | None] = []
     for text in texts:
         params += [
             text.pk,

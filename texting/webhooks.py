@@ -118,7 +118,7 @@ def _record_once(carrier: str, messages: list[ParsedInbound]) -> list[Recorded]:
     # closed that connection meanwhile (a restart, an idle timeout), runs again on a fresh one.
     # Were it the answer that was lost after the commit, the second run finds the texts stored
     # and wakes no one for them: the sweep routes them (texting.router).
-    connection.health_check_done = True
+    connection.health_check_done = True  # type: ignore[attr-defined]  # Django's, not in the stubs
     try:
         created = _insert(sql, params)
     except (InterfaceError, OperationalError):
