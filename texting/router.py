@@ -11,7 +11,9 @@ savepoint of its own, so only that text is left unrouted.
 
 The webhook wakes the router (``router_wake``) after its text is committed, at most once per
 ``WAKE_EVERY`` per process: a lone reply is routed at once, and a burst costs each web process a
-few task messages a second instead of a broker round trip per text. A text that did not wake
+task message a second instead of a broker round trip per text (each task, with its last look
+below, costs the worker a few milliseconds of CPU, its database connection included, that a
+burst's webhooks would otherwise lose). A text that did not wake
 anyone was committed within ``WAKE_EVERY`` of a wake, so the woken task looks once more after
 ``WAKE_EVERY + SETTLE`` (a second run, scheduled with an ETA) and finds it. ``SETTLE`` covers the
 time between a text's commit and its check, and the clocks of the web and worker hosts differing
@@ -35,7 +37,7 @@ from texting.sql import inbound_routes_save
 
 logger = logging.getLogger(__name__)
 
-WAKE_EVERY = timedelta(milliseconds=250)
+WAKE_EVERY = timedelta(seconds=1)
 # A task routes at most this many texts, then hands the rest of a burst to a fresh task: well
 # within the task time limit (CELERY_TASK_TIME_LIMIT) even on a loaded machine.
 PASS_SIZE = 200
