@@ -11,4 +11,4 @@ RUN LONGCODE_ENV=production SECRET_KEY=collectstatic-build-only ALLOWED_HOSTS=bu
 RUN useradd --create-home longcode && mkdir -p var/uploads && chown -R longcode var
 USER longcode
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

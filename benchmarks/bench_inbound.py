@@ -1,6 +1,7 @@
 """Benchmark: a burst of inbound texts, each delivered twice, through the signed webhook
-``/hooks/simulated/inbound/`` under gunicorn (2 workers) with a Celery worker process routing
-them — beside an empty POST view served by the same gunicorn, measured in the same run.
+``/hooks/simulated/inbound/`` under gunicorn as deployed (config/gunicorn.py, through
+benchmarks/serving.py: 2 workers of 8 threads) with a Celery worker process routing them — beside
+an empty POST view served by the same gunicorn, measured in the same run.
 
 ``BENCH_MESSAGES`` (10,000) texts from as many contacts to one agent-backed reusable number with
 an inbox; each is POSTed twice (the second delivery shuffled among the others) by
@@ -65,6 +66,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from report import REPEATS, Report, at_least, at_most, ratio_at_least  # noqa: E402
+from serving import gunicorn_command  # noqa: E402
 
 from config.celery import app as celery_app  # noqa: E402
 from inboxes.models import Conversation, InboundMessage, Inbox  # noqa: E402
@@ -77,7 +79,8 @@ TITLE = (
     "A burst of {messages:,} inbound texts from as many contacts to one agent-backed reusable "
     "number with an inbox, each delivered twice (the second delivery shuffled among the "
     "others), signed, by {clients} keep-alive HTTP clients through `/hooks/simulated/inbound/` "
-    "under gunicorn (2 workers) with a Celery worker (concurrency 2) routing them, beside an "
+    "under gunicorn as deployed (config/gunicorn.py: 2 workers of 8 threads) with a Celery "
+    "worker (concurrency 2) routing them, beside an "
     "empty POST view in the same gunicorn; the burst in BENCH_REPEATS slices, each after as "
     "many empty POSTs; then the database checked: stored, duplicates, lost, unrouted"
 )
@@ -171,18 +174,7 @@ def main() -> None:
     build()
     port = free_port()
     web = start(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "benchmarks.inbound_wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ]
+        [*gunicorn_command(port, "benchmarks.inbound_wsgi:application"), "--log-level", "warning"]
     )
     worker = start(
         [

@@ -1,5 +1,6 @@
 """The app as deployed, for the benchmarks that measure through real HTTP: production settings,
-static files built as the Dockerfile builds them, gunicorn with 2 sync workers."""
+static files built as the Dockerfile builds them, gunicorn as the Dockerfile runs it
+(config/gunicorn.py) with 2 workers."""
 
 import os
 import secrets
@@ -31,19 +32,23 @@ def production_env(*, static_root: str, host: str, **extra: str) -> dict[str, st
     return env
 
 
+def gunicorn_command(port: int, app: str = "config.wsgi:application") -> list[str]:
+    """The production server's command line (config/gunicorn.py) serving ``app`` with 2
+    workers on 127.0.0.1:``port``."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(ROOT / "config" / "gunicorn.py"),
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+    ]
+
+
 def gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """gunicorn with 2 workers on 127.0.0.1:``port``, started (not yet answering)."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    """The production server (``gunicorn_command``), started (not yet answering)."""
+    return subprocess.Popen(gunicorn_command(port), cwd=ROOT, env=env)

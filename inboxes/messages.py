@@ -14,7 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from inboxes.models import Conversation, Direction, Message, MessageStatus, Origin
+from inboxes.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageStatus,
+    Origin,
+)
 from offices.models import Organization
 
 QUEUED, SENT, DELIVERED, FAILED = (
@@ -95,22 +102,40 @@ def message_record_outgoing(
 
 
 def message_record_incoming(
-    *, conversation: Conversation, body: str, idempotency_key: str
+    *,
+    conversation: Conversation,
+    body: str,
+    idempotency_key: str,
+    key_is_new: bool = False,
+    needs_attention: bool = False,
 ) -> Message:
-    """Records a text the contact sent, once per key; the conversation becomes unread."""
-    message, created = Message.objects.get_or_create(
-        idempotency_key=idempotency_key,
-        defaults={
-            "organization_id": conversation.organization_id,
-            "conversation": conversation,
-            "direction": Direction.IN,
-            "body": body,
-            "status": MessageStatus.RECEIVED,
-        },
-    )
+    """Records a text the contact sent, once per key; the conversation becomes unread and, with
+    ``needs_attention``, waits in Needs Attention (in the same write).
+
+    ``key_is_new``: the caller holds a lock under which the key cannot have been recorded (the
+    router's, on an unrouted text whose messages commit with its routing), so the insert goes
+    without the look-up and savepoint of ``get_or_create``; were the key there after all, the
+    unique constraint fails the caller's transaction rather than record it twice."""
+    fields = {
+        "organization_id": conversation.organization_id,
+        "conversation": conversation,
+        "direction": Direction.IN,
+        "body": body,
+        "status": MessageStatus.RECEIVED,
+    }
+    if key_is_new:
+        message, created = Message.objects.create(idempotency_key=idempotency_key, **fields), True
+    else:
+        message, created = Message.objects.get_or_create(
+            idempotency_key=idempotency_key, defaults=fields
+        )
     if created:
         conversation.last_message_at = conversation.last_inbound_at = message.created_at
-        conversation.save(update_fields=["last_message_at", "last_inbound_at"])
+        changed = ["last_message_at", "last_inbound_at"]
+        if needs_attention:
+            conversation.status = ConversationStatus.NEEDS_ATTENTION
+            changed.append("status")
+        conversation.save(update_fields=changed)
     return message
 
 

@@ -9,7 +9,10 @@ that answer the contact's own keyword (the opt-out confirmation, the help text) 
 opt-out and hours gates, as the opt-out confirmation already does for senders.
 """
 
+from collections.abc import Iterable
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -24,11 +27,20 @@ from phone_numbers.models import PhoneNumber, ProvisioningStatus
 
 def our_number(*, e164: str) -> PhoneNumber | None:
     """The number of ours that ``e164`` is now (a released number is nobody's)."""
-    return (
-        PhoneNumber.objects.filter(e164=e164)
-        .exclude(provisioning_status=ProvisioningStatus.RELEASED)
-        .select_related("organization", "office")
-        .first()
+    return _ours(PhoneNumber.objects.filter(e164=e164)).first()
+
+
+def our_numbers_locked(*, e164s: Iterable[str]) -> dict[str, PhoneNumber]:
+    """The numbers of ours among ``e164s``, by E.164, each row locked until the transaction
+    ends. One statement, locking in id order: two transactions locking overlapping sets wait
+    for each other instead of deadlocking."""
+    numbers = _ours(PhoneNumber.objects.filter(e164__in=set(e164s)))
+    return {n.e164 or "": n for n in numbers.select_for_update(of=("self",)).order_by("pk")}
+
+
+def _ours(numbers: QuerySet[PhoneNumber]) -> QuerySet[PhoneNumber]:
+    return numbers.exclude(provisioning_status=ProvisioningStatus.RELEASED).select_related(
+        "organization", "office"
     )
 
 

@@ -1,14 +1,19 @@
 """Who routes the texts the webhook recorded, and when: per burst, not per text.
 
 The unrouted rows are the queue (``InboundMessage.routed_at`` is null, a partial index). A
-worker task, ``route_burst``, claims them one at a time with ``SKIP LOCKED`` and routes each in
-its own transaction until none is left (``PASS_SIZE`` at a time, each pass a task), so tasks
-woken side by side share a burst and a burst of 10,000 texts is routed by a few dozen tasks, not
-10,000.
+worker task, ``route_burst``, claims them a batch at a time (``BATCH_SIZE``) with ``SKIP LOCKED``
+and routes each batch in one transaction until none is left (``PASS_SIZE`` at a time, each pass a
+task), so tasks woken side by side share a burst, a burst of 10,000 texts is routed by a few
+dozen tasks, not 10,000, and costs a commit (a WAL flush, which the webhook's own commits wait
+behind) per batch, not per text. A batch reads its numbers once (``routing.NumbersOfBatch``).
+When a text of a batch raises, the batch is rolled back and routed again text by text, each in a
+savepoint of its own, so only that text is left unrouted.
 
 The webhook wakes the router (``router_wake``) after its text is committed, at most once per
 ``WAKE_EVERY`` per process: a lone reply is routed at once, and a burst costs each web process a
-few task messages a second instead of a broker round trip per text. A text that did not wake
+task message a second instead of a broker round trip per text (each task, with its last look
+below, costs the worker a few milliseconds of CPU, its database connection included, that a
+burst's webhooks would otherwise lose). A text that did not wake
 anyone was committed within ``WAKE_EVERY`` of a wake, so the woken task looks once more after
 ``WAKE_EVERY + SETTLE`` (a second run, scheduled with an ETA) and finds it. ``SETTLE`` covers the
 time between a text's commit and its check, and the clocks of the web and worker hosts differing
@@ -27,14 +32,18 @@ from django.utils import timezone
 
 from config.celery import enqueue_on_commit
 from inboxes.models import InboundMessage
-from texting.routing import inbound_route_claimed
+from texting.routing import NumbersOfBatch, inbound_route_claimed
+from texting.sql import inbound_routes_save
 
 logger = logging.getLogger(__name__)
 
-WAKE_EVERY = timedelta(milliseconds=250)
+WAKE_EVERY = timedelta(seconds=1)
 # A task routes at most this many texts, then hands the rest of a burst to a fresh task: well
 # within the task time limit (CELERY_TASK_TIME_LIMIT) even on a loaded machine.
 PASS_SIZE = 200
+# Texts routed in one transaction: one commit for many, while the numbers they went to stay
+# locked for a fraction of a second only.
+BATCH_SIZE = 50
 SETTLE = timedelta(seconds=1)
 
 _lock = threading.Lock()
@@ -71,31 +80,49 @@ class Pass:
 def inbound_route_pending(
     *, received_before: datetime | None = None, limit: int | None = None
 ) -> Pass:
-    """Routes unrouted texts (those received before ``received_before``, if given) until none
-    is left to claim or ``limit`` are routed. A text whose routing raises is logged, left
-    unrouted for the sweep, and skipped for the rest of this pass."""
+    """Routes unrouted texts (those received before ``received_before``, if given), a batch per
+    transaction, until none is left to claim or ``limit`` are routed. A text whose routing
+    raises is logged, left unrouted for the sweep, and skipped for the rest of this pass."""
     routed, failed = 0, set[int]()
     while limit is None or routed < limit:
         pending = InboundMessage.objects.filter(routed_at__isnull=True).exclude(pk__in=failed)
         if received_before is not None:
             pending = pending.filter(received_at__lt=received_before)
-        claimed: int | None = None
+        size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - routed)
+        with transaction.atomic():
+            batch = list(
+                pending.select_for_update(skip_locked=True).order_by("received_at", "id")[:size]
+            )
+            if not batch:
+                return Pass(routed, done=True)
+            left = _route_batch(batch)
+        routed += len(batch) - len(left)
+        failed |= left
+    return Pass(routed, done=False)
+
+
+def _route_batch(batch: list[InboundMessage]) -> set[int]:
+    """Routes the claimed ``batch`` in the caller's transaction; returns the ids of the texts
+    whose routing raised (logged, left unrouted)."""
+    numbers = NumbersOfBatch(batch)
+    try:
+        with transaction.atomic():
+            for inbound in batch:
+                inbound_route_claimed(inbound, numbers)
+            inbound_routes_save(batch)
+        return set()
+    except Exception:
+        pass  # which text raised is found below, one savepoint each
+    failed = set()
+    # Read again, texts and numbers: the rolled-back pass left its changes on these objects.
+    again = list(InboundMessage.objects.filter(pk__in=[i.pk for i in batch]).order_by("id"))
+    numbers = NumbersOfBatch(again)
+    for inbound in sorted(again, key=lambda i: (i.received_at, i.pk)):
         try:
             with transaction.atomic():
-                inbound = (
-                    pending.select_for_update(skip_locked=True)
-                    .order_by("received_at", "id")
-                    .first()
-                )
-                if inbound is None:
-                    return Pass(routed, done=True)
-                claimed = inbound.pk
-                inbound_route_claimed(inbound)
+                inbound_route_claimed(inbound, numbers)
+                inbound_routes_save([inbound])
         except Exception:
-            if claimed is None:
-                raise
-            logger.exception("Routing inbound message %s failed; the sweep will retry", claimed)
-            failed.add(claimed)
-            continue
-        routed += 1
-    return Pass(routed, done=False)
+            logger.exception("Routing inbound message %s failed; the sweep will retry", inbound.pk)
+            failed.add(inbound.pk)
+    return failed

@@ -12,13 +12,18 @@ a row already routed is left alone, so a message is routed once however often it
    the bot, with its office's IDK behaviour.
 4. Any other number of ours: stored and shown to admins with the number.
 A number that is nobody's is stored as unrouted and listed for operators.
+
+The router routes texts in batches, one transaction each (``texting.router``): what a batch needs
+to know of the numbers its texts went to is read once for the batch (``NumbersOfBatch``), after
+every text of it was received.
 """
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignIdk, CampaignStatus, Contact, OptOutSource
@@ -35,11 +40,12 @@ from inboxes.models import (
     Route,
 )
 from offices.models import IdkBehaviour, Office
-from phone_numbers.behaviour import bot_idk, reusable_number_behaviour
+from phone_numbers.behaviour import ReusableBehaviour, bot_idk, reusable_number_behaviour
 from phone_numbers.models import Kind, PhoneNumber, ResponseType
 from texting.keywords import Keyword, keyword_of
 from texting.opt_outs import opt_out_add, opt_out_remove
-from texting.outgoing import conversation_send, our_number
+from texting.outgoing import conversation_send, our_numbers_locked
+from texting.sql import inbound_routes_save
 
 logger = logging.getLogger(__name__)
 
@@ -55,18 +61,71 @@ class Place:
     note: str = ""
 
 
+class NumbersOfBatch:
+    """What a batch of texts needs to know of the numbers they went to, read once for the batch,
+    after every text of it was received: each number, locked until the batch's transaction ends
+    (one batch at a time per number: two texts from one contact routed side by side would each
+    start the conversation); the campaign active on it; a reusable number's behaviour; and its
+    conversations outside a campaign with the batch's senders, kept up to date as the batch
+    starts new ones."""
+
+    def __init__(self, texts: Iterable[InboundMessage]) -> None:
+        self._senders: dict[str, set[str]] = defaultdict(set)
+        for text in texts:
+            self._senders[text.to_e164].add(text.from_e164)
+        self._numbers = our_numbers_locked(e164s=self._senders)
+        self._active: dict[int, Campaign | None] = {}
+        self._behaviour: dict[int, ReusableBehaviour] = {}
+        self._conversations: dict[int, dict[str, list[Conversation]]] = {}
+
+    def number(self, e164: str) -> PhoneNumber | None:
+        return self._numbers.get(e164)
+
+    def active_campaign(self, number: PhoneNumber) -> Campaign | None:
+        if number.pk not in self._active:
+            self._active[number.pk] = Campaign.objects.filter(
+                phone_number=number, status=CampaignStatus.ACTIVE
+            ).first()
+        return self._active[number.pk]
+
+    def behaviour(self, number: PhoneNumber) -> ReusableBehaviour:
+        if number.pk not in self._behaviour:
+            self._behaviour[number.pk] = reusable_number_behaviour(phone_number=number)
+        return self._behaviour[number.pk]
+
+    def conversations(self, number: PhoneNumber, phone: str) -> list[Conversation]:
+        """The number's conversations outside a campaign with ``phone`` (one of the batch's
+        senders to it), newest first; the caller puts a conversation it starts first."""
+        if number.pk not in self._conversations:
+            found: dict[str, list[Conversation]] = defaultdict(list)
+            for conversation in Conversation.objects.filter(
+                organization=number.organization,
+                number_e164=number.e164,
+                contact_e164__in=self._senders[number.e164 or ""],
+                contact__isnull=True,
+            ).order_by("-id"):
+                found[conversation.contact_e164].append(conversation)
+            self._conversations[number.pk] = found
+        return self._conversations[number.pk][phone]
+
+
 def inbound_route(*, inbound_id: int) -> InboundMessage:
     """Routes the message once; returns it with its route and a note of what happened."""
     with transaction.atomic():
         inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
         if inbound.routed_at is not None:
             return inbound
-        return inbound_route_claimed(inbound)
+        inbound_route_claimed(inbound, NumbersOfBatch([inbound]))
+        inbound_routes_save([inbound])
+        return inbound
 
 
-def inbound_route_claimed(inbound: InboundMessage) -> InboundMessage:
-    """Routes a message whose row the caller locked, unrouted, inside its transaction."""
-    number = our_number(e164=inbound.to_e164)
+def inbound_route_claimed(inbound: InboundMessage, numbers: NumbersOfBatch) -> InboundMessage:
+    """Routes a message whose row the caller locked, unrouted, inside its transaction, with
+    ``numbers`` read in that transaction for a batch that holds it. Sets its route
+    (``texting.sql.ROUTED_FIELDS``) for the caller to save: a batch saves all of its texts' at
+    once."""
+    number = numbers.number(inbound.to_e164)
     if number is None:
         logger.warning(
             "Unrouted inbound message %s: %s is not a number of ours",
@@ -74,19 +133,21 @@ def inbound_route_claimed(inbound: InboundMessage) -> InboundMessage:
             inbound.to_e164,
         )
         return _done(inbound, Route.UNROUTED, note=f"{inbound.to_e164} is not a number of ours.")
-    # One text per number at a time: two texts from one contact routed side by side would
-    # each start the conversation.
-    list(PhoneNumber.objects.select_for_update().filter(pk=number.pk).values_list("pk"))
     inbound.organization = number.organization
-    place = _place(number=number, phone=inbound.from_e164)
+    place = _place(number=number, phone=inbound.from_e164, numbers=numbers)
+    keyword = keyword_of(inbound.body)
     for conversation in place.conversations:
         message_record_incoming(
             conversation=conversation,
             body=inbound.body,
             idempotency_key=f"in:{inbound.pk}:{conversation.pk}",
+            # The text is locked and unrouted: its messages commit with its routing, so none is
+            # recorded yet.
+            key_is_new=True,
+            # Neither a keyword nor the bot answers it: it waits for a person.
+            needs_attention=keyword is None and not _bot_answers(place),
         )
     inbound.conversation = place.conversations[0]
-    keyword = keyword_of(inbound.body)
     if keyword is not None:
         route, note = _keyword(keyword, inbound=inbound, place=place)
     else:
@@ -96,39 +157,41 @@ def inbound_route_claimed(inbound: InboundMessage) -> InboundMessage:
 
 def _done(inbound: InboundMessage, route: str, *, note: str) -> InboundMessage:
     inbound.route, inbound.note, inbound.routed_at = route, note[:300], timezone.now()
-    inbound.save(update_fields=["route", "note", "routed_at", "organization", "conversation"])
     return inbound
 
 
 # --- where it lands ---------------------------------------------------------------------------
-def _place(*, number: PhoneNumber, phone: str) -> Place:
-    contact = (
-        Contact.objects.filter(
-            campaign__phone_number=number, campaign__status=CampaignStatus.ACTIVE, phone=phone
-        )
-        .select_related("campaign__office", "campaign__organization", "conversation")
-        .order_by("-campaign__launched_at", "-campaign_id")
-        .first()
-    )
-    if contact is not None:
-        return _campaign_place(contact, number)
-    active = Campaign.objects.filter(phone_number=number, status=CampaignStatus.ACTIVE).first()
+def _place(*, number: PhoneNumber, phone: str, numbers: NumbersOfBatch) -> Place:
+    active = numbers.active_campaign(number)
     if active is not None:
+        contact = (
+            Contact.objects.filter(
+                campaign__phone_number=number, campaign__status=CampaignStatus.ACTIVE, phone=phone
+            )
+            .select_related("campaign__office", "campaign__organization", "conversation")
+            .order_by("-campaign__launched_at", "-campaign_id")
+            .first()
+        )
+        if contact is not None:
+            return _campaign_place(contact, number)
         note = f"{phone} is not a contact of “{active.name}”, which uses {number.e164}."
-        return Place(Route.NUMBER, [_conversation(number, phone)], note=note)
+        return Place(Route.NUMBER, [_conversation(number, phone, numbers)], note=note)
     if number.kind == Kind.REUSABLE:
-        behaviour = reusable_number_behaviour(phone_number=number)
+        behaviour = numbers.behaviour(number)
         if behaviour.follows_campaign:
             note = f"“{behaviour.campaign_name}” holds {number.e164} but is not active yet."
-            return Place(Route.NUMBER, [_conversation(number, phone)], note=note)
+            return Place(Route.NUMBER, [_conversation(number, phone, numbers)], note=note)
         if behaviour.response_type == ResponseType.BOT and number.office is not None:
-            return Place(Route.BOT, [_conversation(number, phone, bot=True)], office=number.office)
+            bot = _conversation(number, phone, numbers, bot=True)
+            return Place(Route.BOT, [bot], office=number.office)
         if behaviour.inboxes:
-            conversations = [_conversation(number, phone, inbox=i) for i in behaviour.inboxes]
+            conversations = [
+                _conversation(number, phone, numbers, inbox=inbox) for inbox in behaviour.inboxes
+            ]
             return Place(Route.INBOX, conversations, office=number.office)
         note = f"{number.e164} is agent-backed with no inbox: delivered nowhere."
-        return Place(Route.UNDELIVERED, [_conversation(number, phone)], note=note)
-    return Place(Route.NUMBER, [_conversation(number, phone)])
+        return Place(Route.UNDELIVERED, [_conversation(number, phone, numbers)], note=note)
+    return Place(Route.NUMBER, [_conversation(number, phone, numbers)])
 
 
 def _campaign_place(contact: Contact, number: PhoneNumber) -> Place:
@@ -146,28 +209,28 @@ def _campaign_place(contact: Contact, number: PhoneNumber) -> Place:
 
 
 def _conversation(
-    number: PhoneNumber, phone: str, *, inbox: Inbox | None = None, bot: bool = False
+    number: PhoneNumber,
+    phone: str,
+    numbers: NumbersOfBatch,
+    *,
+    inbox: Inbox | None = None,
+    bot: bool = False,
 ) -> Conversation:
     """The latest conversation of this kind between the number and the contact, or a new one.
     The bot's conversation is the same one even after it was copied into a review inbox."""
-    found = Conversation.objects.filter(
+    conversations = numbers.conversations(number, phone)
+    inbox_id = inbox.pk if inbox is not None else None
+    for conversation in conversations:
+        if conversation.bot == bot and (bot or conversation.inbox_id == inbox_id):
+            return conversation
+    conversation = Conversation.objects.create(
         organization=number.organization,
-        number_e164=number.e164,
+        number_e164=number.e164 or "",
         contact_e164=phone,
+        inbox=inbox,
         bot=bot,
-        contact__isnull=True,
     )
-    if not bot:
-        found = found.filter(Q(inbox=inbox) if inbox else Q(inbox__isnull=True))
-    conversation = found.order_by("-id").first()
-    if conversation is None:
-        conversation = Conversation.objects.create(
-            organization=number.organization,
-            number_e164=number.e164 or "",
-            contact_e164=phone,
-            inbox=inbox,
-            bot=bot,
-        )
+    conversations.insert(0, conversation)
     return conversation
 
 
@@ -225,15 +288,17 @@ def _send(conversation: Conversation, body: str, *, key: str, keyword_reply: boo
 
 
 # --- answering --------------------------------------------------------------------------------
+def _bot_answers(place: Place) -> bool:
+    return place.route in (Route.CAMPAIGN, Route.BOT) and place.office is not None
+
+
 def _answer(*, inbound: InboundMessage, place: Place) -> tuple[str, str]:
-    if place.route == Route.INBOX:
-        for conversation in place.conversations:
-            _needs_attention(conversation)
-        return place.route, ""
-    if place.route in (Route.CAMPAIGN, Route.BOT) and place.office is not None:
+    """The bot's answer; any other text already waits in Needs Attention, put there with its
+    message (``inbound_route_claimed``)."""
+    if _bot_answers(place):
         return place.route, _bot(inbound=inbound, place=place)
-    logger.info("Inbound message %s stored for admins (%s)", inbound.pk, place.route)
-    _needs_attention(place.conversations[0])
+    if place.route != Route.INBOX:
+        logger.info("Inbound message %s stored for admins (%s)", inbound.pk, place.route)
     return place.route, ""
 
 

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from config.carrier_knobs import Knobs, knobs_from
 from provisioning.carriers.base import (
@@ -85,8 +86,11 @@ class SimulatedCarrier:
     name = "simulated"
     per_carrier_status = True
 
-    def __init__(self) -> None:
-        self.knobs: Knobs = knobs_from(settings)
+    @cached_property
+    def knobs(self) -> Knobs:
+        # Read on first use, not when the adapter is built: a webhook (built per request)
+        # verifies and parses without them.
+        return knobs_from(settings)
 
     # --- numbers --------------------------------------------------------------------------
     def search_numbers(self, *, area_code: str, quantity: int = 10) -> list[AvailableNumber]:

@@ -201,19 +201,20 @@ class Stack:
         )
 
     def web(self, name: str = "web") -> tuple[subprocess.Popen[bytes], str]:
-        """gunicorn (2 workers, 4 threads each) serving the app; answers once it listens."""
+        """gunicorn as deployed (config/gunicorn.py) with 2 workers serving the app; answers
+        once it listens."""
         port = _free_port()
         process = self._spawn(
             name,
             [
                 str(Path(PYTHON).parent / "gunicorn"),
+                "-c",
+                str(ROOT / "config" / "gunicorn.py"),
                 "config.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
                 "2",
-                "--threads",
-                "4",
             ],
             {},
         )

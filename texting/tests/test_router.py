@@ -9,12 +9,19 @@ import redis
 from django.conf import settings
 
 from config.celery import app
-from inboxes.models import InboundMessage, Route
+from inboxes.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    InboundMessage,
+    Message,
+    Route,
+)
 from inboxes.tests.factories import InboxFactory
 from texting import router
 from texting.tasks import route_burst
-from texting.tests.helpers import NOON_IN_NEW_YORK, deliver
-from texting.tests.test_routing import reusable
+from texting.tests.helpers import CONTACT, NOON_IN_NEW_YORK, deliver
+from texting.tests.test_routing import campaign_contact, reusable
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +123,10 @@ def test_a_text_whose_routing_fails_is_left_for_the_sweep_and_the_others_routed(
     deliver(client, to="+19995550100", body="Anyone?", message_id="SIMIN-2")
     real = router.inbound_route_claimed
 
-    def fails_for_ours(inbound):
+    def fails_for_ours(inbound, numbers):
         if inbound.carrier_message_id == "SIMIN-1":
             raise RuntimeError("boom")
-        return real(inbound)
+        return real(inbound, numbers)
 
     monkeypatch.setattr(router, "inbound_route_claimed", fails_for_ours)
 
@@ -128,3 +135,105 @@ def test_a_text_whose_routing_fails_is_left_for_the_sweep_and_the_others_routed(
     assert InboundMessage.objects.get(carrier_message_id="SIMIN-2").route == Route.UNROUTED
     assert InboundMessage.objects.get(carrier_message_id="SIMIN-1").routed_at is None
     assert "Routing inbound message" in caplog.text
+
+
+# --- batches ----------------------------------------------------------------------------------
+def test_a_batch_costs_the_same_few_statements_per_text(
+    cast, client, django_assert_max_num_queries
+):
+    number = inbox_number(cast)
+    for n in range(40):
+        deliver(client, to=number.e164, body="Hello?", sender=f"+1212555{n:04d}")
+
+    # Per text: its conversation started, its message, the conversation marked unread and in
+    # Needs Attention. Once a batch: the claim, the numbers, their campaign, behaviour and
+    # conversations with the batch's senders, the texts' routes.
+    with django_assert_max_num_queries(40 * 3 + 14):
+        assert router.inbound_route_pending() == router.Pass(40, done=True)
+
+    assert Conversation.objects.filter(status=ConversationStatus.NEEDS_ATTENTION).count() == 40
+    assert Message.objects.filter(direction=Direction.IN).count() == 40
+
+
+def test_a_batch_routes_each_text_by_its_own_number(cast, client):
+    inboxes = inbox_number(cast)
+    contact = campaign_contact(cast)
+    deliver(client, to=inboxes.e164, body="Hello?", message_id="SIMIN-1")
+    deliver(client, to=contact.campaign.phone_number.e164, body="Who?", message_id="SIMIN-2")
+    deliver(client, to="+19995550100", body="Anyone?", message_id="SIMIN-3")
+
+    assert router.inbound_route_pending() == router.Pass(3, done=True)
+
+    routes = dict(InboundMessage.objects.values_list("carrier_message_id", "route"))
+    assert routes == {"SIMIN-1": Route.INBOX, "SIMIN-2": Route.CAMPAIGN, "SIMIN-3": Route.UNROUTED}
+    contact.refresh_from_db()
+    assert InboundMessage.objects.get(carrier_message_id="SIMIN-2").conversation == (
+        contact.conversation
+    )
+    nobodys = InboundMessage.objects.get(carrier_message_id="SIMIN-3")
+    assert (nobodys.organization, nobodys.conversation) == (None, None)
+    assert nobodys.note == "+19995550100 is not a number of ours."
+    inbox_text = InboundMessage.objects.get(carrier_message_id="SIMIN-1")
+    assert inbox_text.organization == cast.org
+    assert inbox_text.conversation == Conversation.objects.get(
+        contact_e164=CONTACT, inbox__isnull=False
+    )
+    assert not InboundMessage.objects.filter(routed_at__isnull=True).exists()
+
+
+def test_two_texts_of_one_contact_in_a_batch_share_a_conversation(cast, client):
+    number = inbox_number(cast)
+    deliver(client, to=number.e164, body="Hello?", message_id="SIMIN-1")
+    deliver(client, to=number.e164, body="Anyone?", message_id="SIMIN-2")
+
+    assert router.inbound_route_pending() == router.Pass(2, done=True)
+
+    conversation = Conversation.objects.get()
+    assert list(conversation.messages.values_list("body", flat=True)) == ["Hello?", "Anyone?"]
+
+
+def test_a_text_that_fails_in_a_batch_leaves_nothing_and_the_others_are_routed_once(
+    cast, client, monkeypatch, caplog
+):
+    number = inbox_number(cast)
+    for n in range(3):
+        deliver(
+            client, to=number.e164, body=f"Text {n}", sender=f"+1212555{n:04d}", message_id=f"S-{n}"
+        )
+    real = router.inbound_route_claimed
+
+    def fails_after_its_writes(inbound, numbers):
+        routed = real(inbound, numbers)
+        if inbound.carrier_message_id == "S-1":
+            raise RuntimeError("boom")
+        return routed
+
+    monkeypatch.setattr(router, "inbound_route_claimed", fails_after_its_writes)
+
+    assert router.inbound_route_pending() == router.Pass(2, done=True)
+
+    unrouted = InboundMessage.objects.filter(routed_at__isnull=True)
+    assert list(unrouted.values_list("carrier_message_id", flat=True)) == ["S-1"]
+    assert sorted(Message.objects.values_list("body", flat=True)) == ["Text 0", "Text 2"]
+    assert sorted(Conversation.objects.values_list("contact_e164", flat=True)) == [
+        "+12125550000",
+        "+12125550002",
+    ]
+    assert "Routing inbound message" in caplog.text
+
+
+def test_a_batch_finds_each_senders_conversation_in_each_inbox(cast, client):
+    number = inbox_number(cast)
+    number.inboxes.add(InboxFactory.create(office=cast.office_a))
+    deliver(client, to=number.e164, body="First", sender="+12125550001")
+    router.inbound_route_pending()
+    deliver(client, to=number.e164, body="Again", sender="+12125550001")
+    deliver(client, to=number.e164, body="Hello?", sender="+12125550002")
+
+    assert router.inbound_route_pending() == router.Pass(2, done=True)
+
+    for phone, bodies in (("+12125550001", ["First", "Again"]), ("+12125550002", ["Hello?"])):
+        conversations = Conversation.objects.filter(contact_e164=phone)
+        assert len({c.inbox_id for c in conversations}) == conversations.count() == 2
+        for conversation in conversations:
+            assert list(conversation.messages.values_list("body", flat=True)) == bodies
