@@ -1,5 +1,6 @@
 import logging
 import os
+import threading
 from typing import Any
 
 from celery import Celery
@@ -12,12 +13,18 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 logger = logging.getLogger(__name__)
+# Discovery runs once: a second thread asking while the first is still importing (gunicorn's
+# threaded workers, a burst of webhooks on a fresh process) waits for it rather than finding the
+# registry half filled.
+_discovering = threading.Lock()
 
 
 def _registered(task_name: str) -> Any:
     """The task of that name; the apps' task modules are discovered on first use."""
     if task_name not in app.tasks:
-        app.loader.import_default_modules()
+        with _discovering:
+            if task_name not in app.tasks:
+                app.loader.import_default_modules()
     return app.tasks[task_name]
 
 
