@@ -253,9 +253,10 @@ REPLY_WAITS = Q(last_reply_at__isnull=False) & (
 class Contact(models.Model):
     """A person a campaign texts. ``phone`` is E.164; extra CSV columns live in ``fields``.
 
-    Every index here is written again by each change of a contact that moves it out of HOT
-    (the self-assign claim rewrites a hundred contacts at a time; the Send click one), so the
-    table keeps only the indexes its reads need: the campaign's own lookups go through
+    A change of a contact that is not a HOT update (assigning it, texting it) writes its new
+    row version into every index whose condition it meets, and the self-assign claim rewrites a
+    hundred contacts at a time: so the table keeps only the indexes its reads need, and three
+    of them take an assigned contact not yet texted. The campaign's own look-ups go through
     ``contact_once_per_campaign`` (its first column), a sender's through ``contact_assigned``,
     and a conversation's through ``contact_conversation_once``, which holds no entry for the
     contacts not yet texted.

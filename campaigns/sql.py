@@ -458,7 +458,7 @@ def messenger_next_contact_read(
 
 
 # ``to_text`` is contacts_to_text by hand and ``waiting`` the condition REPLY_WAITS, each walked
-# along its partial index (contact_initial_to_send, contact_reply_waits) and no further than
+# along its partial index (contact_assigned, contact_reply_waits) and no further than
 # the count needs; campaigns/tests/test_messenger.py holds them to the ORM's. The one row comes
 # back when nothing is left to send too (its contact columns null), with the replies' count.
 _NEXT_CONTACT = """

@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("campaigns", "0008_campaign_invite_nonce"),
+        ("campaigns", "0009_contact_reply_waits"),
         ("inboxes", "0004_message_delivery_claim"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
