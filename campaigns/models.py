@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 
 from inboxes.models import Conversation
 from offices.bounds import EARLIEST_STORED, LATEST_STORED
@@ -250,9 +251,20 @@ REPLY_WAITS = Q(last_reply_at__isnull=False) & (
 
 
 class Contact(models.Model):
-    """A person a campaign texts. ``phone`` is E.164; extra CSV columns live in ``fields``."""
+    """A person a campaign texts. ``phone`` is E.164; extra CSV columns live in ``fields``.
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contacts")
+    A change of a contact that is not a HOT update (assigning it, texting it) writes its new
+    row version into every index whose condition it meets, and the self-assign claim rewrites a
+    hundred contacts at a time: so the table keeps only the indexes its reads need, and three
+    of them take an assigned contact not yet texted. The campaign's own look-ups go through
+    ``contact_once_per_campaign`` (its first column), a sender's through ``contact_assigned``,
+    and a conversation's through ``contact_conversation_once``, which holds no entry for the
+    contacts not yet texted.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="contacts", db_index=False
+    )
     phone = models.CharField(max_length=16)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
@@ -264,9 +276,17 @@ class Contact(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
-    conversation = models.OneToOneField(
-        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact"
+    # At most one contact per conversation (contact_conversation_once).
+    conversation = models.ForeignKey(
+        Conversation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        related_query_name="contact",
+        db_index=False,
     )
     texted_at = models.DateTimeField(
         null=True, blank=True, help_text="When we last texted them; set by the initial message."
@@ -277,11 +297,16 @@ class Contact(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            # A sender's initial messages left to send, in order: the messenger's next contact.
+            # A sender's contacts, those with their initial message still to send first, in
+            # order: the messenger's next contact and what waits, the admin's per-sender
+            # counts and moves, and the user's deletion (its SET NULL).
             models.Index(
-                fields=["assignee", "campaign", "id"],
-                condition=Q(texted_at__isnull=True, assignee__isnull=False),
-                name="contact_initial_to_send",
+                F("assignee"),
+                F("campaign"),
+                IsNull(F("texted_at"), True),
+                F("id"),
+                condition=Q(assignee__isnull=False),
+                name="contact_assigned",
             ),
             # A sender's replies waiting, oldest first: the messenger's Replies and its count.
             models.Index(
@@ -292,6 +317,11 @@ class Contact(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "phone"], name="contact_once_per_campaign"),
+            models.UniqueConstraint(
+                fields=["conversation"],
+                condition=Q(conversation__isnull=False),
+                name="contact_conversation_once",
+            ),
             models.CheckConstraint(
                 condition=Q(phone__regex=r"^\+[1-9][0-9]{6,14}$"), name="contact_phone_is_e164"
             ),
@@ -347,7 +377,10 @@ class UnassignedChunk(models.Model):
     and taking contacts back to Unassigned sets it again. See ``campaigns.self_assign``.
     """
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    # Looked up through chunk_once (its first column).
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     first_id = models.BigIntegerField()
     last_id = models.BigIntegerField()
     has_unassigned = models.BooleanField(default=True)
@@ -375,7 +408,10 @@ class UnassignedChunk(models.Model):
 class SelfAssignClaim(models.Model):
     """One press of *Get more*: the same request key gives the same claim, never a second."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    # Looked up through self_assign_claim_once (its first column).
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     request_key = models.CharField(max_length=64)
     count = models.PositiveIntegerField(default=0)

@@ -14,7 +14,8 @@ the first claim of the campaign (its contacts no longer change once it is active
    every open chunk is held, in a small pool, does a claim wait for one); locking a row writes
    no new row version, so the chunk index stays clean;
 2. takes the chunk's Unassigned contacts by primary-key range (at most ``CHUNK_SIZE`` rows
-   to look at, however many contacts were claimed before) and assigns up to what it needs;
+   to look at, however many contacts were claimed before) and assigns up to what it needs,
+   under the chunk's lock alone (the contacts are not locked one by one);
 3. clears ``has_unassigned`` on a chunk it emptied — one dead index entry per ``CHUNK_SIZE``
    contacts rather than one per contact — and moves on to the next chunk until the batch is
    full, so any batch size (1 to 1,000) works on the same chunks.
@@ -23,10 +24,15 @@ Adjustable batch sizes are why the unit is a chunk of contacts rather than a pre
 batch: a batch of 1,000 spans ten chunks, a batch of 1 leaves the rest of its chunk for later.
 Taking contacts back to Unassigned re-marks their chunks (``campaigns.assignment``).
 
-**Fast in the client too.** On PostgreSQL the claim is raw SQL (``campaigns.sql``): the seat
-lock, then one statement with CTEs that checks, locks a chunk, assigns, closes the chunk and
-records the claim (another pass only when a batch spans chunks). Through the ORM each claim
-spent ~14 ms of the client's CPU while holding its locks, which capped the rate.
+Each process starts its next claim at the chunk where its last one ended, not at the first
+chunk: the chunks emptied before it stay in the chunks' index as dead entries until a VACUUM.
+
+**What a claim costs.** It rewrites its contacts, and each new row version goes into every
+index of the contacts table: ``Contact`` keeps three (see its docstring). On PostgreSQL the
+claim is raw SQL (``campaigns.sql``), prepared once per connection: the seat lock, then one
+statement with CTEs that checks, locks a chunk, assigns, closes the chunk and records the claim
+(another pass only when a batch spans chunks). Through the ORM each claim spent ~14 ms of the
+client's CPU while holding its locks, which capped the rate.
 
 **One batch per press.** The claim locks the sender's ``CampaignSender`` row first, so one
 sender's claims run one at a time: a retried request with the same ``request_key`` returns the

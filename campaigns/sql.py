@@ -12,10 +12,12 @@ writes it here too: ``tests/test_kept_columns.py`` (PostgreSQL) and the SQLite s
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.core import checks
 from django.db import connection as default_connection
 from django.db import connections
@@ -95,6 +97,36 @@ def contacts_copy(*, contacts: QuerySet[Contact], campaign_id: int) -> int:
 # that checks, claims and records), because through the ORM the client's own work per claim
 # (~14 ms of CPU building the queries) held every claim's locks and made it the bottleneck.
 # SQLite has no SKIP LOCKED and one writer at a time: there the ORM version below runs.
+#
+# The statements go through a cursor of their own that binds parameters on the server, and
+# psycopg prepares each once per connection: Django's cursor sends the values inlined, so
+# PostgreSQL parsed and planned the claim's statement again at every claim (a fifth of its
+# CPU). Django leaves psycopg's prepared statements off (for transaction-pooling proxies that
+# cannot carry them; PgBouncer can since 1.21); this turns them on for the statements that ask.
+@contextmanager
+def _prepared() -> Iterator[psycopg.Cursor[Any]]:
+    default_connection.ensure_connection()
+    raw = default_connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _ONLY_WHEN_ASKED
+    with default_connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        yield cursor
+
+
+_ONLY_WHEN_ASKED = 2**31
+# Where this process's next claim of a campaign looks first: the last chunk its previous claim
+# held. Emptied chunks leave dead entries at the head of ``chunk_with_unassigned`` that only a
+# VACUUM removes (and none can while any transaction in the cluster is older than them): a
+# claim that looked from the first chunk walked them all, a page of them per 300 claims made.
+_RESUME_AT: dict[int, int] = {}
+
+
+def _run(cursor: psycopg.Cursor[Any], sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    row = cursor.execute(sql, params, prepare=True).fetchone()
+    assert row is not None  # each statement here answers one row
+    return row
+
+
 @dataclass(frozen=True)
 class Seat:
     """The locked seat's campaign, as a claim needs it."""
@@ -130,15 +162,22 @@ def self_assign_seat_lock(*, campaign_id: int, user_id: int) -> Seat | None:
             return None
         c = seat.campaign
         return Seat(c.status, c.self_assign, c.batch_size, c.name, c.organization_id)
-    with default_connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.status, c.self_assign, c.batch_size, c.name, c.organization_id "
-            "FROM campaigns_campaignsender s JOIN campaigns_campaign c ON c.id = s.campaign_id "
-            "WHERE s.campaign_id = %s AND s.user_id = %s FOR UPDATE OF s",
-            [campaign_id, user_id],
-        )
-        row = cursor.fetchone()
-    return None if row is None else Seat(*row)
+    with _prepared() as cursor:
+        found = cursor.execute(_SEAT, {"campaign": campaign_id, "user": user_id}, prepare=True)
+        row = found.fetchone()
+    return None if row is None else Seat(*row[:5])
+
+
+# The seat's statement also sets, for the rest of the claim's transaction, how PostgreSQL runs
+# the prepared statements: with the plan it made once (by its own choice it planned the claim
+# again at every execution, its estimate for the generic plan being far above the one for the
+# values at hand), and without JIT, which that estimate would switch on (0.2 s a claim).
+_SEAT = """
+SELECT c.status, c.self_assign, c.batch_size, c.name, c.organization_id,
+  set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true)
+FROM campaigns_campaignsender s JOIN campaigns_campaign c ON c.id = s.campaign_id
+WHERE s.campaign_id = %(campaign)s AND s.user_id = %(user)s FOR UPDATE OF s
+"""
 
 
 def self_assign_take(
@@ -161,32 +200,46 @@ def self_assign_take(
         "user": user_id,
         "key": request_key,
     }
-    with default_connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM_FIRST,
-            {**key, "after": -1, "chunks": math.ceil(wanted / chunk_size), "wanted": wanted},
-        )
-        earlier, left, got, last, claim_id, created_at = cursor.fetchone()
+    with _prepared() as cursor:
+        # A pass looks at the open chunks past ``after``: first past where this process's
+        # previous claim ended. Before it, chunks were emptied or held by other claims (which
+        # resume there); one a take-back reopened there waits until nothing is open past it.
+        after = _RESUME_AT.get(campaign_id, 0) - 1
+        row = {**key, "after": after, "chunks": math.ceil(wanted / chunk_size)}
+        state = _run(cursor, _CLAIM_FIRST, {**row, "wanted": wanted})
+        earlier, left, recorded, expected, last, claim_id, created_at = state
         if earlier is not None or left:
             return Taken(earlier_id=earlier, left=left)
-        first, total, after, skipped = got, got, -1, True
+        total, missed, from_start, may_wait = recorded, expected - recorded, after < 0, True
+        highest = last if last is not None else -1
         while total < wanted:
-            if last is not None:
-                after, skipped, sql = last, True, _CLAIM_NEXT_SKIP
-                chunks = math.ceil((wanted - total) / chunk_size)
-            elif skipped:
-                # Every open chunk past ``after`` is held by another claim (a small pool): wait
-                # for the first of them rather than give a short batch.
-                skipped, sql, chunks = False, _CLAIM_NEXT_WAIT, 1
+            if missed:
+                # The pass read its chunks' contacts as of its start, and a claim that held one
+                # committed before this one locked it: read them again (they stay this
+                # claim's chunks, so the same pass finds them).
+                sql = _CLAIM_NEXT_SKIP
+            elif last is not None:
+                after, may_wait, sql = last, True, _CLAIM_NEXT_SKIP
+            elif not from_start:
+                # Nothing open from where this process resumed: from the first chunk, then.
+                from_start, after, sql = True, -1, _CLAIM_NEXT_SKIP
+            elif may_wait:
+                # Every open chunk is held by another claim (a small pool): rather than give a
+                # short batch, wait for the first one past those this claim holds (claims wait
+                # only upwards, so never for one another in a circle).
+                may_wait, after, sql = False, highest, _CLAIM_NEXT_WAIT
             else:
                 break
-            cursor.execute(sql, {**key, "after": after, "chunks": chunks, "wanted": wanted - total})
-            got, last = cursor.fetchone()
-            total += got
-        if total != first:
-            cursor.execute(
-                "UPDATE campaigns_selfassignclaim SET count = %s WHERE id = %s", [total, claim_id]
-            )
+            chunks = math.ceil((wanted - total) / chunk_size)
+            row = {**key, "after": after, "chunks": chunks, "wanted": wanted - total}
+            got, expected, last = _run(cursor, sql, row)
+            total, missed = total + got, expected - got
+            if last is not None:
+                highest = max(highest, last)
+        if total != recorded:
+            _run(cursor, _CLAIM_COUNT, {"count": total, "claim": claim_id})
+    if highest > 0:
+        _RESUME_AT[campaign_id] = highest
     claim = SelfAssignClaim.from_db(
         default_connection.alias,
         ["id", "campaign_id", "user_id", "request_key", "count", "created_at"],
@@ -196,14 +249,22 @@ def self_assign_take(
 
 
 # One pass of a claim: lock up to %(chunks)s open chunks past %(after)s (LOCKING below), take up
-# to %(wanted)s of their Unassigned contacts by id range (skipping rows an admin assigning by
-# hand holds), and close the chunks that pass emptied. The range is given as two bounds, not as
-# a join on the chunks: joined, the planner walked the contacts' whole primary key (2 s at a
-# million). When a batch spans chunks with a held one between them, the range may take that
-# one's free contacts too: still each once (row locks), and it only stays open as a hint. A
-# chunk whose last contacts a claim committing meanwhile took may stay open (this statement's
-# snapshot predates that commit): harmless, the next claim to lock it finds it empty and closes
-# it.
+# to %(wanted)s of their Unassigned contacts, and close the chunks that pass emptied.
+#
+# A claim writes only contacts of chunks it holds, each chunk's by its own id range (a join
+# the planner could choose freely walked the contacts' whole primary key: 2 s at a million).
+# So the chunk's lock is its contacts' lock: they are not locked one by one as well (a WAL
+# record and a dirtied page per contact). What the chunk lock does not keep out, an admin
+# assigning by hand (campaigns.assignment), the UPDATE's own condition does: it waits for a
+# contact such a transaction holds and takes it only if it is still Unassigned once that one
+# has committed.
+#
+# ``found`` numbers the chunks' Unassigned contacts, one more than wanted: the UPDATE takes the
+# range up to the last wanted one (one index walk, where a list of ids cost a walk each), the
+# chunks before the one more were emptied, and the chunk holding it stays open. The statement
+# reads as of its start, which may be before a claim that held one of the chunks committed:
+# then it takes fewer than ``expected``, and self_assign_take runs the pass again (it finds the
+# same chunks, this claim's now, and reads them afresh).
 _CLAIM_PASS = """
 chunk AS (
   SELECT u.id, u.first_id, u.last_id FROM campaigns_unassignedchunk u
@@ -211,26 +272,34 @@ chunk AS (
   ORDER BY u.first_id LIMIT %(chunks)s
   FOR UPDATE {locking}
 ),
-taken AS (
-  UPDATE campaigns_contact SET assignee_id = %(user)s
-  WHERE id IN (
+found AS (
+  SELECT f.id, row_number() OVER (ORDER BY f.id) AS n
+  FROM chunk CROSS JOIN LATERAL (
     SELECT c.id FROM campaigns_contact c
-    WHERE c.campaign_id = %(campaign)s AND c.assignee_id IS NULL AND c.texted_at IS NULL
-      AND c.id BETWEEN (SELECT min(first_id) FROM chunk) AND (SELECT max(last_id) FROM chunk)
-    ORDER BY c.id LIMIT %(wanted)s
-    FOR UPDATE OF c SKIP LOCKED
-  )
-  RETURNING id
+    WHERE c.campaign_id = %(campaign)s AND c.id BETWEEN chunk.first_id AND chunk.last_id
+      AND c.assignee_id IS NULL AND c.texted_at IS NULL
+    ORDER BY c.id LIMIT %(wanted)s + 1
+  ) AS f
+  ORDER BY f.id LIMIT %(wanted)s + 1
+),
+edge AS (
+  SELECT max(id) FILTER (WHERE n <= %(wanted)s) AS last_taken,
+    min(id) FILTER (WHERE n > %(wanted)s) AS first_left,
+    count(*) FILTER (WHERE n <= %(wanted)s) AS expected
+  FROM found
+),
+taken AS (
+  UPDATE campaigns_contact c SET assignee_id = %(user)s
+  FROM chunk
+  WHERE c.id BETWEEN chunk.first_id AND chunk.last_id AND c.id <= (SELECT last_taken FROM edge)
+    AND c.campaign_id = %(campaign)s AND c.assignee_id IS NULL AND c.texted_at IS NULL
+  RETURNING c.id
 ),
 closed AS (
   UPDATE campaigns_unassignedchunk u SET has_unassigned = false
   FROM chunk
-  WHERE u.id = chunk.id AND NOT EXISTS (
-    SELECT 1 FROM campaigns_contact c
-    WHERE c.campaign_id = %(campaign)s AND c.id BETWEEN chunk.first_id AND chunk.last_id
-      AND c.assignee_id IS NULL AND c.texted_at IS NULL
-      AND c.id NOT IN (SELECT id FROM taken)
-  )
+  WHERE u.id = chunk.id
+    AND chunk.last_id < coalesce((SELECT first_left FROM edge), chunk.last_id + 1)
 )"""
 
 # The first pass also reads, after the seat lock, an earlier claim of the request key and
@@ -262,16 +331,21 @@ recorded AS (
   FROM state WHERE earlier IS NULL AND NOT left_
   RETURNING id, count, created_at
 )
-SELECT state.earlier, state.left_, coalesce(recorded.count, 0),
+SELECT state.earlier, state.left_, coalesce(recorded.count, 0), (SELECT expected FROM edge),
   (SELECT max(first_id) FROM chunk), recorded.id, recorded.created_at
 FROM state LEFT JOIN recorded ON true
 """
 )
 _CLAIM_NEXT = (
-    "WITH" + _CLAIM_PASS + "\nSELECT (SELECT count(*) FROM taken), max(first_id) FROM chunk"
+    "WITH"
+    + _CLAIM_PASS
+    + "\nSELECT (SELECT count(*) FROM taken), (SELECT expected FROM edge), max(first_id) FROM chunk"
 )
 _CLAIM_NEXT_SKIP = _CLAIM_NEXT.format(guard="", locking="SKIP LOCKED")
 _CLAIM_NEXT_WAIT = _CLAIM_NEXT.format(guard="", locking="")
+_CLAIM_COUNT = (
+    "UPDATE campaigns_selfassignclaim SET count = %(count)s WHERE id = %(claim)s RETURNING id"
+)
 
 
 def _orm_take(campaign_id: int, user_id: int, request_key: str, wanted: int) -> Taken:
@@ -384,7 +458,7 @@ def messenger_next_contact_read(
 
 
 # ``to_text`` is contacts_to_text by hand and ``waiting`` the condition REPLY_WAITS, each walked
-# along its partial index (contact_initial_to_send, contact_reply_waits) and no further than
+# along its partial index (contact_assigned, contact_reply_waits) and no further than
 # the count needs; campaigns/tests/test_messenger.py holds them to the ORM's. The one row comes
 # back when nothing is left to send too (its contact columns null), with the replies' count.
 _NEXT_CONTACT = """
