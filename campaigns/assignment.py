@@ -7,7 +7,7 @@ sender self-assigns (``campaigns.self_assign``).
 """
 
 from django.db import transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from accounts.models import User
 from campaigns.errors import CampaignError
@@ -48,7 +48,15 @@ def contacts_assign(*, campaign: Campaign, sender: User, count: int) -> int:
     """Gives ``count`` Unassigned contacts (fewer if Unassigned holds fewer) to ``sender``."""
     _check_count(count)
     _check_sender(campaign, sender)
-    return len(_give(_unsent(campaign).filter(assignee__isnull=True), to=sender, count=count))
+    unassigned = _unsent(campaign).filter(assignee__isnull=True)
+    if UnassignedChunk.objects.filter(campaign=campaign).exists():
+        # Self-assign cut the campaign into chunks: every Unassigned contact lies in an open
+        # one, so the walk in id order starts at the first of them rather than at the
+        # campaign's first contact (past every contact claimed so far).
+        first_open = UnassignedChunk.objects.filter(campaign=campaign, has_unassigned=True)
+        start = first_open.order_by("first_id").values("first_id")[:1]
+        unassigned = unassigned.filter(pk__gte=Subquery(start))
+    return len(_give(unassigned, to=sender, count=count))
 
 
 @transaction.atomic
@@ -78,14 +86,17 @@ def contacts_take_back(*, campaign: Campaign, sender: User, count: int | None = 
 
 
 def unassigned_chunks_reopen(*, campaign: Campaign, contact_ids: list[int]) -> None:
-    """Marks the self-assign chunks around contacts that became Unassigned again as worth
-    claiming from. Over-marking is harmless: a claim clears a chunk it finds empty."""
+    """Marks the self-assign chunks holding contacts that became Unassigned again as worth
+    claiming from.
+
+    Open ones are marked too: a claim that holds one may be about to close it, having found it
+    empty as of its start; marking it waits for that claim and marks it after. (A claim never
+    waits for the contacts held here, which it sees assigned.)"""
     if not contact_ids:
         return
-    bounds = Contact.objects.filter(pk__in=contact_ids).aggregate(low=Min("pk"), high=Max("pk"))
+    holding = Contact.objects.filter(
+        pk__in=contact_ids, pk__gte=OuterRef("first_id"), pk__lte=OuterRef("last_id")
+    )
     UnassignedChunk.objects.filter(
-        campaign=campaign,
-        has_unassigned=False,
-        first_id__lte=bounds["high"],
-        last_id__gte=bounds["low"],
-    ).update(has_unassigned=True)
+        campaign=campaign, first_id__lte=max(contact_ids), last_id__gte=min(contact_ids)
+    ).filter(Exists(holding)).update(has_unassigned=True)

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.models import User
 from campaigns.models import REPLY_WAITS, Campaign, CampaignSender, Contact, OptOut
+from campaigns.selectors import contacts_count
 
 
 @dataclass(frozen=True)
@@ -48,26 +49,25 @@ def campaign_assignment_counts(*, campaign: Campaign) -> CampaignCounts:
 
 
 def campaign_sender_rows(*, campaign: Campaign) -> list[SenderRow]:
-    """Every sender of the campaign with their counts, in two queries."""
-    senders = CampaignSender.objects.filter(campaign=campaign).select_related("user")
-    per_user = {
-        row["assignee"]: row
-        for row in Contact.objects.filter(campaign=campaign, assignee__isnull=False)
-        .values("assignee")
+    """Every sender of the campaign with their counts, in one query: each count walks that
+    sender's contacts along their index (contact_assigned, contact_reply_waits), never the
+    campaign's other contacts."""
+    theirs = Contact.objects.filter(campaign=campaign, assignee=OuterRef("user_id"))
+    senders = (
+        CampaignSender.objects.filter(campaign=campaign)
+        .select_related("user")
         .annotate(
-            assigned=Count("pk"),
-            texted=Count("pk", filter=Q(texted_at__isnull=False)),
-            replies_waiting=Count("pk", filter=REPLY_WAITS),
+            assigned=contacts_count(theirs),
+            texted=contacts_count(theirs.filter(texted_at__isnull=False)),
+            replies_waiting=contacts_count(theirs.filter(REPLY_WAITS)),
         )
-        .order_by()
-    }
-    empty = {"assigned": 0, "texted": 0, "replies_waiting": 0}
+    )
     return [
         SenderRow(
             user=sender.user,
-            assigned=per_user.get(sender.user_id, empty)["assigned"],
-            texted=per_user.get(sender.user_id, empty)["texted"],
-            replies_waiting=per_user.get(sender.user_id, empty)["replies_waiting"],
+            assigned=sender.assigned,
+            texted=sender.texted,
+            replies_waiting=sender.replies_waiting,
         )
         for sender in senders
     ]

@@ -3,30 +3,29 @@ conversations waiting for an answer."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from campaigns import sql
 from campaigns.models import REPLY_WAITS, Campaign, CampaignStatus, Contact
+from campaigns.selectors import contacts_count
 from inboxes.models import Message
 from offices.models import Organization
 
 
 def messenger_campaigns(*, organization: Organization, user: User) -> QuerySet[Campaign]:
     """The campaigns ``user`` sends on in ``organization`` (archived ones left out), each with
-    ``to_send`` (initial messages left) and ``replies_waiting``, in one query."""
-    mine = Q(contacts__assignee=user)
-    reply_waits = Q(contacts__last_reply_at__isnull=False) & (
-        Q(contacts__texted_at__isnull=True)
-        | Q(contacts__last_reply_at__gt=F("contacts__texted_at"))
-    )
+    ``to_send`` (initial messages left) and ``replies_waiting``, in one query: each count
+    walks the sender's own contacts along their index (contact_assigned, contact_reply_waits),
+    not the campaign's."""
+    mine = Contact.objects.filter(campaign=OuterRef("pk"), assignee=user)
     return (
         Campaign.objects.filter(organization=organization, senders__user=user)
         .exclude(status=CampaignStatus.ARCHIVED)
         .annotate(
-            to_send=Count("contacts", filter=mine & Q(contacts__texted_at__isnull=True)),
-            replies_waiting=Count("contacts", filter=mine & reply_waits),
+            to_send=contacts_count(mine.filter(texted_at__isnull=True)),
+            replies_waiting=contacts_count(mine.filter(REPLY_WAITS)),
         )
         .order_by("-launched_at", "-id")
     )

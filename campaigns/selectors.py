@@ -35,6 +35,13 @@ def contacts_to_text(*, campaign: Campaign, sender: User) -> QuerySet[Contact]:
     ).exclude(Exists(opted_out))
 
 
+def contacts_count(contacts: QuerySet[Contact]) -> Coalesce:
+    """How many ``contacts`` there are (a queryset correlated with ``OuterRef``), as an
+    annotation: one index walk per annotated row, 0 when there are none."""
+    counted = contacts.order_by().values("campaign").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def campaign_visible(*, organization: Organization, membership: Membership) -> QuerySet[Campaign]:
     """Campaigns the person may see: all for an admin, their offices' for an office member,
     the ones they send on for a sender."""

@@ -67,28 +67,42 @@ def self_assign_claim(*, campaign: Campaign, sender: User, request_key: str) -> 
     # even the chunks; the lock below checks again what may have changed since.
     _check_open(campaign)
     _chunks_ensure(campaign)
-    with transaction.atomic():
-        # Locking the seat serialises this sender's claims (two tabs, a double click); other
-        # senders are not held. What follows reads after the lock, so it sees a claim that
-        # just committed.
-        seat = sql.self_assign_seat_lock(campaign_id=campaign.pk, user_id=sender.pk)
-        if seat is None:
-            _check_open(Campaign.objects.get(pk=campaign.pk))
-            raise SelfAssignRefused(f"You are not a sender of “{campaign.name}”.")
-        _check_open(seat)
-        taken = sql.self_assign_take(
-            campaign_id=campaign.pk,
-            organization_id=seat.organization_id,
-            user_id=sender.pk,
-            request_key=request_key,
-            wanted=seat.batch_size,
-            chunk_size=CHUNK_SIZE,
-        )
+    taken = sql.deadlock_retried(
+        lambda: _take(campaign, sender, request_key), attempts=CLAIM_ATTEMPTS
+    )
     if taken.earlier_id is not None:
         return SelfAssignClaim.objects.get(pk=taken.earlier_id)
     if taken.claim is None:
         raise SelfAssignRefused("Send your initial messages first; then get more.")
     return taken.claim
+
+
+# Claims wait for a chunk only past every chunk they hold, so never for one another in a
+# circle, bar one case: in READ COMMITTED, PostgreSQL's FOR UPDATE waits while it follows a
+# chunk that a claim closed meanwhile to its latest version, and keeps its lock on the version
+# it then passes over. Two claims can so, rarely, each wait for the other; PostgreSQL ends one,
+# whose transaction was rolled back whole, and it runs again.
+CLAIM_ATTEMPTS = 3
+
+
+@transaction.atomic
+def _take(campaign: Campaign, sender: User, request_key: str) -> sql.Taken:
+    # Locking the seat serialises this sender's claims (two tabs, a double click); other
+    # senders are not held. What follows reads after the lock, so it sees a claim that just
+    # committed.
+    seat = sql.self_assign_seat_lock(campaign_id=campaign.pk, user_id=sender.pk)
+    if seat is None:
+        _check_open(Campaign.objects.get(pk=campaign.pk))
+        raise SelfAssignRefused(f"You are not a sender of “{campaign.name}”.")
+    _check_open(seat)
+    return sql.self_assign_take(
+        campaign_id=campaign.pk,
+        organization_id=seat.organization_id,
+        user_id=sender.pk,
+        request_key=request_key,
+        wanted=seat.batch_size,
+        chunk_size=CHUNK_SIZE,
+    )
 
 
 def _check_open(campaign: Campaign | sql.Seat) -> None:

@@ -12,17 +12,18 @@ writes it here too: ``tests/test_kept_columns.py`` (PostgreSQL) and the SQLite s
 
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from django.core import checks
+from django.db import OperationalError, connections
 from django.db import connection as default_connection
-from django.db import connections
 from django.db.models import Exists, QuerySet, Subquery
 from django.utils import timezone
+from psycopg.errors import DeadlockDetected
 
 from accounts.models import User
 from campaigns.models import (
@@ -125,6 +126,18 @@ def _run(cursor: psycopg.Cursor[Any], sql: str, params: dict[str, Any]) -> tuple
     row = cursor.execute(sql, params, prepare=True).fetchone()
     assert row is not None  # each statement here answers one row
     return row
+
+
+def deadlock_retried[T](run: Callable[[], T], *, attempts: int) -> T:
+    """``run()``, again (up to ``attempts`` times in all) while PostgreSQL ends it to break a
+    deadlock: ``run`` must be a transaction of its own, which the deadlock rolled back."""
+    for _ in range(attempts - 1):
+        try:
+            return run()
+        except OperationalError as error:
+            if not isinstance(error.__cause__, DeadlockDetected):
+                raise
+    return run()
 
 
 @dataclass(frozen=True)

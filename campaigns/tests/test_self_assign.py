@@ -1,12 +1,14 @@
 """Self-assign: one batch per press, never a contact twice, even with 50 claims at once."""
 
 import threading
+import time
 from collections import Counter
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from campaigns.assignment import contacts_take_back
+from campaigns import sql
+from campaigns.assignment import contacts_assign, contacts_take_back
 from campaigns.errors import CampaignError
 from campaigns.models import Campaign, Contact, SelfAssignClaim, UnassignedChunk
 from campaigns.self_assign import (
@@ -255,3 +257,93 @@ def test_a_claim_refused_at_once_writes_nothing(cast):
         self_assign_claim(campaign=campaign, sender=sam, request_key="k1")
 
     assert not UnassignedChunk.objects.filter(campaign=campaign).exists()
+
+
+def wait_until_blocked(done: threading.Event) -> None:
+    """Returns once another session of the test database waits for a lock (or ``done``)."""
+    deadline = time.monotonic() + 10
+    while not done.is_set() and time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.01)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_contacts_taken_back_while_a_claim_closes_their_chunk_find_it_open(cast):
+    """A claim closes a chunk it found empty as it commits; a take-back from that chunk that
+    commits meanwhile must not leave its contacts in a closed chunk, out of every claim's
+    reach."""
+    campaign = pool(cast, contacts=3, batch_size=3, active=True)
+    [sam] = senders(cast, campaign, 1)
+    contacts_assign(campaign=campaign, sender=sam, count=3)
+    ids = list(Contact.objects.filter(assignee=sam).values_list("pk", flat=True))
+    chunk = UnassignedChunk.objects.create(campaign=campaign, first_id=min(ids), last_id=max(ids))
+    closing, release, taken_back = threading.Event(), threading.Event(), threading.Event()
+
+    def claim_closing_the_chunk() -> None:
+        try:
+            with transaction.atomic():
+                UnassignedChunk.objects.select_for_update().get(pk=chunk.pk)
+                UnassignedChunk.objects.filter(pk=chunk.pk).update(has_unassigned=False)
+                closing.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def take_back() -> None:
+        try:
+            contacts_take_back(campaign=campaign, sender=sam)
+        finally:
+            taken_back.set()
+            connection.close()
+
+    claim = threading.Thread(target=claim_closing_the_chunk)
+    claim.start()
+    closing.wait(10)
+    back = threading.Thread(target=take_back)
+    back.start()
+    wait_until_blocked(taken_back)
+    release.set()
+    claim.join()
+    back.join()
+
+    chunk.refresh_from_db()
+    assert Contact.objects.filter(campaign=campaign, assignee__isnull=True).count() == 3
+    assert chunk.has_unassigned
+    assert self_assign_claim(campaign=campaign, sender=sam, request_key="k1").count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_postgresql_ends_to_break_a_deadlock_runs_again(cast):
+    """What a claim does when it and another wait for each other (rare; see CLAIM_ATTEMPTS),
+    with two transactions that lock two chunks in opposite orders."""
+    campaign = pool(cast, contacts=2, batch_size=1, active=True)
+    a, b = (
+        UnassignedChunk.objects.create(campaign=campaign, first_id=n, last_id=n) for n in (1, 2)
+    )
+    both_hold_one = threading.Barrier(2)
+    runs: Counter[str] = Counter()
+
+    def locking(first: UnassignedChunk, second: UnassignedChunk, name: str):
+        @transaction.atomic
+        def run() -> str:
+            runs[name] += 1
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL deadlock_timeout = '50ms'")
+            UnassignedChunk.objects.select_for_update().get(pk=first.pk)
+            if runs[name] == 1:
+                both_hold_one.wait(10)
+            UnassignedChunk.objects.select_for_update().get(pk=second.pk)
+            return name
+
+        return lambda: sql.deadlock_retried(run, attempts=2)
+
+    results = run_at_once([locking(a, b, "ab"), locking(b, a, "ba")])
+
+    assert sorted(results) == ["ab", "ba"]
+    assert sorted(runs.values()) == [1, 2]
