@@ -174,7 +174,7 @@ def main() -> None:
     build()
     port = free_port()
     web = start(
-        [*gunicorn_command(port, "benchmarks.inbound_wsgi:application"), "--log-level", "warning"]
+        [*gunicorn_command(port, "benchmarks.baseline_wsgi:application"), "--log-level", "warning"]
     )
     worker = start(
         [

@@ -115,6 +115,14 @@ TEMPLATES = [
             "builtins": ["offices.templatetags.times"],
         },
     },
+    {
+        # Parts of pages where Django's templates cost more than the rest of the request
+        # (config/jinja2.py); found by engines["jinja2"], never by a name alone.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 # --- Database -----------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from phone_numbers.models import (
     ProvisioningStatus,
     ResponseType,
 )
-from phone_numbers.widgets import KeptSelect
 
 
 def inbox_names(delimiter: str) -> Expression:
@@ -120,22 +119,19 @@ def sort_by(qs: QuerySet, param: str) -> QuerySet:
 
 class PhoneNumberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
-    kind = django_filters.ChoiceFilter(
-        choices=Kind.choices, empty_label="Any kind", widget=KeptSelect
-    )
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(
         field_name="provisioning_status",
         choices=ProvisioningStatus.choices,
         empty_label="Any status (not released)",
-        widget=KeptSelect,
     )
-    office = django_filters.ChoiceFilter(empty_label="Any office", widget=KeptSelect)
+    office = django_filters.ChoiceFilter(empty_label="Any office")
     # A substring of the label (its start when shorter than three characters), as the search.
     agent = django_filters.CharFilter(
         label="Agent", method="agent_search", help_text="one or two letters: its start"
     )
     response_type = django_filters.ChoiceFilter(
-        choices=ResponseType.choices, empty_label="Any response type", widget=KeptSelect
+        choices=ResponseType.choices, empty_label="Any response type"
     )
     o = SortFilter(fields=[(column, column) for column in SORT_KEYS], label="Sort")
 

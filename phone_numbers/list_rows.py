@@ -1,7 +1,8 @@
 """What each row of the Phone Numbers list shows beyond its columns, computed once for the page
 (``list_rows_shown``) instead of by a template tag per row: ``{% url %}``, ``get_*_display``,
 ``|date`` with its time-zone conversion, ``|truncatechars``, ``|phone`` and the status tag's
-``{% include %}``, fifty times each, were most of the page's time. The text is the same as
+``{% include %}``, fifty times each, were most of the page's time (the page itself is now a
+Jinja2 template, templates/jinja2/phone_numbers/list_body.html). The text is the same as
 theirs, to the character."""
 
 from collections.abc import Callable, Sequence
@@ -42,7 +43,11 @@ def list_rows_shown(rows: Sequence[Any]) -> None:
         number.campaign_url = campaign_url(campaign_id) if campaign_id else ""
         number.phone = phone_readable(number.e164)
         # As ``|default:"—"|truncatechars:60`` wrote it.
-        number.description_shown = Truncator(number.description or "—").chars(DESCRIPTION_SHOWN)
+        description = number.description or "—"
+        # Truncator counts characters one by one; a text no longer than the cut needs none.
+        if len(description) > DESCRIPTION_SHOWN:
+            description = Truncator(description).chars(DESCRIPTION_SHOWN)
+        number.description_shown = description
         number.kind_label = KIND_LABELS.get(number.kind, number.kind)
         number.response_type_label = RESPONSE_TYPE_LABELS.get(
             number.response_type, number.response_type

@@ -8,6 +8,7 @@ below it (DESIGN.md) and never import it (``phone_numbers/tests/test_layers.py``
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import cast
 from urllib.parse import urlencode
 
@@ -17,7 +18,9 @@ from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template import engines
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from offices.permissions import TenantRequest, staff_required
 from phone_numbers.behaviour import reusable_number_behaviour
@@ -43,6 +46,8 @@ from provisioning.selectors import number_carrier_panel
 from provisioning.services import ProvisioningError, UseCaseFull, available_numbers, number_order
 
 PAGE_SIZE = 50
+# The page inside the layout, in Jinja2 (config/jinja2.py says why).
+LIST_BODY = partial(engines["jinja2"].get_template, "phone_numbers/list_body.html")
 # The query-string keys that describe the list (the cursor only says where in it we are).
 LIST_PARAMS = ("q", "kind", "status", "office", "agent", "response_type", "o")
 
@@ -84,7 +89,9 @@ def phone_number_list_view(request: TenantRequest) -> HttpResponse:
         "columns": _columns(usable.data),
         "sort_param": usable.data.get("o", ""),
         "filtered": any(usable.data.get(key) for key in LIST_PARAMS if key != "o"),
+        "membership": membership,
     }
+    context["body"] = mark_safe(LIST_BODY().render(context, request))  # escaped by Jinja2
     return render(request, "phone_numbers/list.html", context, status=400 if problems else 200)
 
 

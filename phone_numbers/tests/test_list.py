@@ -306,12 +306,12 @@ def test_bad_query_params_get_a_clear_message_never_a_500(cast, mix) -> None:
 
     response = client.get(LIST, {"kind": "premium", "q": "16175550004"})
     assert response.status_code == 400
-    assert 'id="id_kind_errors"' in response.content.decode()
+    assert 'id="id_kind_error"' in response.content.decode()
     assert [n.e164 for n in response.context["page"].rows] == ["+16175550004"]
 
     response = client.get(LIST, {"q": "abc\x00"})
     assert response.status_code == 400
-    assert '<ul class="errorlist" id="id_q_errors"><li>Null characters are not allowed.' in (
+    assert '<ul class="errorlist" id="id_q_error"><li>Null characters are not allowed.' in (
         response.content.decode()
     )
 

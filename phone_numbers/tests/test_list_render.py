@@ -1,39 +1,81 @@
-"""The Phone Numbers page makes once per page what template tags made per row, and keeps its
-drop-downs rendered (phone_numbers/list_rows.py, widgets.py): the page must read exactly as the
-tags wrote it."""
+"""The Phone Numbers page makes once per page what template tags made per row
+(phone_numbers/list_rows.py), and is written in Jinja2 with its filter fields by hand
+(templates/jinja2/phone_numbers/list_body.html): the page must read as Django wrote it, escape
+what people typed, and say which field is wrong where the person looks."""
 
+import re
 from datetime import UTC, datetime
 
-import pytest
-from django import forms
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from phone_numbers import widgets
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory, campaign_on
-from phone_numbers.widgets import KeptSelect
 
 LIST = reverse("phone_numbers:list")
-KINDS = [("", "Any kind"), *Kind.choices]
 
 
-@pytest.mark.parametrize("value", ["", None, "reusable", "single_use"])
-@pytest.mark.parametrize("attrs", [{"id": "id_kind"}, {"id": "id_kind", "aria-invalid": "true"}])
-def test_a_kept_drop_down_is_djangos_own(value, attrs) -> None:
-    django_own = forms.Select(choices=KINDS).render("kind", value, attrs)
+def test_the_page_is_markup_inside_the_layout_not_escaped_text(cast) -> None:
+    PhoneNumberFactory.create(organization=cast.org, name="Front desk")
 
-    assert KeptSelect(choices=KINDS).render("kind", value, attrs) == django_own
-    assert KeptSelect(choices=KINDS).render("kind", value, attrs) == django_own  # kept
+    html = cast.client("alice").get(LIST).content.decode()
+
+    assert '<main class="container page">' in html
+    assert '<table class="data numbers">' in html
+    assert "&lt;table" not in html
+    assert "<td>Front desk</td>" in html
 
 
-def test_a_value_that_is_not_a_choice_is_never_kept() -> None:
-    widgets._kept.clear()
+def test_each_drop_down_shows_the_choice_asked_for(cast) -> None:
+    html = cast.client("alice").get(LIST, {"kind": "reusable", "office": cast.office_b.pk})
+    html = html.content.decode()
 
-    html = KeptSelect(choices=KINDS).render("kind", "premium", {"id": "id_kind"})
+    kind = _select(html, "kind")
+    assert '<option value="reusable" selected>Reusable</option>' in kind
+    assert '<option value="">Any kind</option>' in kind
+    assert kind.count(" selected") == 1
+    office = _select(html, "office")
+    assert f'<option value="{cast.office_b.pk}" selected>{cast.office_b.name}</option>' in office
+    assert office.count(" selected") == 1
+    # Nothing asked: "any" is shown.
+    assert '<option value="" selected>Any response type</option>' in _select(html, "response_type")
 
-    assert html == forms.Select(choices=KINDS).render("kind", "premium", {"id": "id_kind"})
-    assert widgets._kept == {}
+
+def test_a_value_we_cannot_use_is_marked_beside_its_field(cast) -> None:
+    response = cast.client("alice").get(LIST, {"kind": "premium", "agent": "zz"})
+    html = response.content.decode()
+
+    assert response.status_code == 400
+    assert (
+        '<select name="kind" id="id_kind" aria-invalid="true" aria-describedby="id_kind_error">'
+        in html
+    )
+    assert '<ul class="errorlist" id="id_kind_error"><li>Select a valid choice.' in html
+    assert " selected" not in _select(html, "kind")  # the bad value is not one of them
+    # The agent field keeps what was typed and names its help text.
+    assert (
+        '<input type="text" name="agent" id="id_agent" value="zz" '
+        'aria-describedby="id_agent_helptext">'
+    ) in html
+    assert '<small class="muted" id="id_agent_helptext">' in html
+
+
+def test_what_people_type_is_escaped(cast) -> None:
+    typed = '"><script>alert(1)</script>'
+    PhoneNumberFactory.create(organization=cast.org, name="<b>Bold</b> & co")
+
+    html = cast.client("alice").get(LIST, {"agent": typed}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+
+    html = cast.client("alice").get(LIST).content.decode()
+    assert "<td>&lt;b&gt;Bold&lt;/b&gt; &amp; co</td>" in html
+
+
+def _select(html: str, name: str) -> str:
+    found = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    assert found, f"no {name} drop-down"
+    return found.group(0)
 
 
 def test_the_list_writes_the_day_in_the_organizations_time_zone(cast) -> None:

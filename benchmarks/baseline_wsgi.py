@@ -1,4 +1,5 @@
-"""gunicorn entry point of the inbound benchmark: the app, with benchmarks.inbound_urls."""
+"""gunicorn entry point of the HTTP benchmarks: the app, with benchmarks.baseline_urls (the app's
+URLs and the empty views they measure against)."""
 
 import os
 
@@ -7,4 +8,4 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
-settings.ROOT_URLCONF = "benchmarks.inbound_urls"
+settings.ROOT_URLCONF = "benchmarks.baseline_urls"
