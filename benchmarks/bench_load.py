@@ -21,8 +21,10 @@ baseline's (before and after), and each action's p95.
 
 Generated once and reused (organization ``load-bench``): 5,000 numbers (``BENCH_SCALE``), an
 active campaign with 100,000 contacts (a fifth assigned across the users), 400 single-use drafts
-to launch (made afresh each run, 40 to a use case: the carriers allow 49 numbers on one); a run
-sets the campaign's sent contacts back and archives what the last run launched or left.
+to launch (made afresh each run, 40 to a use case: the carriers allow 49 numbers on one; 30 to
+an area code the simulated carrier has sold nothing in yet: it stocks 36 a code, once); a run
+sets the campaign's sent contacts back and archives what the last run launched or left (the
+numbers those bought are kept).
 """
 
 import json
@@ -58,7 +60,8 @@ PORT = int(os.environ.get("BENCH_PORT", "8766"))
 NUMBERS = scaled(5_000)
 CONTACTS = scaled(100_000)
 DRAFTS = 400
-AREA_CODES = ["415", "212", "646", "617", "718", "312", "213", "305", "404", "206"]
+# The simulated carrier stocks 36 numbers an area code, once, and the bench keeps what it buys.
+LAUNCHES_PER_AREA_CODE = 30
 # Each run's gunicorn, worker and beat logs and its failed requests, kept after the run.
 LOGS = ROOT / "var" / "bench_load"
 HOST = "longcode.example"
@@ -159,6 +162,7 @@ def build() -> dict[str, Any]:
     from campaigns.models import Contact
 
     stamp = uuid.uuid4().hex[:6]
+    area_codes = unstocked_area_codes(-(-DRAFTS // LAUNCHES_PER_AREA_CODE))
     while len(drafts) < DRAFTS:
         if len(drafts) % 40 == 0:
             # The carriers allow 49 numbers on one use case: each 40 launches get one of their
@@ -171,7 +175,7 @@ def build() -> dict[str, Any]:
             office=office,
             name=f"Load launch {stamp} {len(drafts)}",
             number_choice=NumberChoice.SINGLE_USE,
-            area_codes=[AREA_CODES[len(drafts) % len(AREA_CODES)]],
+            area_codes=[area_codes[len(drafts) // LAUNCHES_PER_AREA_CODE]],
             use_case=use_case,
             initial_message="Hi {first_name}.",
         )
@@ -183,6 +187,28 @@ def build() -> dict[str, Any]:
         "number": campaign.phone_number.e164 if campaign.phone_number else "",
         "drafts": drafts,
     }
+
+
+def unstocked_area_codes(count: int) -> list[str]:
+    """``count`` area codes the simulated carrier has sold nothing in yet in this database, none
+    of them one its knobs make fail or empty. Its inventory is finite and the numbers a run
+    buys are kept, so each run launches in codes of its own: a launch that fails for want of a
+    number would count as refused."""
+    from django.conf import settings
+
+    from config.carrier_knobs import knobs_from
+    from provisioning.carriers.simulated_state import SimulatedNumber
+
+    knobs = knobs_from(settings)
+    taken = {
+        *SimulatedNumber.objects.values_list("area_code", flat=True).distinct(),
+        *knobs.fail_area_codes,
+        *knobs.flaky_area_codes,
+        *knobs.empty_area_codes,
+    }
+    codes = [str(code) for code in range(201, 990) if str(code) not in taken][:count]
+    assert len(codes) == count, "the simulated carrier's area codes are used up: a fresh database"
+    return codes
 
 
 # --- the processes ----------------------------------------------------------------------------
