@@ -13,8 +13,10 @@ simulated carrier, ``SIMULATED_CARRIER_LATENCY=1-5``).
 Three phases, by the same users over the same sessions: the baseline (an empty signed-in view,
 ``/healthz``) for a quarter of ``BENCH_LOAD_SECONDS`` (default 120), the mixed load for
 ``BENCH_LOAD_SECONDS``, the baseline again. The rows: errors under load (any answer that is not
-the page expected, or no answer: target zero), requests/s and p95 under load beside the
-baseline's (before and after), and each action's p95.
+the page expected, or no answer: target zero) and failed requests over the whole run, each named
+in the note with its exception and how long its connection had idled, requests/s and p95 under
+load beside the baseline's (before and after), and each action's p95. Each run's gunicorn error
+and access logs, worker and beat logs and failed requests are kept in ``var/bench_load/<run>/``.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/longcode_bench \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/0 BENCH_LOAD_SECONDS=30 python benchmarks/bench_load.py
