@@ -13,16 +13,20 @@ simulated carrier, ``SIMULATED_CARRIER_LATENCY=1-5``).
 Three phases, by the same users over the same sessions: the baseline (an empty signed-in view,
 ``/healthz``) for a quarter of ``BENCH_LOAD_SECONDS`` (default 120), the mixed load for
 ``BENCH_LOAD_SECONDS``, the baseline again. The rows: errors under load (any answer that is not
-the page expected, or no answer: target zero), requests/s and p95 under load beside the
-baseline's (before and after), and each action's p95.
+the page expected, or no answer: target zero) and failed requests over the whole run, each named
+in the note with its exception and how long its connection had idled, requests/s and p95 under
+load beside the baseline's (before and after), and each action's p95. Each run's gunicorn error
+and access logs, worker and beat logs and failed requests are kept in ``var/bench_load/<run>/``.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/longcode_bench \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/0 BENCH_LOAD_SECONDS=30 python benchmarks/bench_load.py
 
 Generated once and reused (organization ``load-bench``): 5,000 numbers (``BENCH_SCALE``), an
 active campaign with 100,000 contacts (a fifth assigned across the users), 400 single-use drafts
-to launch (made afresh each run, 40 to a use case: the carriers allow 49 numbers on one); a run
-sets the campaign's sent contacts back and archives what the last run launched or left.
+to launch (made afresh each run, 40 to a use case: the carriers allow 49 numbers on one; 30 to
+an area code the simulated carrier has sold nothing in yet: it stocks 36 a code, once); a run
+sets the campaign's sent contacts back and archives what the last run launched or left (the
+numbers those bought are kept).
 """
 
 import json
@@ -34,6 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +62,10 @@ PORT = int(os.environ.get("BENCH_PORT", "8766"))
 NUMBERS = scaled(5_000)
 CONTACTS = scaled(100_000)
 DRAFTS = 400
-AREA_CODES = ["415", "212", "646", "617", "718", "312", "213", "305", "404", "206"]
+# The simulated carrier stocks 36 numbers an area code, once, and the bench keeps what it buys.
+LAUNCHES_PER_AREA_CODE = 30
+# Each run's gunicorn, worker and beat logs and its failed requests, kept after the run.
+LOGS = ROOT / "var" / "bench_load"
 HOST = "longcode.example"
 PASSWORD = "bench-load-password"
 SLUG = "load-bench"
@@ -156,6 +164,7 @@ def build() -> dict[str, Any]:
     from campaigns.models import Contact
 
     stamp = uuid.uuid4().hex[:6]
+    area_codes = unstocked_area_codes(-(-DRAFTS // LAUNCHES_PER_AREA_CODE))
     while len(drafts) < DRAFTS:
         if len(drafts) % 40 == 0:
             # The carriers allow 49 numbers on one use case: each 40 launches get one of their
@@ -168,7 +177,7 @@ def build() -> dict[str, Any]:
             office=office,
             name=f"Load launch {stamp} {len(drafts)}",
             number_choice=NumberChoice.SINGLE_USE,
-            area_codes=[AREA_CODES[len(drafts) % len(AREA_CODES)]],
+            area_codes=[area_codes[len(drafts) // LAUNCHES_PER_AREA_CODE]],
             use_case=use_case,
             initial_message="Hi {first_name}.",
         )
@@ -182,8 +191,30 @@ def build() -> dict[str, Any]:
     }
 
 
+def unstocked_area_codes(count: int) -> list[str]:
+    """``count`` area codes the simulated carrier has sold nothing in yet in this database, none
+    of them one its knobs make fail or empty. Its inventory is finite and the numbers a run
+    buys are kept, so each run launches in codes of its own: a launch that fails for want of a
+    number would count as refused."""
+    from django.conf import settings
+
+    from config.carrier_knobs import knobs_from
+    from provisioning.carriers.simulated_state import SimulatedNumber
+
+    knobs = knobs_from(settings)
+    taken = {
+        *SimulatedNumber.objects.values_list("area_code", flat=True).distinct(),
+        *knobs.fail_area_codes,
+        *knobs.flaky_area_codes,
+        *knobs.empty_area_codes,
+    }
+    codes = [str(code) for code in range(201, 990) if str(code) not in taken][:count]
+    assert len(codes) == count, "the simulated carrier's area codes are used up: a fresh database"
+    return codes
+
+
 # --- the processes ----------------------------------------------------------------------------
-def processes(static_root: str) -> list[subprocess.Popen[bytes]]:
+def processes(static_root: str, logs: Path) -> list[subprocess.Popen[bytes]]:
     env = production_env(
         static_root=static_root,
         host=HOST,
@@ -191,8 +222,7 @@ def processes(static_root: str) -> list[subprocess.Popen[bytes]]:
         SIMULATED_CARRIER_LATENCY="1-5",
         PROVISIONING_POLL_SECONDS="2",
     )
-    logs = Path(static_root)
-    started = [gunicorn(env, PORT)]
+    started = [gunicorn(env, PORT, logs=logs)]
     for name, argv in (
         (
             "worker",
@@ -240,7 +270,8 @@ def people(data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     drafts = list(data["drafts"])
     posted: list[int] = data.setdefault("posted", [])
     campaign = data["campaign"]
-    state = {"mixed": False, "signed_in": 0}
+    state: dict[str, Any] = {"mixed": False, "signed_in": 0, "phase": "sign-in"}
+    failed: list[dict[str, Any]] = data.setdefault("failed", [])
 
     class Person(HttpUser):
         host = f"http://127.0.0.1:{PORT}"
@@ -258,6 +289,7 @@ def people(data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
                 }
             )
             self.email = emails.pop()
+            self.answered = time.monotonic()
             page = self._get("/accounts/login/", "sign-in")
             self._post(
                 "/accounts/login/",
@@ -280,13 +312,40 @@ def people(data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
             found = CSRF.search(text)
             return found.group(1) if found else str(self.client.cookies.get("csrftoken") or "")
 
+        def _judge(self, answer: Any, ok: bool, idle: float) -> None:
+            """Marks ``answer`` failed unless ``ok``, and notes what happened: the exception
+            when there was no answer at all (status 0), and how long this person's connection
+            had been idle before the request went out on it."""
+            self._keep_cookies()
+            self.answered = time.monotonic()
+            if ok:
+                return
+            error = answer.error
+            # requests wraps the socket's error twice (ConnectionError, ProtocolError): the
+            # innermost one says what the connection did.
+            while error is not None and error.__context__ is not None:
+                error = error.__context__
+            what = f"{type(error).__name__}: {error}" if error else f"status {answer.status_code}"
+            answer.failure(error or f"status {answer.status_code}")
+            failed.append(
+                {
+                    "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "phase": state["phase"],
+                    "request": f"{answer.request_meta['request_type']} {answer.request_meta['name']}",
+                    "error": what,
+                    "idle_s": round(idle, 3),
+                    "elapsed_ms": round(answer.request_meta["response_time"], 1),
+                    "body": "" if error else answer.text[:200],
+                }
+            )
+
         def _get(self, path: str, name: str, expect: str = "") -> str:
+            idle = time.monotonic() - self.answered
             with self.client.get(
                 path, name=name, catch_response=True, allow_redirects=False
             ) as answer:
-                self._keep_cookies()
-                if answer.status_code != 200 or (expect and expect not in answer.text):
-                    answer.failure(f"{answer.status_code}")
+                ok = answer.status_code == 200 and (not expect or expect in answer.text)
+                self._judge(answer, ok, idle)
                 return answer.text
 
         def _post(
@@ -300,6 +359,7 @@ def people(data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
             data: bytes | None = None,
         ) -> str:
             sent = {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), **(headers or {})}
+            idle = time.monotonic() - self.answered
             with self.client.post(
                 path,
                 name=name,
@@ -308,9 +368,7 @@ def people(data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
                 catch_response=True,
                 allow_redirects=False,
             ) as answer:
-                self._keep_cookies()
-                if answer.status_code != status:
-                    answer.failure(f"{answer.status_code}")
+                self._judge(answer, answer.status_code == status, idle)
                 return answer.text
 
         @task(12)
@@ -404,13 +462,15 @@ def people(data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 BASELINE = "empty view (baseline)"
 
 
-def run_phase(env: Any, state: dict[str, Any], *, mixed: bool, seconds: float) -> dict[str, Any]:
+def run_phase(
+    env: Any, state: dict[str, Any], name: str, *, mixed: bool, seconds: float
+) -> dict[str, Any]:
     """``seconds`` of one phase. The requests of the phase before, still in flight when it
     switches, are left out: a short drain first, and only this phase's request names count."""
     import gevent
     from locust.stats import StatsEntry
 
-    state["mixed"] = mixed
+    state["mixed"], state["phase"] = mixed, name
     gevent.sleep(3)
     stats = env.runner.stats
     stats.reset_all()
@@ -448,8 +508,11 @@ def main() -> None:
     from django.db import connection
 
     connection.close()
+    logs = LOGS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    logs.mkdir(parents=True)
+    print(f"logs in {logs}", flush=True)
     with tempfile.TemporaryDirectory() as static_root:
-        started = processes(static_root)
+        started = processes(static_root, logs)
         try:
             measured = measure(data)
         finally:
@@ -457,7 +520,8 @@ def main() -> None:
                 process.terminate()
             for process in started:
                 process.wait(timeout=30)
-    write(measured, *settled(data), load)
+    (logs / "failed.json").write_text(json.dumps(data["failed"], indent=1))
+    write(measured, *settled(data), load, data["failed"], server_log(logs))
 
 
 def measure(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -476,9 +540,9 @@ def measure(data: dict[str, Any]) -> list[dict[str, Any]]:
     assert state["signed_in"] == USERS, f"{state['signed_in']} of {USERS} signed in"
     assert env.runner.stats.total.num_failures == 0, env.runner.stats.errors
     phases = [
-        run_phase(env, state, mixed=False, seconds=max(5, SECONDS / 4)),
-        run_phase(env, state, mixed=True, seconds=SECONDS),
-        run_phase(env, state, mixed=False, seconds=max(5, SECONDS / 4)),
+        run_phase(env, state, "baseline before", mixed=False, seconds=max(5, SECONDS / 4)),
+        run_phase(env, state, "load", mixed=True, seconds=SECONDS),
+        run_phase(env, state, "baseline after", mixed=False, seconds=max(5, SECONDS / 4)),
     ]
     env.runner.quit()
     for name, phase in zip(("baseline before", "load", "baseline after"), phases, strict=True):
@@ -487,7 +551,21 @@ def measure(data: dict[str, Any]) -> list[dict[str, Any]]:
         )
     for action, (count, p95) in sorted(phases[1]["actions"].items()):
         print(f"  {action:28} {count:6} requests, p95 {p95:.0f} ms")
+    for failure in data["failed"]:
+        print(f"  failed: {failure}")
     return phases
+
+
+def server_log(logs: Path) -> list[str]:
+    """gunicorn's error log beyond its ordinary lines (a worker timed out, was killed, exited,
+    or an error was logged), and how many workers booted (2 unless one was restarted)."""
+    lines = (logs / "gunicorn-error.log").read_text().splitlines()
+    boots = sum("Booting worker" in line for line in lines)
+    ordinary = ("Booting worker", "Starting gunicorn", "Listening at", "Using worker", "[INFO]")
+    unusual = [line for line in lines if not any(word in line for word in ordinary)]
+    for line in unusual:
+        print(f"  gunicorn: {line}")
+    return [f"{boots} gunicorn workers booted", *unusual]
 
 
 def settled(data: dict[str, Any]) -> tuple[int, int]:
@@ -502,8 +580,21 @@ def settled(data: dict[str, Any]) -> tuple[int, int]:
     )
 
 
-def write(phases: list[dict[str, Any]], launched: int, refused: int, load: float) -> None:
+def write(
+    phases: list[dict[str, Any]],
+    launched: int,
+    refused: int,
+    load: float,
+    failed: list[dict[str, Any]],
+    gunicorn_log: list[str],
+) -> None:
     before, mixed, after = phases
+    # Every failed request, whatever its phase, named with what happened to it.
+    noted = "; ".join(
+        f"{f['request']} in the {f['phase']} at {f['at']}: {f['error']} "
+        f"(connection idle {f['idle_s']} s before it, failed after {f['elapsed_ms']} ms)"
+        for f in failed
+    )
     report = Report(
         "bench_load",
         f"{USERS} signed-in people for {SECONDS} s through HTTP under gunicorn (production settings, "
@@ -511,9 +602,20 @@ def write(phases: list[dict[str, Any]], launched: int, refused: int, load: float
         "CSV export, Get more (self-assign), Send, signed inbound webhooks and campaign launches "
         f"({launched} launched, provisioning in the worker); baseline: the same people on an "
         f"empty signed-in view (/healthz) for {max(5, SECONDS // 4)} s before and after; load "
-        f"average {load:.1f} at the start",
+        f"average {load:.1f} at the start; {len(failed)} requests failed in all"
+        + (f" ({noted})" if noted else "")
+        + f"; gunicorn's log: {', '.join(gunicorn_log)}",
     )
     report.row("errors under load", "requests", [float(mixed["errors"])], None, target=at_most(0))
+    # The phases leave out their first seconds (the drain) and the sign-in: a request that got
+    # no answer there is a failure all the same.
+    report.row(
+        "failed requests in the whole run (sign-in, drains, phases)",
+        "requests",
+        [float(len(failed))],
+        None,
+        target=at_most(0),
+    )
     report.row(
         "launches refused (posted, still a draft)",
         "launches",

@@ -49,6 +49,20 @@ def gunicorn_command(port: int, app: str = "config.wsgi:application") -> list[st
     ]
 
 
-def gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """The production server (``gunicorn_command``), started (not yet answering)."""
-    return subprocess.Popen(gunicorn_command(port), cwd=ROOT, env=env)
+def gunicorn(
+    env: dict[str, str], port: int, *, logs: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """The production server (``gunicorn_command``), started (not yet answering). With ``logs``
+    (a folder), its error log (worker boots, exits and timeouts) and its access log (each
+    request's status and time in microseconds) are written there, to be read after the run."""
+    command = gunicorn_command(port)
+    if logs is not None:
+        command += [
+            "--error-logfile",
+            str(logs / "gunicorn-error.log"),
+            "--access-logfile",
+            str(logs / "gunicorn-access.log"),
+            "--access-logformat",
+            '%(t)s %(p)s "%(r)s" %(s)s %(B)s %(D)sus',
+        ]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
