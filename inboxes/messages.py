@@ -8,6 +8,8 @@ A report that arrives twice, late, or out of order finds its step missing from t
 changes nothing, so carriers' retried callbacks are harmless.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -137,6 +139,52 @@ def message_record_incoming(
             changed.append("status")
         conversation.save(update_fields=changed)
     return message
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A text a contact sent, for ``messages_record_incoming``: one message in each of its
+    conversations, keyed ``{key}:{conversation id}``."""
+
+    conversations: Sequence[Conversation]
+    body: str
+    key: str
+
+
+def messages_record_incoming(texts: Sequence[Incoming]) -> None:
+    """Records many texts contacts sent, in order, each conversation left unread and waiting in
+    Needs Attention — what ``message_record_incoming(key_is_new=True, needs_attention=True)``
+    does for one, in three statements whatever the number of texts: the conversations not
+    saved yet are started (already carrying their last message), the messages inserted, the
+    other conversations updated. Runs in the caller's transaction; the caller holds a lock
+    under which none of the keys can have been recorded (the router's, on unrouted texts)."""
+    new: dict[int, Conversation] = {}  # by identity: unsaved conversations have no id yet
+    known: dict[int, Conversation] = {}
+    times = []
+    for text in texts:
+        at = timezone.now()  # each text its own time, so they keep their order
+        times.append(at)
+        for conversation in text.conversations:
+            conversation.last_message_at = conversation.last_inbound_at = at
+            conversation.status = ConversationStatus.NEEDS_ATTENTION
+            (new if conversation.pk is None else known)[id(conversation)] = conversation
+    Conversation.objects.bulk_create(new.values())
+    Message.objects.bulk_create(
+        Message(
+            organization_id=conversation.organization_id,
+            conversation=conversation,
+            direction=Direction.IN,
+            body=text.body,
+            status=MessageStatus.RECEIVED,
+            idempotency_key=f"{text.key}:{conversation.pk}",
+            created_at=at,
+        )
+        for text, at in zip(texts, times, strict=True)
+        for conversation in text.conversations
+    )
+    Conversation.objects.bulk_update(
+        known.values(), ["last_message_at", "last_inbound_at", "status"]
+    )
 
 
 @transaction.atomic
