@@ -178,6 +178,11 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(cast, client):
         assert bodies == ["First", "Again", "Again"]
 
 
+def conversation_of(text: InboundMessage) -> Conversation:
+    assert text.conversation is not None
+    return text.conversation
+
+
 def test_a_batch_of_every_kind_of_text_routes_each_by_its_rules(cast, client):
     all_day(cast.org)
     inboxes = inbox_number(cast)
@@ -214,7 +219,7 @@ def test_a_batch_of_every_kind_of_text_routes_each_by_its_rules(cast, client):
         "H-1": Route.HELP,
     }
     # The texts of one sender, in the order they came, in one conversation, whatever each did.
-    waiting = inbound["A-1"].conversation
+    waiting = conversation_of(inbound["A-1"])
     assert inbound["A-2"].conversation == waiting
     assert list(waiting.messages.values_list("body", flat=True)) == ["Hello?", "Still there?"]
     assert (waiting.status, waiting.inbox, waiting.organization) == (
@@ -222,7 +227,7 @@ def test_a_batch_of_every_kind_of_text_routes_each_by_its_rules(cast, client):
         inboxes.inboxes.get(),
         cast.org,
     )
-    stopped = inbound["S-1"].conversation
+    stopped = conversation_of(inbound["S-1"])
     assert inbound["S-2"].conversation == inbound["S-3"].conversation == stopped
     incoming = stopped.messages.filter(direction=Direction.IN)
     assert list(incoming.values_list("body", flat=True)) == ["Hi", "STOP", "Bye"]
@@ -233,10 +238,10 @@ def test_a_batch_of_every_kind_of_text_routes_each_by_its_rules(cast, client):
     contact.refresh_from_db()
     assert inbound["C-1"].conversation == contact.conversation
     assert contact.last_reply_at is not None
-    answered = inbound["B-1"].conversation
+    answered = conversation_of(inbound["B-1"])
     assert answered.bot
     assert [m.body for m in answered.messages.filter(direction=Direction.OUT)] == ["Lot B."]
-    helped = inbound["H-1"].conversation.messages.filter(direction=Direction.OUT)
+    helped = conversation_of(inbound["H-1"]).messages.filter(direction=Direction.OUT)
     assert [m.body for m in helped] == [cast.org.help_message]
     assert (inbound["N-1"].conversation, inbound["N-1"].organization) == (None, None)
     assert Message.objects.filter(direction=Direction.IN).count() == len(texts) - 1
