@@ -156,18 +156,20 @@ def messages_record_incoming(texts: Sequence[Incoming]) -> None:
     Needs Attention — what ``message_record_incoming(key_is_new=True, needs_attention=True)``
     does for one, in three statements whatever the number of texts: the conversations not
     saved yet are started (already carrying their last message), the messages inserted, the
-    other conversations updated. Runs in the caller's transaction; the caller holds a lock
+    other conversations updated. The texts are recorded at one time, in order of their ids
+    (messages sort by time, then id). Runs in the caller's transaction; the caller holds a lock
     under which none of the keys can have been recorded (the router's, on unrouted texts)."""
+    at = timezone.now()
     new: dict[int, Conversation] = {}  # by identity: unsaved conversations have no id yet
-    known: dict[int, Conversation] = {}
-    times = []
+    known: set[int] = set()
     for text in texts:
-        at = timezone.now()  # each text its own time, so they keep their order
-        times.append(at)
         for conversation in text.conversations:
             conversation.last_message_at = conversation.last_inbound_at = at
             conversation.status = ConversationStatus.NEEDS_ATTENTION
-            (new if conversation.pk is None else known)[id(conversation)] = conversation
+            if conversation.pk is None:
+                new[id(conversation)] = conversation
+            else:
+                known.add(conversation.pk)
     Conversation.objects.bulk_create(new.values())
     Message.objects.bulk_create(
         Message(
@@ -179,12 +181,13 @@ def messages_record_incoming(texts: Sequence[Incoming]) -> None:
             idempotency_key=f"{text.key}:{conversation.pk}",
             created_at=at,
         )
-        for text, at in zip(texts, times, strict=True)
+        for text in texts
         for conversation in text.conversations
     )
-    Conversation.objects.bulk_update(
-        known.values(), ["last_message_at", "last_inbound_at", "status"]
-    )
+    if known:
+        Conversation.objects.filter(pk__in=known).update(
+            last_message_at=at, last_inbound_at=at, status=ConversationStatus.NEEDS_ATTENTION
+        )
 
 
 @transaction.atomic
