@@ -15,7 +15,10 @@ A number that is nobody's is stored as unrouted and listed for operators.
 
 The router routes texts in batches, one transaction each (``texting.router``): what a batch needs
 to know of the numbers its texts went to is read once for the batch (``NumbersOfBatch``), after
-every text of it was received.
+every text of it was received. A text that only waits for a person (no keyword, no bot, no
+campaign contact: most of a burst) writes nothing when it is routed: its conversation, started
+if need be, and its message are recorded with the other such texts of the batch in a few
+statements (``NumbersOfBatch.record_waiting``), before any text that does more and at the end.
 """
 
 import logging
@@ -29,7 +32,12 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignIdk, CampaignStatus, Contact, OptOutSource
 from campaigns.sending import SendRefused, contact_opt_out
 from inboxes.bot import bot_match
-from inboxes.messages import conversation_start, message_record_incoming
+from inboxes.messages import (
+    Incoming,
+    conversation_start,
+    message_record_incoming,
+    messages_record_incoming,
+)
 from inboxes.models import (
     Conversation,
     ConversationStatus,
@@ -67,7 +75,11 @@ class NumbersOfBatch:
     (one batch at a time per number: two texts from one contact routed side by side would each
     start the conversation); the campaign active on it; a reusable number's behaviour; and its
     conversations outside a campaign with the batch's senders, kept up to date as the batch
-    starts new ones."""
+    starts new ones (not saved until ``record_waiting``); and the texts that wait for a person,
+    to be recorded together.
+
+    A batch whose transaction (or savepoint) rolled back is read again: what this one holds
+    may no longer be in the database."""
 
     def __init__(self, texts: Iterable[InboundMessage]) -> None:
         self._senders: dict[str, set[str]] = defaultdict(set)
@@ -77,6 +89,7 @@ class NumbersOfBatch:
         self._active: dict[int, Campaign | None] = {}
         self._behaviour: dict[int, ReusableBehaviour] = {}
         self._conversations: dict[int, dict[str, list[Conversation]]] = {}
+        self._waiting: list[tuple[InboundMessage, Incoming]] = []
 
     def number(self, e164: str) -> PhoneNumber | None:
         return self._numbers.get(e164)
@@ -108,6 +121,22 @@ class NumbersOfBatch:
             self._conversations[number.pk] = found
         return self._conversations[number.pk][phone]
 
+    def wait(self, inbound: InboundMessage, conversations: list[Conversation]) -> None:
+        """Records ``inbound`` in ``conversations`` at the next ``record_waiting``."""
+        text = Incoming(conversations=conversations, body=inbound.body, key=f"in:{inbound.pk}")
+        self._waiting.append((inbound, text))
+
+    def record_waiting(self) -> None:
+        """Records the texts waiting since the last call, in the order they were routed,
+        starting their new conversations: the caller's transaction holds them all before any
+        later text of the batch is recorded, and before the texts' routes are saved."""
+        if not self._waiting:
+            return
+        messages_record_incoming([text for _, text in self._waiting])
+        for inbound, text in self._waiting:
+            inbound.conversation = text.conversations[0]  # saved now: its id is known
+        self._waiting = []
+
 
 def inbound_route(*, inbound_id: int) -> InboundMessage:
     """Routes the message once; returns it with its route and a note of what happened."""
@@ -115,7 +144,9 @@ def inbound_route(*, inbound_id: int) -> InboundMessage:
         inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
         if inbound.routed_at is not None:
             return inbound
-        inbound_route_claimed(inbound, NumbersOfBatch([inbound]))
+        numbers = NumbersOfBatch([inbound])
+        inbound_route_claimed(inbound, numbers)
+        numbers.record_waiting()
         inbound_routes_save([inbound])
         return inbound
 
@@ -136,7 +167,16 @@ def inbound_route_claimed(inbound: InboundMessage, numbers: NumbersOfBatch) -> I
     inbound.organization = number.organization
     place = _place(number=number, phone=inbound.from_e164, numbers=numbers)
     keyword = keyword_of(inbound.body)
+    if keyword is None and not _bot_answers(place) and place.contact is None:
+        # It only waits for a person: recorded with the batch's others (``record_waiting``).
+        numbers.wait(inbound, place.conversations)
+        route, note = _answer(inbound=inbound, place=place)
+        return _done(inbound, route, note=" ".join(filter(None, [place.note, note])))
+    # What follows reads and writes the conversations: the texts before this one come first.
+    numbers.record_waiting()
     for conversation in place.conversations:
+        if conversation.pk is None:
+            conversation.save()  # started for this text
         message_record_incoming(
             conversation=conversation,
             body=inbound.body,
@@ -223,7 +263,8 @@ def _conversation(
     for conversation in conversations:
         if conversation.bot == bot and (bot or conversation.inbox_id == inbox_id):
             return conversation
-    conversation = Conversation.objects.create(
+    # Saved with the batch's waiting texts, or by the text itself (``inbound_route_claimed``).
+    conversation = Conversation(
         organization=number.organization,
         number_e164=number.e164 or "",
         contact_e164=phone,

@@ -7,7 +7,10 @@ import json
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from campaigns.models import OptOut
 from config.celery import app
 from inboxes.models import (
     Conversation,
@@ -17,10 +20,11 @@ from inboxes.models import (
     Message,
     Route,
 )
-from inboxes.tests.factories import InboxFactory
+from inboxes.tests.factories import BotAnswerFactory, InboxFactory
+from phone_numbers.models import ResponseType
 from texting import router
 from texting.tasks import route_burst
-from texting.tests.helpers import CONTACT, NOON_IN_NEW_YORK, deliver
+from texting.tests.helpers import CONTACT, NOON_IN_NEW_YORK, all_day, deliver
 from texting.tests.test_routing import campaign_contact, reusable
 
 pytestmark = pytest.mark.django_db
@@ -138,21 +142,109 @@ def test_a_text_whose_routing_fails_is_left_for_the_sweep_and_the_others_routed(
 
 
 # --- batches ----------------------------------------------------------------------------------
-def test_a_batch_costs_the_same_few_statements_per_text(
-    cast, client, django_assert_max_num_queries
-):
+def routed_in_one_batch() -> list[str]:
+    """Routes what is pending as one batch; the statements it took (savepoints aside)."""
+    with CaptureQueriesContext(connection) as queries:
+        routed = router.inbound_route_pending()
+    assert routed.done
+    assert 0 < routed.routed <= router.BATCH_SIZE
+    statements = [query["sql"] for query in queries.captured_queries]
+    return [sql for sql in statements if "SAVEPOINT" not in sql]
+
+
+def test_a_batch_costs_the_same_few_statements_whatever_its_size(cast, client):
     number = inbox_number(cast)
-    for n in range(40):
-        deliver(client, to=number.e164, body="Hello?", sender=f"+1212555{n:04d}")
+    deliver(client, to=number.e164, body="First", sender="+12125550000")
+    deliver(client, to=number.e164, body="First", sender="+12125550001")
+    router.inbound_route_pending()
+    statements = []
+    for size in (3, 40):
+        # Two senders who have a conversation already, the others new ones.
+        for phone in ("+12125550000", "+12125550001"):
+            deliver(client, to=number.e164, body="Again", sender=phone)
+        for n in range(size):
+            deliver(client, to=number.e164, body="Hello?", sender=f"+1212556{size:02d}{n:02d}")
+        statements.append(routed_in_one_batch())
 
-    # Per text: its conversation started, its message, the conversation marked unread and in
-    # Needs Attention. Once a batch: the claim, the numbers, their campaign, behaviour and
-    # conversations with the batch's senders, the texts' routes.
-    with django_assert_max_num_queries(40 * 3 + 14):
-        assert router.inbound_route_pending() == router.Pass(40, done=True)
+    # Once a batch: the claim, the numbers, their campaign, behaviour and conversations with
+    # the batch's senders; the new conversations, the messages, the known conversations
+    # updated; the texts' routes. Then the claim that finds nothing left.
+    assert len(statements[0]) == len(statements[1]) <= 11, statements[1]
+    assert Conversation.objects.filter(status=ConversationStatus.NEEDS_ATTENTION).count() == 45
+    assert Message.objects.filter(direction=Direction.IN).count() == 2 + 2 * 2 + 3 + 40
+    for phone in ("+12125550000", "+12125550001"):
+        conversation = Conversation.objects.get(contact_e164=phone)
+        bodies = list(conversation.messages.values_list("body", flat=True))
+        assert bodies == ["First", "Again", "Again"]
 
-    assert Conversation.objects.filter(status=ConversationStatus.NEEDS_ATTENTION).count() == 40
-    assert Message.objects.filter(direction=Direction.IN).count() == 40
+
+def conversation_of(text: InboundMessage) -> Conversation:
+    assert text.conversation is not None
+    return text.conversation
+
+
+def test_a_batch_of_every_kind_of_text_routes_each_by_its_rules(cast, client):
+    all_day(cast.org)
+    inboxes = inbox_number(cast)
+    contact = campaign_contact(cast)
+    bot = reusable(cast, response_type=ResponseType.BOT)
+    BotAnswerFactory.create(office=cast.office_a, phrases="parking", answer="Lot B.")
+    texts = [
+        ("A-1", inboxes.e164, "+12125550001", "Hello?"),
+        ("C-1", contact.campaign.phone_number.e164, CONTACT, "Who is this?"),
+        ("S-1", inboxes.e164, "+12125550002", "Hi"),
+        ("B-1", bot.e164, "+12125550003", "Where is parking?"),
+        ("S-2", inboxes.e164, "+12125550002", "STOP"),
+        ("N-1", "+19995550100", "+12125550004", "Anyone?"),
+        ("A-2", inboxes.e164, "+12125550001", "Still there?"),
+        ("S-3", inboxes.e164, "+12125550002", "Bye"),
+        ("H-1", inboxes.e164, "+12125550005", "HELP"),
+    ]
+    for message_id, to, sender, body in texts:
+        deliver(client, to=to, body=body, sender=sender, message_id=message_id)
+
+    assert router.inbound_route_pending() == router.Pass(len(texts), done=True)
+
+    inbound = {i.carrier_message_id: i for i in InboundMessage.objects.all()}
+    routes = {message_id: text.route for message_id, text in inbound.items()}
+    assert routes == {
+        "A-1": Route.INBOX,
+        "A-2": Route.INBOX,
+        "C-1": Route.CAMPAIGN,
+        "S-1": Route.INBOX,
+        "S-2": Route.OPT_OUT,
+        "S-3": Route.INBOX,
+        "B-1": Route.BOT,
+        "N-1": Route.UNROUTED,
+        "H-1": Route.HELP,
+    }
+    # The texts of one sender, in the order they came, in one conversation, whatever each did.
+    waiting = conversation_of(inbound["A-1"])
+    assert inbound["A-2"].conversation == waiting
+    assert list(waiting.messages.values_list("body", flat=True)) == ["Hello?", "Still there?"]
+    assert (waiting.status, waiting.inbox, waiting.organization) == (
+        ConversationStatus.NEEDS_ATTENTION,
+        inboxes.inboxes.get(),
+        cast.org,
+    )
+    stopped = conversation_of(inbound["S-1"])
+    assert inbound["S-2"].conversation == inbound["S-3"].conversation == stopped
+    incoming = stopped.messages.filter(direction=Direction.IN)
+    assert list(incoming.values_list("body", flat=True)) == ["Hi", "STOP", "Bye"]
+    assert [m.body for m in stopped.messages.filter(direction=Direction.OUT)] == [
+        cast.org.opt_out_message
+    ]
+    assert OptOut.objects.filter(organization=cast.org, phone="+12125550002").exists()
+    contact.refresh_from_db()
+    assert inbound["C-1"].conversation == contact.conversation
+    assert contact.last_reply_at is not None
+    answered = conversation_of(inbound["B-1"])
+    assert answered.bot
+    assert [m.body for m in answered.messages.filter(direction=Direction.OUT)] == ["Lot B."]
+    helped = conversation_of(inbound["H-1"]).messages.filter(direction=Direction.OUT)
+    assert [m.body for m in helped] == [cast.org.help_message]
+    assert (inbound["N-1"].conversation, inbound["N-1"].organization) == (None, None)
+    assert Message.objects.filter(direction=Direction.IN).count() == len(texts) - 1
 
 
 def test_a_batch_routes_each_text_by_its_own_number(cast, client):
