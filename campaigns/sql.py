@@ -34,6 +34,7 @@ from campaigns.models import (
     UnassignedChunk,
 )
 from campaigns.selectors import contacts_to_text
+from config.database import allow_prepared
 from phone_numbers import sql as phone_numbers_sql
 from phone_numbers.sql import Trigger, Triggers, triggers_check
 
@@ -108,13 +109,11 @@ def contacts_copy(*, contacts: QuerySet[Contact], campaign_id: int) -> int:
 def _prepared() -> Iterator[psycopg.Cursor[Any]]:
     default_connection.ensure_connection()
     raw = default_connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = _ONLY_WHEN_ASKED
+    allow_prepared(raw)
     with default_connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         yield cursor
 
 
-_ONLY_WHEN_ASKED = 2**31
 # Where this process's next claim of a campaign looks first: the last chunk its previous claim
 # held. Emptied chunks leave dead entries at the head of ``chunk_with_unassigned`` that only a
 # VACUUM removes (and none can while any transaction in the cluster is older than them): a

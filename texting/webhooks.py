@@ -4,8 +4,9 @@ recorded) and the router is woken after commit (``texting.router``), so the carr
 answer at once.
 
 The request is what a carrier's burst waits on (benchmarks/bench_inbound.py), so it does only
-this: verify, parse, one INSERT in autocommit (no BEGIN/COMMIT, no read-back of a duplicate, no
-connection health check before it), and at most one routing task per process per
+this: verify, parse, one INSERT in autocommit, prepared once per connection on PostgreSQL
+(config/database.py; no BEGIN/COMMIT, no read-back of a duplicate, no connection health check
+before it), and at most one routing task per process per
 ``router.WAKE_EVERY`` — never one per text."""
 
 import logging
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from config.database import prepared_cursor
 from inboxes.models import InboundMessage
 from provisioning.carriers import get_carrier
 from provisioning.carriers.base import CarrierAdapter
@@ -134,6 +136,6 @@ def _record_once(carrier: str, messages: list[ParsedInbound]) -> list[Recorded]:
 
 def _insert(sql: str, params: list[str | datetime]) -> dict[str, int]:
     """Runs the INSERT; the ids of the rows it created, by carrier message id."""
-    with connection.cursor() as cursor:
+    with connection.cursor() if connection.vendor != "postgresql" else prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return {carrier_message_id: pk for pk, carrier_message_id in cursor.fetchall()}

@@ -63,6 +63,16 @@ def test_a_delivery_on_a_kept_connection_is_one_statement(client):
         deliver(client, to="+19995550100", body="Two", message_id="SIMIN-2")
         deliver(client, to="+19995550100", body="Two", message_id="SIMIN-2")  # again: nothing new
 
-    assert [s["sql"].split()[0] for s in statements.captured_queries] == ["INSERT", "INSERT"]
+    # One INSERT each (prepared, so Django logs it as its query and parameters).
+    logged = [s["sql"] for s in statements.captured_queries]
+    assert len(logged) == 2
+    assert all("INSERT INTO" in sql and "ON CONFLICT" in sql for sql in logged), logged
+    # ... which PostgreSQL parsed and planned once for this connection (config/database.py).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%INSERT INTO inboxes_inboundmessage%ON CONFLICT%"],
+        )
+        assert cursor.fetchone() == (1,)
     assert not connection.errors_occurred
     assert InboundMessage.objects.count() == 2
