@@ -135,14 +135,18 @@ COLUMNS = [
 def _columns(params: QueryDict) -> list[dict[str, str]]:
     """Each column header's link: sorts by it, or flips the direction when it is the sort."""
     current = params.get("o") or DEFAULT_ORDERING
+    # The list's query string with "o" last, as _list_params orders it (one copy of the query,
+    # not one per column); a column's sort key needs no quoting.
+    rest = params.copy()
+    rest.pop("o", None)
+    prefix = f"{rest.urlencode()}&o=" if rest else "o="
     columns = []
     for key, label in COLUMNS:
         sort = ""
         if current.removeprefix("-") == key:
             sort = "descending" if current.startswith("-") else "ascending"
-        query = params.copy()
-        query["o"] = f"-{key}" if sort == "ascending" else key
-        columns.append({"key": key, "label": label, "sort": sort, "query": query.urlencode()})
+        query = prefix + (f"-{key}" if sort == "ascending" else key)
+        columns.append({"key": key, "label": label, "sort": sort, "query": query})
     return columns
 
 
