@@ -91,7 +91,9 @@ def phone_number_list_view(request: TenantRequest) -> HttpResponse:
         "filtered": any(usable.data.get(key) for key in LIST_PARAMS if key != "o"),
         "membership": membership,
     }
-    context["body"] = mark_safe(LIST_BODY().render(context, request))  # escaped by Jinja2
+    # Jinja2's backend writes its lazy ``csrf_token`` into the dict it is given: given the view's
+    # own, the layout would read that one, which masks the token anew each time it is read.
+    context["body"] = mark_safe(LIST_BODY().render({**context}, request))  # escaped by Jinja2
     return render(request, "phone_numbers/list.html", context, status=400 if problems else 200)
 
 
