@@ -40,7 +40,7 @@ def main() -> None:
     def deep_cursor(params: dict[str, str], depth: int) -> str:
         queryset = phone_number_list(organization=org, membership=membership, params=params)
         key = str(queryset.query.order_by[0])
-        row = queryset[depth]
+        row = queryset.values(key.removeprefix("-"), "id")[depth]
         return _encode(key.removeprefix("-"), key.startswith("-"), row, before=False)
 
     def raw(sql: str, params: list[Any]) -> Callable[[], object]:

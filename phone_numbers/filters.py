@@ -1,9 +1,10 @@
 """The Phone Numbers list's query: filters, the search box and the sortable columns."""
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import django_filters
+from django import forms
 from django.db import connection
 from django.db.models import (
     Expression,
@@ -134,6 +135,7 @@ class PhoneNumberFilter(django_filters.FilterSet):
         choices=ResponseType.choices, empty_label="Any response type"
     )
     o = SortFilter(fields=[(column, column) for column in SORT_KEYS], label="Sort")
+    _form_class: ClassVar[type[forms.Form]]
 
     class Meta:
         model = PhoneNumber
@@ -144,9 +146,23 @@ class PhoneNumberFilter(django_filters.FilterSet):
     ) -> None:
         super().__init__(data, **kwargs)
         self.organization = organization
-        self.filters["office"].extra["choices"] = office_choices(
-            organization=organization, membership=membership
-        )
+        self.office_choices = office_choices(organization=organization, membership=membership)
+
+    def get_form_class(self) -> type[forms.Form]:
+        # The fields are the same on every request but for the office's choices, which each form
+        # is given (``form``): the class is built once, where django-filter would build it, of
+        # new fields, for every filterset.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
+    @property
+    def form(self) -> forms.Form:
+        if not hasattr(self, "_form"):
+            form = super().form
+            form.fields["office"].choices = self.office_choices
+        return self._form
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if len(value) < SUBSTRING_MIN:

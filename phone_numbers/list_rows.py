@@ -27,7 +27,7 @@ _PK = 918273645
 
 
 def list_rows_shown(rows: Sequence[Any]) -> None:
-    """Sets on each row (a PhoneNumber of ``phone_number_page``): ``detail_url``,
+    """Sets on each row (a NumberRow of ``phone_number_page``): ``detail_url``,
     ``campaign_url`` (when ``campaign_id`` is set), ``phone`` (the number as people read it),
     ``description_shown`` (cut short), ``kind_label``, ``response_type_label``,
     ``created_on`` (the day in the active time zone, as ``|date`` writes it) and ``status_tag``

@@ -2,17 +2,20 @@
 page costs one index range scan however deep it is, and nothing counts the whole table.
 
 The queryset must be ordered by ``(key, "id")`` or ``("-key", "-id")`` where ``key`` is an
-annotation or field that is never NULL. The cursor is opaque and signed; it names its key and
-direction, so a cursor from another sort order is refused rather than misread.
+annotation or field that is never NULL. A page's rows are dicts of the fields asked for (with
+the key and the id), read without building model instances. The cursor is opaque and signed;
+it names its key and direction, so a cursor from another sort order is refused rather than
+misread.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, F, Func, Model, QuerySet, Value
+from django.db.models import BooleanField, F, Func, QuerySet, Value
 
 # v2: text keys are lower-cased; a link made before then is refused, not misread.
 SALT = "phone_numbers.keyset.v2"
@@ -63,11 +66,11 @@ def _key_field(queryset: QuerySet, key: str) -> Any:
     )
 
 
-def _encode(key: str, descending: bool, row: Model, *, before: bool) -> str:
-    value = getattr(row, key)
+def _encode(key: str, descending: bool, row: dict[str, Any], *, before: bool) -> str:
+    value = row[key]
     if isinstance(value, datetime):
         value = value.isoformat()
-    payload = {"k": key, "d": descending, "v": value, "id": row.pk, "b": before}
+    payload = {"k": key, "d": descending, "v": value, "id": row["id"], "b": before}
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
@@ -84,7 +87,10 @@ def _decode(cursor: str, queryset: QuerySet, key: str, descending: bool) -> tupl
         raise BadCursor("This page link is not valid (it may have been cut short).") from error
 
 
-def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> KeysetPage:
+def keyset_page(
+    queryset: QuerySet, *, fields: Sequence[str], cursor: str | None, size: int
+) -> KeysetPage:
+    """Up to ``size`` rows after (or before) ``cursor``: dicts of ``fields``, the key and "id"."""
     key, descending = _ordering(queryset)
     before = False
     if cursor:
@@ -93,12 +99,18 @@ def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> KeysetP
         queryset = queryset.filter(RowBeyond(key, value, pk, less=descending != before))
         if before:
             queryset = queryset.reverse()
-    rows = list(queryset[: size + 1])
+    rows = list(queryset.values(*dict.fromkeys((*fields, key, "id")))[: size + 1])
     return _page(rows, key, descending, cursor=cursor, before=before, size=size)
 
 
 def _page(
-    rows: list[Any], key: str, descending: bool, *, cursor: str | None, before: bool, size: int
+    rows: list[dict[str, Any]],
+    key: str,
+    descending: bool,
+    *,
+    cursor: str | None,
+    before: bool,
+    size: int,
 ) -> KeysetPage:
     """Up to ``size + 1`` rows in walking order (reversed when walking backwards)."""
     more = len(rows) > size

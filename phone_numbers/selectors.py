@@ -1,4 +1,5 @@
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import Case, F, QuerySet, TextField, Value, When
@@ -10,8 +11,8 @@ from phone_numbers.models import Kind, PhoneNumber, ProvisioningAttempt, UseCase
 from phone_numbers.pagination import KeysetPage, keyset_page
 from phone_numbers.usage import campaign_name_if_in_use, campaigns_using
 
-# What a row of the Phone Numbers list shows (templates/phone_numbers/list.html); the rest of
-# the number is left unread.
+# What a row of the Phone Numbers list shows (templates/jinja2/phone_numbers/list_body.html);
+# the rest of the number is left unread.
 LIST_COLUMNS = (
     "e164",
     "name",
@@ -26,6 +27,28 @@ LIST_COLUMNS = (
     "in_use",
     "created_at",
 )
+
+
+class NumberRow:
+    """A number as a row of the list: its LIST_COLUMNS and ``id`` as attributes, read as plain
+    values; fifty-one PhoneNumber instances cost a tenth of the page's time. What the row says
+    of its status is the number's own rule (the model's properties)."""
+
+    id: int
+    in_use: bool
+    # Set by phone_number_page.
+    campaign_id: int | None
+    campaign_name: str
+
+    is_in_flight = PhoneNumber.is_in_flight
+    holds_a_number = PhoneNumber.holds_a_number
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__ = values
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 class PhoneNumberQueryError(Exception):
@@ -78,21 +101,20 @@ def phone_number_page(
     cursor: str | None,
     size: int,
 ) -> KeysetPage:
-    """One keyset page of the list that ``filterset`` (``phone_number_filter``) selects: one
-    range scan of the sort key's index at any depth, then one lookup of the campaigns using the
-    page's numbers in use (``number.campaign_id`` and ``campaign_name``, where the person may
-    open the campaign). Raises PhoneNumberQueryError or BadCursor."""
+    """One keyset page (of NumberRow) of the list that ``filterset`` (``phone_number_filter``)
+    selects: one range scan of the sort key's index at any depth, then one lookup of the
+    campaigns using the page's numbers in use (``row.campaign_id`` and ``campaign_name``, where
+    the person may open the campaign). Raises PhoneNumberQueryError or BadCursor."""
     if filterset.organization != organization:
         raise ValueError("The filterset belongs to another organization.")
-    numbers = _valid(filterset).qs.only(*LIST_COLUMNS)
-    page = keyset_page(numbers, cursor=cursor, size=size)
+    page = keyset_page(_valid(filterset).qs, fields=LIST_COLUMNS, cursor=cursor, size=size)
+    rows = [NumberRow(values) for values in page.rows]
     using = campaigns_using(
-        [number.pk for number in page.rows if number.in_use],
-        offices=campaign_offices_named(membership),
+        [row.pk for row in rows if row.in_use], offices=campaign_offices_named(membership)
     )
-    for number in page.rows:
-        number.campaign_id, number.campaign_name = using.get(number.pk, (None, ""))
-    return page
+    for row in rows:
+        row.campaign_id, row.campaign_name = using.get(row.pk, (None, ""))
+    return replace(page, rows=rows)
 
 
 def _valid(filterset: PhoneNumberFilter) -> PhoneNumberFilter:

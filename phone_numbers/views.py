@@ -91,7 +91,9 @@ def phone_number_list_view(request: TenantRequest) -> HttpResponse:
         "filtered": any(usable.data.get(key) for key in LIST_PARAMS if key != "o"),
         "membership": membership,
     }
-    context["body"] = mark_safe(LIST_BODY().render(context, request))  # escaped by Jinja2
+    # Jinja2's backend writes its lazy ``csrf_token`` into the dict it is given: given the view's
+    # own, the layout would read that one, which masks the token anew each time it is read.
+    context["body"] = mark_safe(LIST_BODY().render({**context}, request))  # escaped by Jinja2
     return render(request, "phone_numbers/list.html", context, status=400 if problems else 200)
 
 
@@ -135,14 +137,18 @@ COLUMNS = [
 def _columns(params: QueryDict) -> list[dict[str, str]]:
     """Each column header's link: sorts by it, or flips the direction when it is the sort."""
     current = params.get("o") or DEFAULT_ORDERING
+    # The list's query string with "o" last, as _list_params orders it (one copy of the query,
+    # not one per column); a column's sort key needs no quoting.
+    rest = params.copy()
+    rest.pop("o", None)
+    prefix = f"{rest.urlencode()}&o=" if rest else "o="
     columns = []
     for key, label in COLUMNS:
         sort = ""
         if current.removeprefix("-") == key:
             sort = "descending" if current.startswith("-") else "ascending"
-        query = params.copy()
-        query["o"] = f"-{key}" if sort == "ascending" else key
-        columns.append({"key": key, "label": label, "sort": sort, "query": query.urlencode()})
+        query = prefix + (f"-{key}" if sort == "ascending" else key)
+        columns.append({"key": key, "label": label, "sort": sort, "query": query})
     return columns
 
 
