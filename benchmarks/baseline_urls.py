@@ -4,10 +4,13 @@ served by the same gunicorn (benchmarks only; never in config.urls):
 - ``bench/empty/``: an empty POST view (the inbound webhook's baseline);
 - ``bench/empty-signed-in/``: an empty view for a signed-in person — the session, the user and
   the tenant middleware run, as for any page, and nothing else (the Phone Numbers page's
-  baseline)."""
+  baseline);
+- ``bench/empty-page/``: the layout (base.html) with nothing in it, for a signed-in person: how
+  much of a page's cost is the layout every page shares (shown for scale)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.template import engines
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -25,8 +28,18 @@ def empty_signed_in(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+_EMPTY_PAGE = engines["django"].from_string('{% extends "base.html" %}')
+
+
+@require_GET
+@login_required
+def empty_page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(_EMPTY_PAGE.render({}, request))
+
+
 urlpatterns = [
     path("bench/empty/", empty),
     path("bench/empty-signed-in/", empty_signed_in),
+    path("bench/empty-page/", empty_page),
     path("", include("config.urls")),
 ]

@@ -8,8 +8,8 @@ nothing else) served by the same gunicorn in the same run.
 ``BENCH_CLIENTS`` (8) keep-alive HTTP clients, signed in as an admin, ask for the page
 ``BENCH_REQUESTS`` (400) times, then for the empty view as many times, in turn, ``BENCH_REPEATS``
 (5) rounds for each kind of page: the first page, a search that matches nothing, a search and an
-agent filter that match many. Target: the first page at least 0.5 of the empty view's requests
-per second.
+agent filter that match many; then, for scale, the layout with nothing in it (base.html) beside
+the empty view. Target: the first page at least 0.5 of the empty view's requests per second.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/longcode_bench .venv/bin/python benchmarks/bench_numbers_http.py
 """
@@ -33,6 +33,7 @@ ROWS = scaled(500_000)
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "400"))
 EMPTY = "/bench/empty-signed-in/"
+EMPTY_PAGE = "/bench/empty-page/"
 # The first page is the issue's yardstick (what people open); the others show what a search or
 # filter adds (at 500,000 numbers its query alone may cost more than the whole empty view).
 PAGES = [
@@ -95,6 +96,18 @@ def main() -> None:
                     baseline_label="empty signed-in view",
                 )
                 print(f"{label}: {sorted(pages)} vs {sorted(empties)}", flush=True)
+            # For scale: the layout every page shares, with nothing in it, beside the empty view.
+            layouts, empties = [], []
+            for _ in range(REPEATS):
+                empties.append(_rate(port, cookie, EMPTY, REQUESTS))
+                layouts.append(_rate(port, cookie, EMPTY_PAGE, REQUESTS))
+            report.row(
+                "(for scale) the layout with nothing in it, requests/s",
+                "req/s",
+                layouts,
+                empties,
+                baseline_label="empty signed-in view",
+            )
         finally:
             os.killpg(web.pid, signal.SIGTERM)
             web.wait(timeout=60)
