@@ -6,13 +6,14 @@ answer at once.
 The request is what a carrier's burst waits on (benchmarks/bench_inbound.py), so it does only
 this: verify, parse, one INSERT in autocommit, prepared once per connection on PostgreSQL
 (config/database.py; no BEGIN/COMMIT, no read-back of a duplicate, no connection health check
-before it), and at most one routing task per process per
-``router.WAKE_EVERY`` — never one per text."""
+before it) and shared with the deliveries the process's other threads record at the same time
+(texting/intake.py), and at most one routing task per process per ``router.WAKE_EVERY`` — never
+one per text."""
 
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +27,7 @@ from provisioning.carriers import get_carrier
 from provisioning.carriers.base import CarrierAdapter
 from provisioning.carriers.base import InboundMessage as ParsedInbound
 from provisioning.delivery import WebhookRefused
+from texting.intake import Row, record_grouped
 from texting.router import router_wake
 
 logger = logging.getLogger(__name__)
@@ -100,21 +102,24 @@ def _record_once(carrier: str, messages: list[ParsedInbound]) -> list[Recorded]:
     if not messages:
         return []
     now = timezone.now()
-    params: list[str | datetime] = []
-    for message in messages:
-        params += [
-            carrier,
-            message.carrier_message_id,
-            message.to_e164,
-            message.from_e164,
-            message.body,
-            now,
-        ]
+    rows: list[Row] = [
+        (carrier, m.carrier_message_id, m.to_e164, m.from_e164, m.body, now) for m in messages
+    ]
+    # With the deliveries other threads of this process record at the same time: one statement.
+    created = record_grouped(rows, [m.carrier_message_id for m in messages], _insert_once)
+    return [
+        Recorded(m.carrier_message_id, created.pop(m.carrier_message_id, None)) for m in messages
+    ]
+
+
+def _insert_once(rows: list[Row]) -> dict[str, int]:
+    """One INSERT of ``rows`` on this thread's connection; the ids of the rows it created."""
     sql = _INSERT_ONCE.format(
         table=InboundMessage._meta.db_table,
         columns=_COLUMNS,
-        rows=", ".join(["(%s, %s, %s, %s, %s, %s, '', '')"] * len(messages)),
+        rows=", ".join(["(%s, %s, %s, %s, %s, %s, '', '')"] * len(rows)),
     )
+    params = [value for row in rows for value in row]
     # The statement is idempotent, so it skips the kept connection's health check (a round trip
     # before every request's first statement, CONN_HEALTH_CHECKS) and, should the server have
     # closed that connection meanwhile (a restart, an idle timeout), runs again on a fresh one.
@@ -122,19 +127,16 @@ def _record_once(carrier: str, messages: list[ParsedInbound]) -> list[Recorded]:
     # and wakes no one for them: the sweep routes them (texting.router).
     connection.health_check_done = True  # type: ignore[attr-defined]  # Django's, not in the stubs
     try:
-        created = _insert(sql, params)
+        return _insert(sql, params)
     except (InterfaceError, OperationalError):
         if connection.in_atomic_block:
             raise
         logger.warning("Inbound webhook: the database connection was closed; trying a new one")
         connection.close()
-        created = _insert(sql, params)
-    return [
-        Recorded(m.carrier_message_id, created.pop(m.carrier_message_id, None)) for m in messages
-    ]
+        return _insert(sql, params)
 
 
-def _insert(sql: str, params: list[str | datetime]) -> dict[str, int]:
+def _insert(sql: str, params: list[Any]) -> dict[str, int]:
     """Runs the INSERT; the ids of the rows it created, by carrier message id."""
     with connection.cursor() if connection.vendor != "postgresql" else prepared_cursor() as cursor:
         cursor.execute(sql, params)
