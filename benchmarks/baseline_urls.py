@@ -2,6 +2,8 @@
 served by the same gunicorn (benchmarks only; never in config.urls):
 
 - ``bench/empty/``: an empty POST view (the inbound webhook's baseline);
+- ``hooks/bench-empty/``: the same view where carriers' webhooks are served, through their own
+  lighter middleware (config/wsgi.py);
 - ``bench/empty-signed-in/``: an empty view for a signed-in person — the session, the user and
   the tenant middleware run, as for any page, and nothing else (the Phone Numbers page's
   baseline);
@@ -39,6 +41,7 @@ def empty_page(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("bench/empty/", empty),
+    path("hooks/bench-empty/", empty),
     path("bench/empty-signed-in/", empty_signed_in),
     path("bench/empty-page/", empty_page),
     path("", include("config.urls")),
