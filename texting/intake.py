@@ -72,6 +72,12 @@ def _lead(insert: Insert) -> None:
         _waiting.clear()
     try:
         _run(group, insert)
+    except BaseException as stopped:
+        # The leader's thread is being stopped mid-statement: none of the group may be answered
+        # as if its texts were stored (the carrier would never deliver them again).
+        for delivery in group:
+            delivery.error = stopped
+        raise
     finally:
         with _lock:
             if _waiting:

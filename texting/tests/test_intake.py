@@ -141,3 +141,28 @@ def test_a_lone_delivery_runs_at_once_in_the_callers_transaction(statements) -> 
     assert list(created) == ["SIMIN-0"]
     assert statements == [["SIMIN-0"]]
     assert intake._running is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_group_whose_thread_is_stopped_answers_none_of_its_deliveries_as_stored(
+    monkeypatch, statements
+) -> None:
+    spy = webhooks._insert_once
+
+    def stopped_on_groups(rows):
+        if len(rows) > 1:
+            raise SystemExit("the worker is stopping")
+        return spy(rows)
+
+    monkeypatch.setattr(webhooks, "_insert_once", stopped_on_groups)
+    deliveries = Deliveries([row(f"SIMIN-{n}") for n in range(4)])
+
+    deliveries.run()
+
+    # The first ran alone and was stored; each of the group behind it is answered with the
+    # error (a 500: the carrier delivers it again), none as recorded before.
+    assert deliveries.created == [{"SIMIN-0": InboundMessage.objects.get().pk}]
+    assert sorted(deliveries.errors) == ["SIMIN-1", "SIMIN-2", "SIMIN-3"]
+    assert all(isinstance(e, SystemExit) for e in deliveries.errors.values())
+    assert intake._running is False
+    assert intake._waiting == []
