@@ -4,9 +4,12 @@ Django's PostgreSQL cursor binds parameters on the client (it sends each stateme
 values inlined) and leaves psycopg's prepared statements off, for transaction-pooling proxies
 that cannot carry them (PgBouncer can since 1.21). For a few statements that run at a high rate
 — the inbound webhook's INSERT, a self-assign claim — parsing and planning again was a large
-share of their cost: ``prepared_cursor`` gives them a cursor that binds on the server and
+share of their cost. ``allow_prepared`` lets Django's connection prepare the statements that
+ask for it; ``prepared_cursor`` (the webhook's) is a cursor that binds on the server and
 prepares each statement it runs, still wrapped as Django wraps its own (errors, query logging,
-execute wrappers). PostgreSQL only; callers keep their SQLite path."""
+execute wrappers). The self-assign claim asks statement by statement on a driver cursor of its
+own (campaigns/sql.py ``_prepared``), outside Django's query logging, on its hottest path.
+PostgreSQL only; callers keep their SQLite path."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
