@@ -24,6 +24,7 @@ from inboxes.models import (
     MessageStatus,
     Origin,
 )
+from inboxes.sql import IncomingRow, conversations_start, messages_insert_incoming
 from offices.models import Organization
 
 QUEUED, SENT, DELIVERED, FAILED = (
@@ -170,19 +171,14 @@ def messages_record_incoming(texts: Sequence[Incoming]) -> None:
                 new[id(conversation)] = conversation
             else:
                 known.add(conversation.pk)
-    Conversation.objects.bulk_create(new.values())
-    Message.objects.bulk_create(
-        Message(
-            organization_id=conversation.organization_id,
-            conversation=conversation,
-            direction=Direction.IN,
-            body=text.body,
-            status=MessageStatus.RECEIVED,
-            idempotency_key=f"{text.key}:{conversation.pk}",
-            created_at=at,
-        )
-        for text in texts
-        for conversation in text.conversations
+    conversations_start(list(new.values()))
+    messages_insert_incoming(
+        [
+            IncomingRow(conversation, text.body, f"{text.key}:{conversation.pk}")
+            for text in texts
+            for conversation in text.conversations
+        ],
+        at=at,
     )
     if known:
         Conversation.objects.filter(pk__in=known).update(

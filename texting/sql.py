@@ -2,11 +2,11 @@
 here and never asks which database it runs on.
 
 ``inbound_routes_save``: the routes a batch of texts took (``texting.router``), saved in one
-``UPDATE … FROM (VALUES …)`` on PostgreSQL — a statement per batch instead of one per text — and
-a save per text elsewhere (SQLite)."""
+``UPDATE … FROM unnest(…)`` on PostgreSQL — a statement per batch instead of one per text, with a
+parameter per column, not per value — and a save per text elsewhere (SQLite)."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
@@ -22,10 +22,11 @@ UPDATE {table} AS m SET
     routed_at = v.routed_at,
     organization_id = v.organization_id,
     conversation_id = v.conversation_id
-FROM (VALUES {rows}) AS v(id, route, note, routed_at, organization_id, conversation_id)
+FROM unnest(
+    %s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::bigint[], %s::bigint[]
+) AS v(id, route, note, routed_at, organization_id, conversation_id)
 WHERE m.id = v.id
 """
-_ROW = "(%s::bigint, %s, %s, %s::timestamptz, %s::bigint, %s::bigint)"
 
 
 def inbound_routes_save(texts: Sequence[InboundMessage]) -> None:
@@ -36,18 +37,13 @@ def inbound_routes_save(texts: Sequence[InboundMessage]) -> None:
         return
     if not texts:
         return
-    params: list[int | str | datetime | None] = []
-    for text in texts:
-        params += [
-            text.pk,
-            text.route,
-            text.note,
-            text.routed_at,
-            text.organization_id,
-            text.conversation_id,
-        ]
-    sql = POSTGRESQL_ROUTES.format(
-        table=InboundMessage._meta.db_table, rows=", ".join([_ROW] * len(texts))
-    )
+    columns: list[Any] = [
+        [text.pk for text in texts],
+        [text.route for text in texts],
+        [text.note for text in texts],
+        [text.routed_at for text in texts],
+        [text.organization_id for text in texts],
+        [text.conversation_id for text in texts],
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(POSTGRESQL_ROUTES.format(table=InboundMessage._meta.db_table), columns)
