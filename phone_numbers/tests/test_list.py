@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inboxes.tests.factories import InboxFactory
+from phone_numbers.filters import PhoneNumberFilter
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType
-from phone_numbers.selectors import PhoneNumberQueryError, phone_number_list
+from phone_numbers.selectors import PhoneNumberQueryError, phone_number_filter, phone_number_list
 from phone_numbers.tests.factories import PhoneNumberFactory, ReusableNumberFactory, campaign_on
 
 LIST = reverse("phone_numbers:list")
@@ -139,6 +140,28 @@ def test_one_or_two_letters_of_an_agent_find_the_start_of_the_label(cast) -> Non
     assert listed(cast, agent="da") == ["+16175550001"]
     assert listed(cast, agent="dam") == ["+16175550002"]
     assert listed(cast, agent="a") == ["+16175550002"]
+
+
+def test_each_list_query_filters_with_filters_of_its_own(cast) -> None:
+    """Each filterset's filters are copies of the class's, one by one (FiltersCopiedOneByOne):
+    the search and agent methods run on their own filterset, two at once never mix, and the
+    class's filters are left as declared."""
+    PhoneNumberFactory.create(organization=cast.org, e164="+16175550001", name="Parents line")
+    PhoneNumberFactory.create(organization=cast.org, e164="+16175550002", agent="Dana Diaz")
+    membership = cast.alice.memberships.get()
+
+    def filterset(**params: str) -> PhoneNumberFilter:
+        return phone_number_filter(organization=cast.org, membership=membership, params=params)
+
+    parents, dana = filterset(q="parents"), filterset(agent="dana")
+    for one in (parents, dana):
+        assert all(filter_.parent is one for filter_ in one.filters.values())
+        for name in ("q", "agent"):
+            assert one.filters[name].filter.method.__self__ is one
+    assert [number.e164 for number in dana.qs] == ["+16175550002"]
+    assert [number.e164 for number in parents.qs] == ["+16175550001"]
+    assert not hasattr(PhoneNumberFilter.base_filters["q"], "parent")
+    assert PhoneNumberFilter.base_filters["q"].filter.f is PhoneNumberFilter.base_filters["q"]
 
 
 def test_the_search_box_says_what_short_searches_find(cast) -> None:
