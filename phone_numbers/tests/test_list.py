@@ -164,6 +164,31 @@ def test_each_list_query_filters_with_filters_of_its_own(cast) -> None:
     assert PhoneNumberFilter.base_filters["q"].filter.f is PhoneNumberFilter.base_filters["q"]
 
 
+def test_each_filter_form_offers_its_own_offices(cast) -> None:
+    """The filter forms share the fields no request changes (FormFieldsCopiedWhereChanged); each
+    has its own office field, with the offices of the person asking."""
+
+    def form_of(who: str) -> Any:
+        membership = getattr(cast, who).memberships.get()
+        return phone_number_filter(
+            organization=cast.org, membership=membership, params={"office": cast.office_b.pk}
+        ).form
+
+    alice, bob = form_of("alice"), form_of("bob")
+
+    assert [name for _, name in alice.fields["office"].choices] == [
+        "Any office",
+        "Admissions",
+        "Financial Aid",
+    ]
+    assert [name for _, name in bob.fields["office"].choices] == ["Any office", "Admissions"]
+    assert alice.is_valid()
+    assert "office" in bob.errors
+    assert alice.fields["office"] is not bob.fields["office"]
+    assert alice.fields["kind"] is bob.fields["kind"]
+    assert list(type(bob).base_fields["office"].choices) == [("", "Any office")]
+
+
 def test_the_search_box_says_what_short_searches_find(cast) -> None:
     html = cast.client("alice").get(LIST).content.decode()
 
