@@ -141,7 +141,8 @@ class FormFieldsCopiedWhereChanged(dict[str, forms.Field]):
     """The filter form's ``base_fields``. Django deep-copies them for each form (each request),
     so that a form may change its own; this form changes only the office's choices
     (``PhoneNumberFilter.form``), so only that field is copied and the rest, which no request
-    changes, are shared: a tenth of the cost. A field a request changes belongs in ``changed``."""
+    changes, are shared by every form (the worker's threads too): a tenth of the cost. A field
+    that a request changes belongs in ``changed``."""
 
     changed = frozenset({"office"})
 
