@@ -50,6 +50,19 @@ SELECT organization_id, conversation_id, body, idempotency_key, %s, %s, %s, '', 
 FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])
     AS v(organization_id, conversation_id, body, idempotency_key)
 """
+# The columns of POSTGRESQL_CONVERSATIONS but the last (``created_at``), as attributes.
+_STARTED = (
+    "organization_id",
+    "number_e164",
+    "contact_e164",
+    "inbox_id",
+    "bot",
+    "status",
+    "assignee_id",
+    "last_message_at",
+    "last_inbound_at",
+    "read_at",
+)
 
 
 @dataclass(frozen=True)
@@ -71,19 +84,8 @@ def conversations_start(conversations: Sequence[Conversation]) -> None:
         return
     now = timezone.now()
     at = [c.created_at or now for c in conversations]
-    columns: list[Any] = [
-        [c.organization_id for c in conversations],
-        [c.number_e164 for c in conversations],
-        [c.contact_e164 for c in conversations],
-        [c.inbox_id for c in conversations],
-        [c.bot for c in conversations],
-        [c.status for c in conversations],
-        [c.assignee_id for c in conversations],
-        [c.last_message_at for c in conversations],
-        [c.last_inbound_at for c in conversations],
-        [c.read_at for c in conversations],
-        at,
-    ]
+    columns: list[Any] = [[getattr(c, name) for c in conversations] for name in _STARTED]
+    columns.append(at)
     with connection.cursor() as cursor:
         cursor.execute(POSTGRESQL_CONVERSATIONS.format(table=Conversation._meta.db_table), columns)
         ids = [pk for (pk,) in cursor.fetchall()]

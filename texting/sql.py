@@ -27,6 +27,8 @@ FROM unnest(
 ) AS v(id, route, note, routed_at, organization_id, conversation_id)
 WHERE m.id = v.id
 """
+# The columns of POSTGRESQL_ROUTES, as attributes of a text.
+_ROUTE_COLUMNS = ("pk", "route", "note", "routed_at", "organization_id", "conversation_id")
 
 
 def inbound_routes_save(texts: Sequence[InboundMessage]) -> None:
@@ -37,13 +39,6 @@ def inbound_routes_save(texts: Sequence[InboundMessage]) -> None:
         return
     if not texts:
         return
-    columns: list[Any] = [
-        [text.pk for text in texts],
-        [text.route for text in texts],
-        [text.note for text in texts],
-        [text.routed_at for text in texts],
-        [text.organization_id for text in texts],
-        [text.conversation_id for text in texts],
-    ]
+    columns: list[Any] = [[getattr(text, name) for text in texts] for name in _ROUTE_COLUMNS]
     with connection.cursor() as cursor:
         cursor.execute(POSTGRESQL_ROUTES.format(table=InboundMessage._meta.db_table), columns)
