@@ -50,6 +50,7 @@ SELECT organization_id, conversation_id, body, idempotency_key, %s, %s, %s, '', 
 FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])
     AS v(organization_id, conversation_id, body, idempotency_key)
 """
+
 # The columns of POSTGRESQL_CONVERSATIONS but the last (``created_at``), as attributes.
 _STARTED = (
     "organization_id",
