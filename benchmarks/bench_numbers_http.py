@@ -8,8 +8,10 @@ nothing else) served by the same gunicorn in the same run.
 ``BENCH_CLIENTS`` (8) keep-alive HTTP clients, signed in as an admin, ask for the page
 ``BENCH_REQUESTS`` (400) times, then for the empty view as many times, in turn, ``BENCH_REPEATS``
 (5) rounds for each kind of page: the first page, a search that matches nothing, a search and an
-agent filter that match many; then, for scale, the layout with nothing in it (base.html) beside
-the empty view. Target: the first page at least 0.5 of the empty view's requests per second.
+agent filter that match many; then, for scale, the layout with nothing in it (base.html) and the
+first page's floor (benchmarks/baseline_urls.py ``numbers_floor``: what any way of building the
+page must still do), each beside the empty view. Target: the first page at least 0.5 of the
+empty view's requests per second.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/longcode_bench .venv/bin/python benchmarks/bench_numbers_http.py
 """
@@ -33,7 +35,13 @@ ROWS = scaled(500_000)
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "400"))
 EMPTY = "/bench/empty-signed-in/"
-EMPTY_PAGE = "/bench/empty-page/"
+SCALE = [
+    ("the layout with nothing in it", "/bench/empty-page/"),
+    (
+        "the first page's floor: its own statements sent, the layout, its HTML rendered once",
+        "/bench/numbers-floor/",
+    ),
+]
 # The first page is the issue's yardstick (what people open); the others show what a search or
 # filter adds (at 500,000 numbers its query alone may cost more than the whole empty view).
 PAGES = [
@@ -96,18 +104,22 @@ def main() -> None:
                     baseline_label="empty signed-in view",
                 )
                 print(f"{label}: {sorted(pages)} vs {sorted(empties)}", flush=True)
-            # For scale: the layout every page shares, with nothing in it, beside the empty view.
-            layouts, empties = [], []
-            for _ in range(REPEATS):
-                empties.append(_rate(port, cookie, EMPTY, REQUESTS))
-                layouts.append(_rate(port, cookie, EMPTY_PAGE, REQUESTS))
-            report.row(
-                "(for scale) the layout with nothing in it, requests/s",
-                "req/s",
-                layouts,
-                empties,
-                baseline_label="empty signed-in view",
-            )
+            # For scale: the layout every page shares, with nothing in it; and the floor under
+            # the first page (its statements, the layout and its HTML, nothing built or
+            # rendered of its own), each beside the empty view.
+            for label, path in SCALE:
+                others, empties = [], []
+                for _ in range(REPEATS):
+                    empties.append(_rate(port, cookie, EMPTY, REQUESTS))
+                    others.append(_rate(port, cookie, path, REQUESTS))
+                report.row(
+                    f"(for scale) {label}, requests/s",
+                    "req/s",
+                    others,
+                    empties,
+                    baseline_label="empty signed-in view",
+                )
+                print(f"{label}: {sorted(others)} vs {sorted(empties)}", flush=True)
         finally:
             os.killpg(web.pid, signal.SIGTERM)
             web.wait(timeout=60)
