@@ -16,7 +16,7 @@ from inboxes.models import Conversation, ConversationStatus, Message
 from inboxes.tests.factories import BotAnswerFactory, InboxFactory
 from phone_numbers.models import ProvisioningStatus
 from phone_numbers.tests.factories import PhoneNumberFactory, ReusableNumberFactory, campaign_on
-from tests.browser import PHONE, check_page, sign_in
+from tests.browser import PHONE, check_page, sideways_overflow, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -176,10 +176,28 @@ def test_on_a_phone_the_menu_opens_to_show_the_person_and_sign_out(
     expect(page.get_by_role("heading", name="Phone Numbers")).to_be_visible()
     expect(sign_out).to_be_hidden()
 
-    # A laptop's width shows the whole bar, with no Menu button.
-    page.set_viewport_size({"width": 1280, "height": 800})
-    expect(menu).to_be_hidden()
-    expect(sign_out).to_be_visible()
+    # A laptop's width shows the whole bar, with no Menu button, down to the narrowest width
+    # an admin's bar fits (static/css/app.css): each label on one line, nothing off the edge.
+    for width in (1280, 1200):
+        page.set_viewport_size({"width": width, "height": 800})
+        expect(menu).to_be_hidden()
+        expect(sign_out).to_be_in_viewport(ratio=1)
+        nav = page.get_by_role("navigation", name="Main")
+        lines = nav.get_by_role("link").evaluate_all(
+            """links => links.map((a) => {
+                const text = document.createRange();
+                text.selectNodeContents(a);
+                return text.getClientRects().length;
+            })"""
+        )
+        assert lines == [1] * 7, (width, lines)
+        assert sideways_overflow(page) <= 0
+    # Narrower, the bar folds behind Menu, and the page keeps a margin from the window's edge.
+    page.set_viewport_size({"width": 1024, "height": 800})
+    expect(menu).to_be_visible()
+    heading = page.get_by_role("heading", name="Phone Numbers").bounding_box()
+    assert heading is not None
+    assert heading["x"] >= 16, heading
     page.set_viewport_size({"width": PHONE, "height": 800})
     menu.click()
     sign_out.click()
