@@ -80,6 +80,13 @@ def messenger_next_contact(*, campaign: Campaign, user: User) -> Assignment:
     return Assignment(contact, Counted(initial_messages), Counted(replies))
 
 
+def messenger_has_contacts(*, campaign: Campaign, user: User) -> bool:
+    """Whether any contact of ``campaign`` is assigned to ``user``, texted or not: with none to
+    text, the sender is told either that nothing is assigned to them yet or that every contact
+    has had its initial message."""
+    return Contact.objects.filter(campaign=campaign, assignee=user).exists()
+
+
 def messenger_contact(*, campaign: Campaign, user: User, pk: int) -> Contact:
     """One of the sender's contacts, with its conversation; any other answers 404."""
     contacts = Contact.objects.filter(campaign=campaign, assignee=user).select_related(

@@ -14,6 +14,7 @@ from campaigns.messenger import (
     messenger_campaign,
     messenger_campaigns,
     messenger_contact,
+    messenger_has_contacts,
     messenger_next_contact,
     messenger_replies,
 )
@@ -58,6 +59,9 @@ def _assignment_context(request: TenantRequest, campaign: Campaign) -> dict[str,
         "refusal": refusal,
         "left": assignment.initial_messages,
         "replies": assignment.replies,
+        # Only when there is nobody to text: never on a Send click that brings the next one.
+        "assigned_any": contact is not None
+        or messenger_has_contacts(campaign=campaign, user=request.user),
         "get_more": contact is None
         and campaign.self_assign
         and campaign.status == CampaignStatus.ACTIVE,

@@ -84,7 +84,7 @@ def test_a_newcomer_follows_the_invite_link_self_assigns_texts_and_answers_a_rep
     page.get_by_role("button", name="Create account and join").click()
 
     expect(page.get_by_text("You are a sender of “Fall outreach”.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Nothing left to send")).to_be_visible()
+    expect(page.get_by_role("heading", name="No contacts assigned to you yet")).to_be_visible()
     check_page(page)
     screenshot(page, "messenger-get-more")
     page.get_by_role("button", name="Get more").click()

@@ -124,6 +124,31 @@ def test_a_send_click_runs_the_same_statements_however_large_the_assignment(
     assert message.conversation.last_message_at == message.created_at == first.texted_at
 
 
+@pytest.mark.parametrize(
+    ("self_assign", "texted", "heading", "says"),
+    [
+        (False, False, "No contacts assigned to you yet", "assigns to you on the campaign"),
+        (True, False, "No contacts assigned to you yet", "Get more"),
+        (False, True, "Nothing left to send", "has had their initial message"),
+        (True, True, "Nothing left to send", "Get more"),
+    ],
+)
+def test_with_nobody_to_text_the_sender_is_told_whether_anything_was_assigned(
+    cast, campaign, self_assign, texted, heading, says
+):
+    Campaign.objects.filter(pk=campaign.pk).update(self_assign=self_assign)
+    ContactFactory.create(campaign=campaign)  # Unassigned
+    ContactFactory.create(campaign=campaign, assignee=cast.alice)  # another sender's
+    if texted:
+        ContactFactory.create(campaign=campaign, assignee=cast.sam, texted_at=timezone.now())
+
+    page = cast.client("sam").get(reverse("messenger:assignment", kwargs={"pk": campaign.pk}))
+
+    body = page.content.decode()
+    assert f"<h2>{heading}</h2>" in body
+    assert says in body
+
+
 def test_one_reply_and_one_message_left_are_said_in_the_singular(cast, campaign):
     now = timezone.now()
     ContactFactory.create(campaign=campaign, assignee=cast.sam)
