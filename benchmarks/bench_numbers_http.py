@@ -88,8 +88,18 @@ def main() -> None:
                 f"keep-alive clients signed in as an admin, {REQUESTS} requests a round, beside "
                 "an empty signed-in view in the same gunicorn, alternately",
             )
-            for label, params in PAGES:
-                path = "/numbers/" + (f"?{urlencode(params)}" if params else "")
+            # The pages, then for scale the layout every page shares, with nothing in it, and
+            # the floor under the first page (its statements, the layout and its HTML, nothing
+            # built or rendered of its own), each beside the empty view.
+            measured = [
+                (
+                    label,
+                    "/numbers/" + (f"?{urlencode(params)}" if params else ""),
+                    ratio_at_least(0.5) if not params else None,
+                )
+                for label, params in PAGES
+            ] + [(f"(for scale) {label}", path, None) for label, path in SCALE]
+            for label, path, target in measured:
                 _rate(port, cookie, path, REQUESTS // 4), _rate(port, cookie, EMPTY, REQUESTS // 4)
                 pages, empties = [], []
                 for _ in range(REPEATS):
@@ -100,26 +110,10 @@ def main() -> None:
                     "req/s",
                     pages,
                     empties,
-                    target=ratio_at_least(0.5) if not params else None,
+                    target=target,
                     baseline_label="empty signed-in view",
                 )
                 print(f"{label}: {sorted(pages)} vs {sorted(empties)}", flush=True)
-            # For scale: the layout every page shares, with nothing in it; and the floor under
-            # the first page (its statements, the layout and its HTML, nothing built or
-            # rendered of its own), each beside the empty view.
-            for label, path in SCALE:
-                others, empties = [], []
-                for _ in range(REPEATS):
-                    empties.append(_rate(port, cookie, EMPTY, REQUESTS))
-                    others.append(_rate(port, cookie, path, REQUESTS))
-                report.row(
-                    f"(for scale) {label}, requests/s",
-                    "req/s",
-                    others,
-                    empties,
-                    baseline_label="empty signed-in view",
-                )
-                print(f"{label}: {sorted(others)} vs {sorted(empties)}", flush=True)
         finally:
             os.killpg(web.pid, signal.SIGTERM)
             web.wait(timeout=60)
