@@ -13,9 +13,17 @@ left to the poller of ``make run``.
 
 Each number and campaign is found by its name (a dedicated number by its area codes) and made
 only when it is missing, so seeding again changes nothing.
+
+The texting half (``demo_texting_seed``) is played the same way: senders are given contacts and
+send through the messenger's own *Send*, the worker's task delivers (run here at commit), and
+the replies and texts to reusable numbers come in through the inbound webhook's code and the
+router, each with a stable carrier message id so a second seeding finds them received. The send
+rules are the product's: a text the gate would hold back now (outside texting hours in the
+contact's time zone) is not sent, and seeding again within texting hours sends it.
 """
 
 import dataclasses
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,10 +33,13 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from accounts.models import User
+from campaigns.assignment import contacts_assign
 from campaigns.contacts_import import contacts_file_read, contacts_import
-from campaigns.models import Campaign, CampaignStatus, NumberChoice
+from campaigns.models import Campaign, CampaignStatus, Contact, NumberChoice
+from campaigns.sending import initial_message_send_assigned, within_texting_hours
 from campaigns.services import (
     CampaignSettings,
     campaign_archive,
@@ -37,12 +48,16 @@ from campaigns.services import (
     campaign_sender_add,
     campaign_update,
 )
-from inboxes.models import Inbox
+from inboxes.models import BotAnswer, Inbox
 from offices.models import Office, Organization
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType, UseCase
+from provisioning.carriers.simulated import SimulatedCarrier, webhook_headers
 from provisioning.polling import provisioning_poll_now
 from provisioning.services import number_order
 from provisioning.submitting import number_submit
+from texting.forms import BotAnswerForm
+from texting.routing import inbound_route
+from texting.webhooks import inbound_webhook_receive
 
 
 class DemoError(Exception):
@@ -76,6 +91,25 @@ ADMISSIONS_LINE = DemoNumber(
     inboxes=("Admissions front desk", "Campus visits"),
     response_type=ResponseType.AGENT,
 )
+CAMPUS_VISITS_LINE = DemoNumber(
+    Kind.REUSABLE,
+    ("646",),
+    name="Campus visits",
+    office=ADMISSIONS,
+    description="Questions about tours and visit days.",
+    agent="Jordan Lee",
+    inboxes=("Campus visits",),
+    response_type=ResponseType.AGENT,
+)
+FAFSA_BOT = DemoNumber(
+    Kind.REUSABLE,
+    ("305",),
+    name="FAFSA bot",
+    office=FINANCIAL_AID,
+    description="Answers FAFSA questions; the bot replies.",
+    inboxes=("FAFSA help",),
+    response_type=ResponseType.BOT,
+)
 NUMBERS = (
     MAIN_LINE,
     # The simulated carriers reject 998 twice, then approve: three rows in its Attempts table.
@@ -84,25 +118,8 @@ NUMBERS = (
     DemoNumber(Kind.DEDICATED, ("999",)),
     DemoNumber(Kind.DEDICATED, ("510",), while_you_watch=True),
     ADMISSIONS_LINE,
-    DemoNumber(
-        Kind.REUSABLE,
-        ("646",),
-        name="Campus visits",
-        office=ADMISSIONS,
-        description="Questions about tours and visit days.",
-        agent="Jordan Lee",
-        inboxes=("Campus visits",),
-        response_type=ResponseType.AGENT,
-    ),
-    DemoNumber(
-        Kind.REUSABLE,
-        ("305",),
-        name="FAFSA bot",
-        office=FINANCIAL_AID,
-        description="Answers FAFSA questions; the bot replies.",
-        inboxes=("FAFSA help",),
-        response_type=ResponseType.BOT,
-    ),
+    CAMPUS_VISITS_LINE,
+    FAFSA_BOT,
     DemoNumber(
         Kind.REUSABLE,
         ("786",),
@@ -384,3 +401,126 @@ def _contacts_upload(campaign: Campaign, people: Sequence[int]) -> None:
     """The people as an uploaded CSV file, read, checked and saved by the upload's own path."""
     lines = ["phone,first_name,last_name,school", *(",".join(_contact_row(k)) for k in people)]
     contacts_import(campaign=campaign, dataset=contacts_file_read("\n".join(lines).encode()))
+
+
+# --- the texting half -------------------------------------------------------------------------
+SPRING_OPEN_HOUSE = "Spring open house"
+# Each sender's share of Spring open house: contacts given, and how many of them were texted
+# (the rest wait in the messenger); the other contacts stay Unassigned.
+ASSIGNMENTS = ((SENDER1, 10, 7), (SENDER2, 10, 4))
+# Texted contacts who answered: the sender, the contact's place among those they texted, the text.
+REPLIES = (
+    (SENDER1, 0, "Yes! Can I bring my mom too?"),
+    (SENDER1, 3, "What time does it end? I have practice at 1."),
+    (SENDER2, 1, "Is parking free on Saturday?"),
+    (SENDER1, 5, "STOP"),
+)
+# New people texting the reusable numbers. Admissions line is held by Campus tour reminders
+# (its replies are the campaign's), so the agent-backed texts go to Campus visits.
+TEXTS_IN = (
+    (CAMPUS_VISITS_LINE, "(212) 555-0170", "Hi, can we visit on a weekday? We're driving up."),
+    (CAMPUS_VISITS_LINE, "(718) 555-0171", "Do campus tours run over winter break?"),
+    (FAFSA_BOT, "(917) 555-0172", "When is the FAFSA deadline?"),
+)
+FAFSA_ANSWER = (
+    "FAFSA deadline\nfafsa due",
+    "The priority FAFSA deadline is March 1. Text us here if you would like help with it.",
+)
+
+
+def demo_texting_seed(*, stage: Stage) -> list[str]:
+    """The messenger's past, the replies and the texts to reusable numbers, each once; returns
+    what was held back (a note per kind) for the command to print."""
+    campaign = Campaign.objects.select_related("organization", "phone_number").get(
+        organization=stage.organization, name=SPRING_OPEN_HOUSE
+    )
+    held_back = 0
+    for email, given, texted in ASSIGNMENTS:
+        held_back += _sender_share(campaign, stage.people[email], given=given, texted=texted)
+    for email, place, body in REPLIES:
+        contact = _texted(campaign, stage.people[email])[place : place + 1]
+        if contact:
+            _text_in(to=campaign.phone_number, phone=contact[0].phone, body=body, key=f"r{place}")
+    _bot_answer(stage.offices[FINANCIAL_AID])
+    for spec, phone, body in TEXTS_IN:
+        number = _number(stage, spec)
+        e164 = _e164(phone)
+        bot = spec.response_type == ResponseType.BOT
+        if bot and not within_texting_hours(
+            organization=stage.organization, phone=e164, now=timezone.now()
+        ):
+            # The bot's answer would be held back for good: the text comes in a later seeding.
+            held_back += 1
+            continue
+        _text_in(to=number, phone=e164, body=body, key="t0")
+    if not held_back:
+        return []
+    start, end = stage.organization.texting_hours_start, stage.organization.texting_hours_end
+    return [
+        f"{held_back} of the demo's texts wait for texting hours ({start:%H:%M} to {end:%H:%M} in "
+        "each contact's time zone): run seed_demo again then to send them."
+    ]
+
+
+def _sender_share(campaign: Campaign, sender: User, *, given: int, texted: int) -> int:
+    """Gives the sender their share and sends its first ``texted`` initial messages through
+    the messenger's *Send*; returns how many of those the texting hours held back."""
+    missing = given - Contact.objects.filter(campaign=campaign, assignee=sender).count()
+    if missing > 0:
+        contacts_assign(campaign=campaign, sender=sender, count=missing)
+    share = Contact.objects.filter(campaign=campaign, assignee=sender).order_by("pk")[:texted]
+    held_back = 0
+    for contact in share:
+        if contact.texted_at is not None:
+            continue
+        if not within_texting_hours(
+            organization=campaign.organization, phone=contact.phone, now=timezone.now()
+        ):
+            held_back += 1
+            continue
+        initial_message_send_assigned(campaign=campaign, sender=sender, contact_pk=contact.pk)
+    return held_back
+
+
+def _texted(campaign: Campaign, sender: User) -> list[Contact]:
+    return list(
+        Contact.objects.filter(
+            campaign=campaign, assignee=sender, texted_at__isnull=False
+        ).order_by("pk")
+    )
+
+
+def _e164(phone: str) -> str:
+    return "+1" + "".join(ch for ch in phone if ch.isdigit())
+
+
+def _text_in(*, to: PhoneNumber | None, phone: str, body: str, key: str) -> None:
+    """A text from ``phone`` to our number as the simulated carrier delivers it (signed,
+    through the inbound webhook's code), routed at once as ``simulate_inbound`` does. Its
+    carrier message id is the same at every seeding: a text already received is left alone."""
+    if to is None or not to.e164:
+        raise DemoError(f"The demo's text from {phone} has no number of ours to go to.")
+    payload = {"id": f"SIMIN-demo-{to.e164}-{phone}-{key}", "to": to.e164, "from": phone}
+    body_bytes = json.dumps({**payload, "body": body}).encode()
+    received = inbound_webhook_receive(
+        carrier=SimulatedCarrier(),
+        url="",
+        headers=webhook_headers(body_bytes),
+        body=body_bytes,
+        wake=False,
+    )
+    for recorded in received:
+        if recorded.inbound_id is not None:
+            inbound_route(inbound_id=recorded.inbound_id)
+
+
+def _bot_answer(office: Office) -> None:
+    """The Financial Aid office's answer to FAFSA deadlines, added as its Bot page adds one."""
+    phrases, answer = FAFSA_ANSWER
+    if BotAnswer.objects.filter(office=office, answer=answer).exists():
+        return
+    form = BotAnswerForm({"phrases": phrases, "answer": answer})
+    if not form.is_valid():
+        raise DemoError(f"The demo's bot answer was refused: {form.errors.as_text()}")
+    form.instance.office, form.instance.organization = office, office.organization
+    form.save()

@@ -1,8 +1,9 @@
 """``seed_demo``: one organization that shows every state of numbers and campaigns at once,
-made through the services and the engine, and the same however often it runs."""
+and texting's every side (sent, replied, opted out, waiting in inboxes, answered by the bot),
+made through the services, the engine and the router, and the same however often it runs."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -11,8 +12,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignSender, CampaignTransition, Contact
+from campaigns.models import Campaign, CampaignSender, CampaignTransition, Contact, OptOut
 from config.celery import app
+from inboxes.models import Conversation, InboundMessage, Message, MessageStatus
 from notifications.models import OutboxEmail, OutboxStatus
 from offices.models import Organization
 from phone_numbers.models import IN_FLIGHT, Kind, PhoneNumber, ProvisioningAttempt
@@ -20,6 +22,16 @@ from provisioning.carriers.simulated_state import SimulatedNumber, SimulatedNumb
 from provisioning.polling import provisioning_poll
 
 SENDER1, SENDER2 = "sender1@demo.longcode.test", "sender2@demo.longcode.test"
+# Texting hours are 9:00 to 20:00 in the contacts' own zone (New York): 11:00 there, and 23:00.
+DAYTIME = datetime(2026, 4, 14, 15, 0, tzinfo=UTC)
+NIGHT = datetime(2026, 4, 14, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def daytime():
+    """The demo's texts leave within texting hours only: each test seeds at a set time of day."""
+    with time_machine.travel(DAYTIME, tick=True):
+        yield
 
 
 def seed() -> str:
@@ -170,11 +182,18 @@ def test_seeding_twice_changes_nothing() -> None:
             "timeline": CampaignTransition.objects.count(),
             "attempts": ProvisioningAttempt.objects.count(),
             "outbox": OutboxEmail.objects.count(),
+            "messages": sorted(Message.objects.values_list("pk", "status", "direction")),
+            "inbound": sorted(InboundMessage.objects.values_list("pk", "route")),
+            "conversations": sorted(Conversation.objects.values_list("pk", "status", "inbox")),
+            "opt-outs": sorted(OptOut.objects.values_list("pk", "phone")),
+            "assigned": Contact.objects.filter(assignee__isnull=False).count(),
         }
 
     assert "Created the demo organization" in seed()
     first = snapshot()
     assert first["contacts"] == 190
+    assert len(first["messages"]) == 20  # type: ignore[arg-type]
+    assert len(first["inbound"]) == 7  # type: ignore[arg-type]
 
     assert "Found the demo organization" in seed()
 
@@ -219,6 +238,10 @@ def test_the_seeding_leaves_no_task_for_the_worker_and_sends_no_mail(smtp_server
 
     assert app.control.purge() == 0
     assert smtp_server.messages == []
+    # The texts were delivered by the worker's task, run at commit: the carrier's reports came.
+    sent = Message.objects.filter(direction="out")
+    assert sent.count() == 13
+    assert set(sent.values_list("status", flat=True)) == {MessageStatus.DELIVERED}
     assert set(OutboxEmail.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
     # The seeding's releases ran: the carrier holds only the numbers that are provisioned or
     # provisioning; every rejected one and the archived campaign's went back.
@@ -272,3 +295,92 @@ def test_every_demo_page_shows_its_state_to_the_admin() -> None:
         assert demo.name in page.content.decode()
     failed = client.get(f"/campaigns/{campaign('Work-study info session').pk}/")
     assert "Provisioning failed" in failed.content.decode()
+
+
+def spring_open_house() -> list[tuple[str | None, bool]]:
+    rows = Contact.objects.filter(campaign=campaign("Spring open house"))
+    return [
+        (email, texted is not None)
+        for email, texted in rows.values_list("assignee__email", "texted_at")
+    ]
+
+
+@pytest.mark.django_db
+def test_each_sender_has_texted_part_of_their_share_and_has_more_to_text() -> None:
+    seed()
+
+    assert Counter(spring_open_house()) == {
+        (SENDER1, True): 7,
+        (SENDER1, False): 3,
+        (SENDER2, True): 4,
+        (SENDER2, False): 6,
+        (None, False): 16,
+    }
+    initial = Message.objects.filter(idempotency_key__startswith="initial:")
+    assert initial.count() == 11
+    assert set(initial.values_list("sent_by__email", flat=True)) == {SENDER1, SENDER2}
+    assert initial.filter(body__startswith="Hi Ava! Spring open house").exists()
+    client = Client()
+    assert client.login(email=SENDER2, password="longcode-demo")
+    page = client.get(f"/messenger/{campaign('Spring open house').pk}/").content.decode()
+    assert "Send" in page
+
+
+@pytest.mark.django_db
+def test_replies_wait_for_the_senders_and_a_stop_opted_out_its_contact() -> None:
+    seed()
+
+    replied = Contact.objects.filter(
+        campaign=campaign("Spring open house"), last_reply_at__isnull=False
+    )
+    assert Counter(replied.values_list("assignee__email", flat=True)) == {SENDER1: 3, SENDER2: 1}
+    waiting = replied.filter(conversation__status="needs_attention")
+    assert Counter(waiting.values_list("assignee__email", flat=True)) == {SENDER1: 2, SENDER2: 1}
+    stopped = replied.get(conversation__status="open")
+    assert list(OptOut.objects.values_list("phone", "source")) == [(stopped.phone, "keyword")]
+    confirmation = Message.objects.get(idempotency_key__startswith="opt-out:")
+    assert confirmation.conversation_id == stopped.conversation_id
+    client = Client()
+    assert client.login(email=SENDER1, password="longcode-demo")
+    replies = client.get(f"/messenger/{campaign('Spring open house').pk}/replies/")
+    for contact in waiting.filter(assignee__email=SENDER1):
+        assert contact.first_name in replies.content.decode()
+    assert client.login(email="admin@demo.longcode.test", password="longcode-demo")
+    assert "555-0105" in client.get("/opt-outs/").content.decode()
+
+
+@pytest.mark.django_db
+def test_new_people_wait_in_the_inbox_and_the_bot_answers_its_number() -> None:
+    seed()
+
+    routes = Counter(InboundMessage.objects.values_list("route", flat=True))
+    assert routes == {"campaign": 3, "opt_out": 1, "inbox": 2, "bot": 1}
+    waiting = Conversation.objects.filter(inbox__name="Campus visits", status="needs_attention")
+    assert waiting.count() == 2
+    client = Client()
+    assert client.login(email="member@demo.longcode.test", password="longcode-demo")
+    inbox = client.get(f"/inboxes/{waiting[0].inbox_id}/").content.decode()
+    assert "No conversations here" not in inbox
+    bot = Message.objects.get(origin="bot")
+    assert bot.body.startswith("The priority FAFSA deadline is March 1.")
+    assert bot.conversation.number_e164 == number(Kind.REUSABLE, "305").e164
+    assert bot.conversation.bot
+
+
+@pytest.mark.django_db
+def test_texts_held_back_by_texting_hours_leave_when_it_is_seeded_again_in_them() -> None:
+    with time_machine.travel(NIGHT, tick=True):
+        printed = seed()
+
+    assert "3 of the demo's texts wait for texting hours" not in printed
+    assert "wait for texting hours (09:00 to 20:00" in printed
+    assert not Message.objects.filter(direction="out").exists()
+    assert not Contact.objects.filter(texted_at__isnull=False).exists()
+    # Only the texts that ask nothing of the gate came in: the agent-backed number's.
+    assert Counter(InboundMessage.objects.values_list("route", flat=True)) == {"inbox": 2}
+
+    assert "wait for texting hours" not in seed()
+
+    assert Counter(texted for _, texted in spring_open_house()) == {True: 11, False: 25}
+    assert InboundMessage.objects.count() == 7
+    assert Message.objects.filter(origin="bot").count() == 1

@@ -11,6 +11,7 @@ from campaigns.demo import (
     DemoError,
     Stage,
     demo_numbers_and_campaigns_seed,
+    demo_texting_seed,
     tasks_here_and_mail_to_nowhere,
 )
 from campaigns.errors import CampaignError
@@ -34,8 +35,9 @@ PEOPLE = [
 # The demo composes every app, so it lives in the app at the top of the arrows: campaigns.
 class Command(BaseCommand):
     help = (
-        "Creates the demo organization: offices, inboxes, people, and numbers and campaigns in "
-        "every state. Safe to run again."
+        "Creates the demo organization: offices, inboxes, people, numbers and campaigns in "
+        "every state, and texts sent, replies, an opt-out and texts to its inboxes and bot. "
+        "Safe to run again."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,9 +50,12 @@ class Command(BaseCommand):
             with tasks_here_and_mail_to_nowhere(), transaction.atomic():
                 created, stage = self._foundations()
                 demo_numbers_and_campaigns_seed(stage=stage)
+                held_back = demo_texting_seed(stage=stage)
         except (DemoError, CampaignError, ProvisioningError, ReusableNumberError) as error:
             raise CommandError(f"The demo was not built (nothing was saved): {error}") from error
         self._print_login(created)
+        for note in held_back:
+            self.stdout.write(self.style.WARNING(note))
 
     def _foundations(self) -> tuple[bool, Stage]:
         org, created = Organization.objects.get_or_create(
