@@ -38,8 +38,9 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.assignment import contacts_assign
 from campaigns.contacts_import import contacts_file_read, contacts_import
+from campaigns.errors import CampaignError
 from campaigns.models import Campaign, CampaignStatus, Contact, NumberChoice
-from campaigns.sending import initial_message_send_assigned, within_texting_hours
+from campaigns.sending import SendRefused, initial_message_send_assigned, within_texting_hours
 from campaigns.services import (
     CampaignSettings,
     campaign_archive,
@@ -435,7 +436,8 @@ def demo_texting_seed(*, stage: Stage) -> list[str]:
         organization=stage.organization, name=SPRING_OPEN_HOUSE
     )
     held_back = 0
-    for email, given, texted in ASSIGNMENTS:
+    # Archived (or otherwise changed) by hand since the last seeding: the demo leaves it so.
+    for email, given, texted in ASSIGNMENTS if campaign.status == CampaignStatus.ACTIVE else ():
         held_back += _sender_share(campaign, stage.people[email], given=given, texted=texted)
     for email, place, body in REPLIES:
         contact = _texted(campaign, stage.people[email])[place : place + 1]
@@ -464,12 +466,17 @@ def demo_texting_seed(*, stage: Stage) -> list[str]:
 
 def _sender_share(campaign: Campaign, sender: User, *, given: int, texted: int) -> int:
     """Gives the sender their share and sends its first ``texted`` initial messages through
-    the messenger's *Send*; returns how many of those the texting hours held back."""
-    missing = given - Contact.objects.filter(campaign=campaign, assignee=sender).count()
-    if missing > 0:
-        contacts_assign(campaign=campaign, sender=sender, count=missing)
-    share = Contact.objects.filter(campaign=campaign, assignee=sender).order_by("pk")[:texted]
+    the messenger's *Send*; returns how many of those the texting hours held back. What a
+    person changed since the last seeding (a sender removed, a contact opted out by hand) is
+    theirs: the service's refusal leaves that contact or share as it is."""
     held_back = 0
+    try:
+        missing = given - Contact.objects.filter(campaign=campaign, assignee=sender).count()
+        if missing > 0:
+            contacts_assign(campaign=campaign, sender=sender, count=missing)
+    except CampaignError:
+        return held_back
+    share = Contact.objects.filter(campaign=campaign, assignee=sender).order_by("pk")[:texted]
     for contact in share:
         if contact.texted_at is not None:
             continue
@@ -478,7 +485,10 @@ def _sender_share(campaign: Campaign, sender: User, *, given: int, texted: int) 
         ):
             held_back += 1
             continue
-        initial_message_send_assigned(campaign=campaign, sender=sender, contact_pk=contact.pk)
+        try:
+            initial_message_send_assigned(campaign=campaign, sender=sender, contact_pk=contact.pk)
+        except SendRefused:
+            continue
     return held_back
 
 

@@ -12,7 +12,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
+from campaigns.assignment import contacts_take_back
 from campaigns.models import Campaign, CampaignSender, CampaignTransition, Contact, OptOut
+from campaigns.services import campaign_archive, campaign_sender_remove
 from config.celery import app
 from inboxes.models import Conversation, InboundMessage, Message, MessageStatus
 from notifications.models import OutboxEmail, OutboxStatus
@@ -384,3 +387,25 @@ def test_texts_held_back_by_texting_hours_leave_when_it_is_seeded_again_in_them(
     assert Counter(texted for _, texted in spring_open_house()) == {True: 11, False: 25}
     assert InboundMessage.objects.count() == 7
     assert Message.objects.filter(origin="bot").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_demo_changed_by_hand_is_seeded_again_without_undoing_it() -> None:
+    seed()
+    spring = campaign("Spring open house")
+    admin = User.objects.get(email="admin@demo.longcode.test")
+    sender2 = User.objects.get(email=SENDER2)
+    contacts_take_back(campaign=spring, sender=sender2)
+    campaign_sender_remove(campaign=spring, user=sender2)
+    messages = Message.objects.count()
+
+    seed()
+
+    assert not Contact.objects.filter(campaign=spring, assignee=sender2, texted_at=None).exists()
+    assert Message.objects.count() == messages
+    campaign_archive(campaign=spring, archived_by=admin)
+
+    seed()
+
+    assert campaign("Spring open house").status == "archived"
+    assert Message.objects.count() == messages
