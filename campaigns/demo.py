@@ -431,7 +431,7 @@ FAFSA_ANSWER = (
 
 def demo_texting_seed(*, stage: Stage) -> list[str]:
     """The messenger's past, the replies and the texts to reusable numbers, each once; returns
-    what was held back (a note per kind) for the command to print."""
+    a note for the command to print when texting hours held texts back (none otherwise)."""
     campaign = Campaign.objects.select_related("organization", "phone_number").get(
         organization=stage.organization, name=SPRING_OPEN_HOUSE
     )
