@@ -11,7 +11,7 @@ from campaigns.invite_links import (
     campaign_invite_link_enable,
     campaign_invite_link_regenerate,
 )
-from campaigns.models import Campaign, CampaignSender, Contact, OptOut
+from campaigns.models import Campaign, CampaignSender, CampaignStatus, Contact, OptOut
 from campaigns.services import campaign_archive
 from campaigns.tests.factories import CampaignFactory, CampaignSenderFactory, ContactFactory
 from inboxes.models import Message
@@ -127,6 +127,14 @@ def test_the_messenger_lists_the_senders_campaigns_with_what_waits(cast, campaig
     assert "Fall outreach" in body
     assert "Not sams" not in body
     assert '<td data-testid="to-send">3</td>' in body
+
+
+def test_the_messenger_says_which_campaign_is_still_launching(cast, campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.LAUNCHING)
+
+    body = cast.client("sam").get(reverse("messenger:index")).content.decode()
+
+    assert 'data-flag="launching">Launching</span>' in body
 
 
 @time_machine.travel(NOON_IN_NEW_YORK, tick=False)
