@@ -23,7 +23,6 @@ contact's time zone) is not sent, and seeding again within texting hours sends i
 """
 
 import dataclasses
-import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -52,13 +51,12 @@ from campaigns.services import (
 from inboxes.models import BotAnswer, Inbox
 from offices.models import Office, Organization
 from phone_numbers.models import Kind, PhoneNumber, ProvisioningStatus, ResponseType, UseCase
-from provisioning.carriers.simulated import SimulatedCarrier, webhook_headers
 from provisioning.polling import provisioning_poll_now
 from provisioning.services import number_order
 from provisioning.submitting import number_submit
 from texting.forms import BotAnswerForm
 from texting.routing import inbound_route
-from texting.webhooks import inbound_webhook_receive
+from texting.simulated import simulated_text_receive
 
 
 class DemoError(Exception):
@@ -510,14 +508,11 @@ def _text_in(*, to: PhoneNumber | None, phone: str, body: str, key: str) -> None
     carrier message id is the same at every seeding: a text already received is left alone."""
     if to is None or not to.e164:
         raise DemoError(f"The demo's text from {phone} has no number of ours to go to.")
-    payload = {"id": f"SIMIN-demo-{to.e164}-{phone}-{key}", "to": to.e164, "from": phone}
-    body_bytes = json.dumps({**payload, "body": body}).encode()
-    received = inbound_webhook_receive(
-        carrier=SimulatedCarrier(),
-        url="",
-        headers=webhook_headers(body_bytes),
-        body=body_bytes,
-        wake=False,
+    received = simulated_text_receive(
+        carrier_message_id=f"SIMIN-demo-{to.e164}-{phone}-{key}",
+        to=to.e164,
+        from_=phone,
+        body=body,
     )
     for recorded in received:
         if recorded.inbound_id is not None:

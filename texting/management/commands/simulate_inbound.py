@@ -2,16 +2,15 @@
 the simulated carrier would deliver it — signed, through the inbound webhook's own code — then
 routed at once (not by a worker) so the command can print where it went."""
 
-import json
 import uuid
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inboxes.models import InboundMessage
-from provisioning.carriers.simulated import SimulatedCarrier, webhook_headers
+from provisioning.carriers.simulated import SimulatedCarrier
 from texting.routing import inbound_route
-from texting.webhooks import inbound_webhook_receive
+from texting.simulated import simulated_text_receive
 
 
 class Command(BaseCommand):
@@ -24,22 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--id", default="", help="Carrier message id (default: a new one).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        payload = {
-            "id": options["id"] or f"SIMIN-{uuid.uuid4().hex}",
-            "to": options["to"],
-            "from": options["from_"],
-            "body": options["body"],
-        }
-        for e164 in (payload["to"], payload["from"]):
+        message_id = options["id"] or f"SIMIN-{uuid.uuid4().hex}"
+        to, from_ = options["to"], options["from_"]
+        for e164 in (to, from_):
             if not (e164.startswith("+") and e164[1:].isdigit()):
                 raise CommandError(f"{e164} is not an E.164 number (like +12125550100).")
-        body = json.dumps(payload).encode()
-        received = inbound_webhook_receive(
-            carrier=SimulatedCarrier(),
-            url="",
-            headers=webhook_headers(body),
-            body=body,
-            wake=False,
+        received = simulated_text_receive(
+            carrier_message_id=message_id, to=to, from_=from_, body=options["body"]
         )
         for recorded in received:
             inbound_id = recorded.inbound_id
