@@ -187,6 +187,21 @@ def test_get_more_is_offered_only_with_nothing_left_and_gives_one_batch(cast, ca
     assert "Get more" not in again
 
 
+def test_the_messenger_shows_a_contacts_number_as_people_read_it(cast, campaign):
+    contact = ContactFactory.create(
+        campaign=campaign, assignee=cast.sam, phone="+12125550101", first_name=""
+    )
+    client = cast.client("sam")
+    conversation = reverse(
+        "messenger:conversation", kwargs={"pk": campaign.pk, "contact_pk": contact.pk}
+    )
+
+    for url in (reverse("messenger:assignment", kwargs={"pk": campaign.pk}), conversation):
+        body = client.get(url).content.decode()
+        assert "(212) 555-0101" in body
+        assert "+12125550101" not in body
+
+
 @time_machine.travel(NOON_IN_NEW_YORK, tick=False)
 def test_a_reply_and_an_opt_out_from_the_conversation(cast, campaign):
     contact = ContactFactory.create(campaign=campaign, assignee=cast.sam, phone="+12125550101")
