@@ -417,9 +417,9 @@ REPLIES = (
 # New people texting the reusable numbers. Admissions line is held by Campus tour reminders
 # (its replies are the campaign's), so the agent-backed texts go to Campus visits.
 TEXTS_IN = (
-    (CAMPUS_VISITS_LINE, "(212) 555-0170", "Hi, can we visit on a weekday? We're driving up."),
-    (CAMPUS_VISITS_LINE, "(718) 555-0171", "Do campus tours run over winter break?"),
-    (FAFSA_BOT, "(917) 555-0172", "When is the FAFSA deadline?"),
+    (CAMPUS_VISITS_LINE, "+12125550170", "Hi, can we visit on a weekday? We're driving up."),
+    (CAMPUS_VISITS_LINE, "+17185550171", "Do campus tours run over winter break?"),
+    (FAFSA_BOT, "+19175550172", "When is the FAFSA deadline?"),
 )
 FAFSA_ANSWER = (
     "FAFSA deadline\nfafsa due",
@@ -444,15 +444,14 @@ def demo_texting_seed(*, stage: Stage) -> list[str]:
     _bot_answer(stage.offices[FINANCIAL_AID])
     for spec, phone, body in TEXTS_IN:
         number = _number(stage, spec)
-        e164 = _e164(phone)
         bot = spec.response_type == ResponseType.BOT
         if bot and not within_texting_hours(
-            organization=stage.organization, phone=e164, now=timezone.now()
+            organization=stage.organization, phone=phone, now=timezone.now()
         ):
             # The bot's answer would be held back for good: the text comes in a later seeding.
             held_back += 1
             continue
-        _text_in(to=number, phone=e164, body=body, key="t0")
+        _text_in(to=number, phone=phone, body=body, key="t0")
     if not held_back:
         return []
     start, end = stage.organization.texting_hours_start, stage.organization.texting_hours_end
@@ -496,10 +495,6 @@ def _texted(campaign: Campaign, sender: User) -> list[Contact]:
             campaign=campaign, assignee=sender, texted_at__isnull=False
         ).order_by("pk")
     )
-
-
-def _e164(phone: str) -> str:
-    return "+1" + "".join(ch for ch in phone if ch.isdigit())
 
 
 def _text_in(*, to: PhoneNumber | None, phone: str, body: str, key: str) -> None:
